@@ -1,0 +1,29 @@
+#include "core/counters.h"
+
+namespace mw {
+
+Counter& CounterSet::Get(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_name_.find(name);
+  if (it != by_name_.end()) return *it->second;
+  Counter* c = &storage_.emplace_back();
+  by_name_.emplace(std::string(name), c);
+  return *c;
+}
+
+uint64_t CounterSet::Value(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? 0 : it->second->Get();
+}
+
+std::map<std::string, uint64_t> CounterSet::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, uint64_t> out;
+  for (const auto& [name, c] : by_name_) {
+    out[prefix_.empty() ? name : prefix_ + "." + name] = c->Get();
+  }
+  return out;
+}
+
+}  // namespace mw

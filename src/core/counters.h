@@ -1,0 +1,48 @@
+// Named counters that every component exposes, so a user can see why something did or did not
+// fire (packets seen, lines dropped, shares rejected ...).
+//
+// A CounterSet owns its counters; Counter references stay valid for the set's lifetime.
+// Increments are lock-free and thread-safe; Add() of a new name takes a lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace mw {
+
+class Counter {
+ public:
+  void Inc(uint64_t n = 1) { v_.fetch_add(n, std::memory_order_relaxed); }
+  uint64_t Get() const { return v_.load(std::memory_order_relaxed); }
+  void Set(uint64_t v) { v_.store(v, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> v_{0};
+};
+
+class CounterSet {
+ public:
+  explicit CounterSet(std::string prefix = "") : prefix_(std::move(prefix)) {}
+  CounterSet(const CounterSet&) = delete;
+  CounterSet& operator=(const CounterSet&) = delete;
+
+  // Returns the counter called `name`, creating it at zero.
+  Counter& Get(std::string_view name);
+  // Current value, 0 for an unknown name.
+  uint64_t Value(std::string_view name) const;
+  // name -> value, names prefixed with the set's prefix and a dot when it has one.
+  std::map<std::string, uint64_t> Snapshot() const;
+
+ private:
+  std::string prefix_;
+  mutable std::mutex mu_;
+  std::deque<Counter> storage_;
+  std::map<std::string, Counter*, std::less<>> by_name_;
+};
+
+}  // namespace mw
