@@ -17,11 +17,14 @@ function(mw_add_subdirectories)
   endforeach()
 endfunction()
 
-# mw_add_library(NAME [SOURCES f.cc...] [DEPS targets...] [TEST_DEPS targets...])
+# mw_add_library(NAME [SOURCES f.cc...] [DEPS targets...] [TEST_DEPS targets...]
+#                [LINK_INTO minewatch|minelab...])
 # Creates static library mw_NAME (alias mw::NAME). Without SOURCES, takes every *.cc of the
 # folder except *_test.cc. Every *_test.cc of the folder becomes the test binary NAME_test.
+# LINK_INTO links the library into the named program(s) (apps/CMakeLists.txt reads the list).
+# minewatch must never link mining code (chain, lab).
 function(mw_add_library name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;TEST_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;TEST_DEPS;LINK_INTO" ${ARGN})
   if(NOT ARG_SOURCES)
     file(GLOB ARG_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
     list(FILTER ARG_SOURCES EXCLUDE REGEX "_test\\.cc$")
@@ -30,6 +33,9 @@ function(mw_add_library name)
   add_library(mw::${name} ALIAS mw_${name})
   target_include_directories(mw_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(mw_${name} PUBLIC ${ARG_DEPS} PRIVATE mw_warnings)
+  foreach(app IN LISTS ARG_LINK_INTO)
+    set_property(GLOBAL APPEND PROPERTY MW_LIBS_${app} mw::${name})
+  endforeach()
   file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cc)
   if(tests)
     mw_add_test(${name}_test SOURCES ${tests} DEPS mw::${name} ${ARG_TEST_DEPS})
@@ -115,13 +121,13 @@ endfunction()
 # is recorded in the global property MW_DETECTORS so the sensor wiring links every detector.
 function(mw_add_detector name)
   cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS" ${ARGN})
-  mw_add_library(detector_${name} DEPS ${ARG_DEPS} TEST_DEPS ${ARG_TEST_DEPS})
+  mw_add_library(detector_${name} DEPS ${ARG_DEPS} TEST_DEPS ${ARG_TEST_DEPS} LINK_INTO minewatch)
   set_property(GLOBAL APPEND PROPERTY MW_DETECTORS ${name})
 endfunction()
 
 # mw_add_analyzer(NAME [DEPS targets...] [TEST_DEPS targets...]): the same for src/analyzers/NAME.
 function(mw_add_analyzer name)
   cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS" ${ARGN})
-  mw_add_library(analyzer_${name} DEPS ${ARG_DEPS} TEST_DEPS ${ARG_TEST_DEPS})
+  mw_add_library(analyzer_${name} DEPS ${ARG_DEPS} TEST_DEPS ${ARG_TEST_DEPS} LINK_INTO minewatch)
   set_property(GLOBAL APPEND PROPERTY MW_ANALYZERS ${name})
 endfunction()
