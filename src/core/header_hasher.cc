@@ -74,6 +74,7 @@ Result<HeaderHasher> HeaderHasher::Create(ByteSpan header, HashImpl impl) {
     sha256::CompressPortable(h.midstate_, header.data());
   }
   std::memcpy(h.tail_, header.data() + 64, 12);
+  if (impl == HashImpl::kShaNi) sha256::PrepareTailShaNi(h.midstate_, h.tail_, h.prepared_);
   return h;
 }
 
@@ -101,12 +102,16 @@ uint64_t HeaderHasher::Scan(uint32_t first, uint32_t count, const Hash256& targe
   };
   uint32_t done = 0;
   if (impl_ == HashImpl::kShaNi) {
-    uint32_t s0[8], s1[8];
+    // Filter on the top word only; the rare candidate is hashed again in full.
+    uint32_t last[2];
     for (; count - done >= 2; done += 2) {
       const uint32_t n = first + done;
-      sha256::DoubleHashTwoNoncesShaNi(midstate_, tail_, n, n + 1, s0, s1);
-      consider(n, s0);
-      consider(n + 1, s1);
+      sha256::TopWordTwoNoncesShaNi(midstate_, prepared_, tail_, n, n + 1, last);
+      for (uint32_t j = 0; j < 2; ++j) {
+        if (__builtin_bswap32(last[j]) > target_top) continue;
+        Found f{n + j, Hash(n + j)};
+        if (HashMeetsTarget(f.hash, target)) found.push_back(f);
+      }
     }
   }
   uint32_t s[8];

@@ -50,6 +50,7 @@ class HeaderHasher {
   HeaderHasher() = default;
   uint32_t midstate_[8] = {};
   uint8_t tail_[12] = {};  // header bytes 64..75
+  uint32_t prepared_[4] = {};  // SHA-NI: the second block's first two rounds
   HashImpl impl_ = HashImpl::kPortable;
 };
 

@@ -28,4 +28,14 @@ void CompressShaNi(uint32_t state[8], const uint8_t block[64]);
 void DoubleHashTwoNoncesShaNi(const uint32_t midstate[8], const uint8_t tail[12], uint32_t nonce0,
                               uint32_t nonce1, uint32_t out0[8], uint32_t out1[8]);
 
+// Fast filter for nonce search. PrepareTailShaNi runs, once per header, the two rounds of the
+// second block that do not depend on the nonce. TopWordTwoNoncesShaNi then yields, for two
+// nonces, only the last state word H7 of the SHA-256d (the most significant 32 bits of the hash
+// read as a little-endian number are its byte swap), skipping the rounds H7 does not need.
+// Only call when CpuHasShaNi().
+void PrepareTailShaNi(const uint32_t midstate[8], const uint8_t tail[12], uint32_t prepared[4]);
+void TopWordTwoNoncesShaNi(const uint32_t midstate[8], const uint32_t prepared[4],
+                           const uint8_t tail[12], uint32_t nonce0, uint32_t nonce1,
+                           uint32_t last_word[2]);
+
 }  // namespace mw::sha256

@@ -39,10 +39,14 @@ MW_SHANI inline __m128i LoadMessage(const uint8_t* p) {
 }
 
 // N independent compressions advanced in lock step, so that the CPU overlaps their latencies.
-template <int N>
-MW_SHANI inline void CompressLanes(Lanes (&st)[N], __m128i (&w)[N][4]) {
+// kSkipFirstPair: the caller already ran rounds 0-1 (they depend only on words 0-1), so st[j]
+// holds {ABEF before, ABEF after rounds 0-1} and `saved` the state to add at the end.
+// kStopAfterRound61: stop after round 61 without the final addition; the caller only needs
+// the last state word, which is then lane 0 of abef (see TopWordTwoNoncesShaNi).
+template <int N, bool kSkipFirstPair = false, bool kStopAfterRound61 = false>
+MW_SHANI inline void CompressLanes(Lanes (&st)[N], __m128i (&w)[N][4], const Lanes* saved_in) {
   Lanes saved[N];
-  for (int j = 0; j < N; ++j) saved[j] = st[j];
+  for (int j = 0; j < N; ++j) saved[j] = saved_in ? *saved_in : st[j];
 #pragma GCC unroll 16
   for (int group = 0; group < 16; ++group) {
     const __m128i k =
@@ -50,7 +54,13 @@ MW_SHANI inline void CompressLanes(Lanes (&st)[N], __m128i (&w)[N][4]) {
     const int cur = group & 3;
     for (int j = 0; j < N; ++j) {
       __m128i m = _mm_add_epi32(w[j][cur], k);
-      st[j].cdgh = _mm_sha256rnds2_epu32(st[j].cdgh, st[j].abef, m);
+      if (!(kSkipFirstPair && group == 0)) {
+        st[j].cdgh = _mm_sha256rnds2_epu32(st[j].cdgh, st[j].abef, m);
+      }
+      if (kStopAfterRound61 && group == 15) {
+        st[j].abef = st[j].cdgh;  // ABEF after round 61: lane 1 = e61, lane 0 = e60
+        continue;
+      }
       m = _mm_shuffle_epi32(m, 0x0E);
       st[j].abef = _mm_sha256rnds2_epu32(st[j].abef, st[j].cdgh, m);
     }
@@ -63,6 +73,7 @@ MW_SHANI inline void CompressLanes(Lanes (&st)[N], __m128i (&w)[N][4]) {
       }
     }
   }
+  if (kStopAfterRound61) return;
   for (int j = 0; j < N; ++j) {
     st[j].abef = _mm_add_epi32(st[j].abef, saved[j].abef);
     st[j].cdgh = _mm_add_epi32(st[j].cdgh, saved[j].cdgh);
@@ -85,7 +96,7 @@ MW_SHANI void CompressShaNi(uint32_t state[8], const uint8_t block[64]) {
   Lanes st[1] = {LoadState(state)};
   __m128i w[1][4] = {{LoadMessage(block), LoadMessage(block + 16), LoadMessage(block + 32),
                       LoadMessage(block + 48)}};
-  CompressLanes<1>(st, w);
+  CompressLanes<1>(st, w, nullptr);
   __m128i lo, hi;
   UnpackState(st[0], lo, hi);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state), lo);
@@ -109,7 +120,7 @@ MW_SHANI void DoubleHashTwoNoncesShaNi(const uint32_t midstate[8], const uint8_t
     w[j][2] = zero;
     w[j][3] = _mm_set_epi32(640, 0, 0, 0);
   }
-  CompressLanes<2>(st, w);
+  CompressLanes<2>(st, w, nullptr);
   // Second hash: the 32-byte digest, the pad, and the length (256 bits).
   const Lanes iv = LoadState(kInitState);
   for (int j = 0; j < 2; ++j) {
@@ -118,7 +129,7 @@ MW_SHANI void DoubleHashTwoNoncesShaNi(const uint32_t midstate[8], const uint8_t
     w[j][3] = _mm_set_epi32(256, 0, 0, 0);
     st[j] = iv;
   }
-  CompressLanes<2>(st, w);
+  CompressLanes<2>(st, w, nullptr);
   __m128i lo, hi;
   UnpackState(st[0], lo, hi);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out0), lo);
@@ -126,6 +137,46 @@ MW_SHANI void DoubleHashTwoNoncesShaNi(const uint32_t midstate[8], const uint8_t
   UnpackState(st[1], lo, hi);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out1), lo);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out1 + 4), hi);
+}
+
+MW_SHANI void PrepareTailShaNi(const uint32_t midstate[8], const uint8_t tail[12],
+                                uint32_t prepared[4]) {
+  const Lanes mid = LoadState(midstate);
+  const __m128i w0 = _mm_set_epi32(0, 0, int(ReadBE32(tail + 4)), int(ReadBE32(tail)));
+  const __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRoundConstants[0]));
+  const __m128i after = _mm_sha256rnds2_epu32(mid.cdgh, mid.abef, _mm_add_epi32(w0, k));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(prepared), after);
+}
+
+MW_SHANI void TopWordTwoNoncesShaNi(const uint32_t midstate[8], const uint32_t prepared[4],
+                                    const uint8_t tail[12], uint32_t nonce0, uint32_t nonce1,
+                                    uint32_t last_word[2]) {
+  const Lanes mid = LoadState(midstate);
+  const Lanes start = {mid.abef, _mm_loadu_si128(reinterpret_cast<const __m128i*>(prepared))};
+  const uint32_t t0 = ReadBE32(tail), t1 = ReadBE32(tail + 4), t2 = ReadBE32(tail + 8);
+  Lanes st[2] = {start, start};
+  __m128i w[2][4];
+  const __m128i pad = _mm_set_epi32(0, 0, 0, int(0x80000000u));
+  const __m128i zero = _mm_setzero_si128();
+  w[0][0] = _mm_set_epi32(int(__builtin_bswap32(nonce0)), int(t2), int(t1), int(t0));
+  w[1][0] = _mm_set_epi32(int(__builtin_bswap32(nonce1)), int(t2), int(t1), int(t0));
+  for (int j = 0; j < 2; ++j) {
+    w[j][1] = pad;
+    w[j][2] = zero;
+    w[j][3] = _mm_set_epi32(640, 0, 0, 0);
+  }
+  CompressLanes<2, true>(st, w, &mid);
+  const Lanes iv = LoadState(kInitState);
+  for (int j = 0; j < 2; ++j) {
+    UnpackState(st[j], w[j][0], w[j][1]);
+    w[j][2] = pad;
+    w[j][3] = _mm_set_epi32(256, 0, 0, 0);
+    st[j] = iv;
+  }
+  CompressLanes<2, false, true>(st, w, nullptr);
+  // The final H7 is IV7 + e60, and e60 sits in lane 0 (F) of ABEF after round 61.
+  last_word[0] = uint32_t(_mm_cvtsi128_si32(st[0].abef)) + kInitState[7];
+  last_word[1] = uint32_t(_mm_cvtsi128_si32(st[1].abef)) + kInitState[7];
 }
 
 }  // namespace mw::sha256
