@@ -1,0 +1,61 @@
+// DnsCache: remembers which name an address was an answer for, so that a later flow to that
+// address can be labelled "pool.example.org" even though the flow itself carries only an IP.
+//
+// Bounded (least recently inserted/refreshed entries are evicted first) and TTL-aware. The clock
+// is explicit: every call takes `now_us` (microseconds, any epoch as long as it is consistent),
+// typically the packet timestamp. Not thread-safe; the sensor owns one per capture thread.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analyzers/dns/dns_message.h"
+
+namespace mw::analyzers::dns {
+
+struct CachedName {
+  std::string query_name;               // the name the client asked for
+  std::vector<std::string> cname_chain;  // CNAME targets followed to reach the address, in order
+  int64_t expires_us = 0;
+};
+
+class DnsCache {
+ public:
+  struct Options {
+    size_t capacity = 65536;
+    uint32_t min_ttl_s = 60;      // very short TTLs are stretched: flows start after the lookup
+    uint32_t max_ttl_s = 86400;   // and absurd ones clamped
+  };
+  DnsCache() : DnsCache(Options{}) {}
+  explicit DnsCache(Options options) : options_(options) {}
+
+  // Records every A/AAAA answer of a successful response (rcode 0) under the first question's
+  // name, following CNAMEs in the answer section. Returns how many addresses were stored.
+  size_t Insert(const Message& response, int64_t now_us);
+  // The name for `ip`, if an unexpired answer named it.
+  std::optional<CachedName> Lookup(const IpAddress& ip, int64_t now_us) const;
+
+  size_t size() const { return map_.size(); }
+  uint64_t evictions() const { return evictions_; }
+
+ private:
+  struct IpHash {
+    size_t operator()(const IpAddress& ip) const;
+  };
+  struct Entry {
+    CachedName name;
+    std::list<IpAddress>::iterator order;
+  };
+  void Put(const IpAddress& ip, CachedName name);
+
+  Options options_;
+  std::list<IpAddress> order_;  // front = oldest
+  std::unordered_map<IpAddress, Entry, IpHash> map_;
+  uint64_t evictions_ = 0;
+};
+
+}  // namespace mw::analyzers::dns

@@ -1,0 +1,198 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "analyzers/dns/dns_analyzer.h"
+#include "analyzers/dns/dns_cache.h"
+#include "analyzers/dns/dns_message.h"
+
+namespace mw::analyzers::dns {
+namespace {
+
+void Put16(Bytes& b, uint16_t v) {
+  b.push_back(uint8_t(v >> 8));
+  b.push_back(uint8_t(v));
+}
+void PutName(Bytes& b, std::string_view dotted) {
+  size_t start = 0;
+  while (start < dotted.size()) {
+    size_t dot = dotted.find('.', start);
+    if (dot == std::string_view::npos) dot = dotted.size();
+    b.push_back(uint8_t(dot - start));
+    for (size_t i = start; i < dot; ++i) b.push_back(uint8_t(dotted[i]));
+    start = dot + 1;
+  }
+  b.push_back(0);
+}
+
+// A response to "Pool.Example.ORG A": pool.example.org CNAME eu.pool.example.org (compressed
+// against the question), then eu.pool... A 192.0.2.7 and an AAAA, both through pointers.
+Bytes BuildResponse() {
+  Bytes b;
+  Put16(b, 0x1234);
+  Put16(b, 0x8180);  // response, RD, RA, rcode 0
+  Put16(b, 1);
+  Put16(b, 3);
+  Put16(b, 0);
+  Put16(b, 0);
+  PutName(b, "Pool.Example.ORG");  // at offset 12
+  Put16(b, kTypeA);
+  Put16(b, 1);
+  // Answer 1: owner = pointer to 12, CNAME -> "eu" + pointer to 12.
+  Put16(b, 0xc00c);
+  Put16(b, kTypeCname);
+  Put16(b, 1);
+  b.insert(b.end(), {0, 0, 1, 0x2c});  // ttl 300
+  Put16(b, 5);
+  const size_t cname_target = b.size();
+  b.insert(b.end(), {2, 'e', 'u', 0xc0, 0x0c});
+  // Answer 2: owner = pointer to the CNAME target, A 192.0.2.7.
+  Put16(b, uint16_t(0xc000 | cname_target));
+  Put16(b, kTypeA);
+  Put16(b, 1);
+  b.insert(b.end(), {0, 0, 0, 30});  // ttl 30 (stretched to the minimum by the cache)
+  Put16(b, 4);
+  b.insert(b.end(), {192, 0, 2, 7});
+  // Answer 3: AAAA 2001:db8::7.
+  Put16(b, uint16_t(0xc000 | cname_target));
+  Put16(b, kTypeAaaa);
+  Put16(b, 1);
+  b.insert(b.end(), {0, 0, 0x0e, 0x10});  // 3600
+  Put16(b, 16);
+  b.insert(b.end(), {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7});
+  return b;
+}
+
+TEST(DnsMessage, ParsesCompressedResponse) {
+  Message m;
+  ASSERT_EQ(ParseMessage(BuildResponse(), m), ParseError::kOk);
+  EXPECT_TRUE(m.is_response);
+  EXPECT_EQ(m.id, 0x1234);
+  ASSERT_EQ(m.questions.size(), 1u);
+  EXPECT_EQ(m.questions[0].name, "pool.example.org");
+  ASSERT_EQ(m.answers.size(), 3u);
+  EXPECT_EQ(m.answers[0].type, kTypeCname);
+  EXPECT_EQ(m.answers[0].target, "eu.pool.example.org");
+  EXPECT_EQ(m.answers[1].name, "eu.pool.example.org");
+  EXPECT_EQ(IpToString(m.answers[1].address), "192.0.2.7");
+  EXPECT_EQ(m.answers[1].ttl, 30u);
+  EXPECT_EQ(IpToString(m.answers[2].address), "2001:db8:0:0:0:0:0:7");
+}
+
+TEST(DnsMessage, RejectsPointerLoopsAndForwardPointers) {
+  Bytes b;
+  Put16(b, 1); Put16(b, 0); Put16(b, 1); Put16(b, 0); Put16(b, 0); Put16(b, 0);
+  Put16(b, 0xc00c);  // the name at 12 points at itself
+  Put16(b, 1); Put16(b, 1);
+  Message m;
+  EXPECT_EQ(ParseMessage(b, m), ParseError::kPointerLoop);
+  b[12] = 0xc0;
+  b[13] = 0x20;  // forward pointer
+  EXPECT_EQ(ParseMessage(b, m), ParseError::kPointerLoop);
+}
+
+TEST(DnsMessage, RejectsOverlongNamesBadLabelsAndTruncation) {
+  Bytes b;
+  Put16(b, 1); Put16(b, 0); Put16(b, 1); Put16(b, 0); Put16(b, 0); Put16(b, 0);
+  Bytes longname = b;
+  for (int i = 0; i < 5; ++i) {
+    longname.push_back(63);
+    longname.insert(longname.end(), 63, 'a');
+  }
+  longname.push_back(0);
+  Message m;
+  EXPECT_EQ(ParseMessage(longname, m), ParseError::kNameTooLong);
+  Bytes bad = b;
+  bad.push_back(0x41);  // reserved label type
+  EXPECT_EQ(ParseMessage(bad, m), ParseError::kBadLabel);
+  EXPECT_EQ(ParseMessage(ByteSpan(b).first(11), m), ParseError::kTruncatedHeader);
+  const Bytes good = BuildResponse();
+  for (size_t cut = 12; cut < good.size(); ++cut) {
+    EXPECT_NE(ParseMessage(ByteSpan(good).first(cut), m), ParseError::kOk) << cut;
+  }
+}
+
+TEST(DnsAnalyzer, TcpMessagesSplitAtEveryByte) {
+  const Bytes msg = BuildResponse();
+  Bytes stream;
+  for (int k = 0; k < 2; ++k) {
+    Put16(stream, uint16_t(msg.size()));
+    Append(stream, msg);
+  }
+  for (size_t cut = 0; cut <= stream.size(); ++cut) {
+    DnsAnalyzer a(DnsAnalyzer::Transport::kTcp);
+    a.Feed(Direction::kToClient, ByteSpan(stream).first(cut));
+    a.Feed(Direction::kToClient, ByteSpan(stream).subspan(cut));
+    auto recs = a.TakeRecords();
+    ASSERT_EQ(recs.size(), 2u) << cut;
+    EXPECT_EQ(recs[1].message.answers.size(), 3u);
+    EXPECT_EQ(recs[1].dir, Direction::kToClient);
+  }
+}
+
+TEST(DnsAnalyzer, CountsMalformedAndStopsALostTcpDirection) {
+  CounterSet counters;
+  DnsAnalyzer a(DnsAnalyzer::Transport::kTcp, &counters);
+  const Bytes junk = {0x00, 0x05, 1, 2, 3, 4, 5};  // length 5 < a header
+  a.Feed(Direction::kToServer, junk);
+  EXPECT_TRUE(a.Lost(Direction::kToServer));
+  EXPECT_FALSE(a.Lost(Direction::kToClient));
+  EXPECT_EQ(counters.Value("malformed.tcp_length_too_small"), 1u);
+  DnsAnalyzer udp(DnsAnalyzer::Transport::kUdp, &counters);
+  udp.Feed(Direction::kToServer, junk);
+  EXPECT_EQ(counters.Value("malformed.truncated_header"), 1u);
+  udp.Feed(Direction::kToClient, BuildResponse());
+  EXPECT_EQ(counters.Value("responses"), 1u);
+  EXPECT_EQ(udp.TakeRecords().size(), 1u);
+}
+
+TEST(DnsCache, RemembersNameAndChainUntilTtl) {
+  Message m;
+  ASSERT_EQ(ParseMessage(BuildResponse(), m), ParseError::kOk);
+  DnsCache cache;
+  const int64_t t0 = 1'000'000'000;
+  EXPECT_EQ(cache.Insert(m, t0), 2u);
+  const uint8_t v4[4] = {192, 0, 2, 7};
+  auto hit = cache.Lookup(IpFromV4(v4), t0 + 1);
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(hit->query_name, "pool.example.org");
+  ASSERT_EQ(hit->cname_chain.size(), 1u);
+  EXPECT_EQ(hit->cname_chain[0], "eu.pool.example.org");
+  // TTL 30 was stretched to the 60 s minimum.
+  EXPECT_TRUE(cache.Lookup(IpFromV4(v4), t0 + 59'000'000).has_value());
+  EXPECT_FALSE(cache.Lookup(IpFromV4(v4), t0 + 60'000'000).has_value());
+  const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7};
+  EXPECT_TRUE(cache.Lookup(IpFromV6(v6), t0 + 3000'000'000ll).has_value());
+}
+
+TEST(DnsCache, EvictsOldestBeyondCapacityAndIgnoresFailures) {
+  DnsCache cache(DnsCache::Options{.capacity = 2});
+  for (uint8_t i = 1; i <= 3; ++i) {
+    Message m;
+    m.is_response = true;
+    std::string qname = "h0.test";
+    qname[1] = char('0' + i);
+    m.questions.push_back({qname, kTypeA, 1});
+    Answer a;
+    a.name = m.questions[0].name;
+    a.type = kTypeA;
+    a.ttl = 600;
+    const uint8_t v4[4] = {10, 0, 0, i};
+    a.address = IpFromV4(v4);
+    m.answers.push_back(a);
+    EXPECT_EQ(cache.Insert(m, 0), 1u);
+  }
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.evictions(), 1u);
+  const uint8_t first[4] = {10, 0, 0, 1}, third[4] = {10, 0, 0, 3};
+  EXPECT_FALSE(cache.Lookup(IpFromV4(first), 1).has_value());
+  EXPECT_EQ(cache.Lookup(IpFromV4(third), 1)->query_name, "h3.test");
+  Message nx;
+  nx.is_response = true;
+  nx.rcode = 3;
+  nx.questions.push_back({"x.test", kTypeA, 1});
+  EXPECT_EQ(cache.Insert(nx, 0), 0u);
+}
+
+}  // namespace
+}  // namespace mw::analyzers::dns
