@@ -1,0 +1,206 @@
+#include "proto/events/event.h"
+
+#include <ctime>
+
+#include "core/bytes.h"
+#include "core/sha256.h"
+
+namespace mw::events {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+void PutIfSet(Json& j, const char* key, const std::string& v) {
+  if (!v.empty()) j[key] = v;
+}
+
+// Reads an optional string field; false when present with another type.
+bool GetString(const nlohmann::json& j, const char* key, std::string* out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return true;
+  if (!it->is_string()) return false;
+  *out = it->get<std::string>();
+  return true;
+}
+
+bool GetPort(const nlohmann::json& j, const char* key, uint16_t* out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return true;
+  if (!it->is_number_unsigned() || it->get<uint64_t>() > 65535) return false;
+  *out = uint16_t(it->get<uint64_t>());
+  return true;
+}
+
+}  // namespace
+
+std::string FormatTimestamp(int64_t unix_micros) {
+  std::time_t secs = std::time_t(unix_micros / 1000000);
+  int64_t micros = unix_micros % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --secs;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[64];
+  std::snprintf(out, sizeof(out), "%s.%06lldZ", buf, static_cast<long long>(micros));
+  return out;
+}
+
+std::string MakeEventId(std::string_view sensor, std::string_view kind, uint64_t flow_id,
+                        std::string_view distinguisher) {
+  std::string material;
+  material.append(sensor).push_back('\0');
+  material.append(kind).push_back('\0');
+  material.append(std::to_string(flow_id)).push_back('\0');
+  material.append(distinguisher);
+  Hash256 h = Sha256(AsBytes(material));
+  return ToHex(ByteSpan(h.data(), 16));
+}
+
+Json ToJson(const Event& e) {
+  Json j;
+  j["timestamp"] = e.timestamp;
+  if (e.flow_id != 0) j["flow_id"] = e.flow_id;
+  j["event_type"] = e.event_type;
+  PutIfSet(j, "src_ip", e.src_ip);
+  if (!e.src_ip.empty()) j["src_port"] = e.src_port;
+  PutIfSet(j, "dest_ip", e.dest_ip);
+  if (!e.dest_ip.empty()) j["dest_port"] = e.dest_port;
+  PutIfSet(j, "proto", e.proto);
+  PutIfSet(j, "host", e.host);
+  j["event_id"] = e.event_id;
+  PutIfSet(j, "sensor", e.sensor);
+  if (e.alert) {
+    Json a;
+    a["action"] = "allowed";
+    a["signature_id"] = e.alert->signature_id;
+    a["signature"] = e.alert->signature;
+    a["category"] = e.alert->category;
+    a["severity"] = e.alert->severity;
+    a["metadata"]["mitre_technique_id"] = e.alert->mitre_technique_ids;
+    j["alert"] = std::move(a);
+  }
+  if (!e.payload.is_null() && !e.event_type.empty() && e.event_type != "alert") {
+    j[e.event_type] = e.payload;
+  } else if (!e.payload.is_null()) {
+    j["metadata"] = e.payload;
+  }
+  const Details& d = e.details;
+  Json m;
+  PutIfSet(m, "detector", d.detector);
+  if (d.confidence) m["confidence"] = *d.confidence;
+  PutIfSet(m, "dialect", d.dialect);
+  PutIfSet(m, "pool", d.pool);
+  PutIfSet(m, "login", d.login);
+  PutIfSet(m, "agent_string", d.agent_string);
+  if (d.pid) m["pid"] = *d.pid;
+  PutIfSet(m, "exe", d.exe);
+  PutIfSet(m, "cmdline", d.cmdline);
+  PutIfSet(m, "sha256", d.sha256);
+  PutIfSet(m, "rule", d.rule);
+  if (!d.evidence.empty()) m["evidence"] = d.evidence;
+  if (!m.empty()) j["minewatch"] = std::move(m);
+  return j;
+}
+
+std::string ToJsonLine(const Event& e) {
+  // Invalid UTF-8 from the wire is replaced, never thrown on.
+  return ToJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<Event> ParseEvent(std::string_view line) {
+  if (line.size() > kMaxEventBytes) {
+    return Status::OutOfRange("event larger than " + std::to_string(kMaxEventBytes) + " bytes");
+  }
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::InvalidArgument("event is not valid JSON");
+  if (!j.is_object()) return Status::InvalidArgument("event is not a JSON object");
+  Event e;
+  for (const char* key : {"timestamp", "event_type", "event_id"}) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string() || it->get<std::string>().empty()) {
+      return Status::InvalidArgument(std::string("event needs a non-empty string \"") + key + "\"");
+    }
+  }
+  e.timestamp = j["timestamp"].get<std::string>();
+  e.event_type = j["event_type"].get<std::string>();
+  e.event_id = j["event_id"].get<std::string>();
+  if (!GetString(j, "sensor", &e.sensor) || !GetString(j, "host", &e.host) ||
+      !GetString(j, "src_ip", &e.src_ip) || !GetString(j, "dest_ip", &e.dest_ip) ||
+      !GetString(j, "proto", &e.proto) || !GetPort(j, "src_port", &e.src_port) ||
+      !GetPort(j, "dest_port", &e.dest_port)) {
+    return Status::InvalidArgument("event field has the wrong type");
+  }
+  if (auto it = j.find("flow_id"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_unsigned()) return Status::InvalidArgument("flow_id must be an unsigned number");
+    e.flow_id = it->get<uint64_t>();
+  }
+  if (auto it = j.find("alert"); it != j.end()) {
+    const auto& a = *it;
+    if (!a.is_object()) return Status::InvalidArgument("alert must be an object");
+    Alert alert;
+    auto sid = a.find("signature_id");
+    auto sig = a.find("signature");
+    auto cat = a.find("category");
+    auto sev = a.find("severity");
+    if (sid == a.end() || !sid->is_number_unsigned() || sid->get<uint64_t>() > 0xffffffffu ||
+        sig == a.end() || !sig->is_string() || cat == a.end() || !cat->is_string() ||
+        sev == a.end() || !sev->is_number_integer()) {
+      return Status::InvalidArgument("alert needs signature_id, signature, category, severity");
+    }
+    alert.signature_id = uint32_t(sid->get<uint64_t>());
+    alert.signature = sig->get<std::string>();
+    alert.category = cat->get<std::string>();
+    const int64_t severity = sev->get<int64_t>();
+    if (severity < 1 || severity > 3) return Status::InvalidArgument("alert severity must be 1..3");
+    alert.severity = int(severity);
+    alert.mitre_technique_ids.clear();
+    if (auto md = a.find("metadata"); md != a.end() && md->is_object()) {
+      if (auto t = md->find("mitre_technique_id"); t != md->end() && t->is_array()) {
+        for (const auto& id : *t) {
+          if (id.is_string()) alert.mitre_technique_ids.push_back(id.get<std::string>());
+        }
+      }
+    }
+    e.alert = std::move(alert);
+  }
+  if (auto it = j.find("minewatch"); it != j.end()) {
+    const auto& m = *it;
+    if (!m.is_object()) return Status::InvalidArgument("minewatch must be an object");
+    Details& d = e.details;
+    if (!GetString(m, "detector", &d.detector) || !GetString(m, "dialect", &d.dialect) ||
+        !GetString(m, "pool", &d.pool) || !GetString(m, "login", &d.login) ||
+        !GetString(m, "agent_string", &d.agent_string) || !GetString(m, "exe", &d.exe) ||
+        !GetString(m, "cmdline", &d.cmdline) || !GetString(m, "sha256", &d.sha256) ||
+        !GetString(m, "rule", &d.rule)) {
+      return Status::InvalidArgument("minewatch field has the wrong type");
+    }
+    if (auto c = m.find("confidence"); c != m.end() && !c->is_null()) {
+      if (!c->is_number()) return Status::InvalidArgument("confidence must be a number");
+      const double v = c->get<double>();
+      if (!(v >= 0 && v <= 1)) return Status::InvalidArgument("confidence must be within 0..1");
+      d.confidence = v;
+    }
+    if (auto p = m.find("pid"); p != m.end() && !p->is_null()) {
+      if (!p->is_number_integer()) return Status::InvalidArgument("pid must be an integer");
+      d.pid = p->get<int64_t>();
+    }
+    if (auto ev = m.find("evidence"); ev != m.end() && !ev->is_null()) {
+      if (!ev->is_array()) return Status::InvalidArgument("evidence must be an array");
+      for (const auto& item : *ev) {
+        d.evidence.push_back(item.is_string() ? item.get<std::string>() : item.dump());
+      }
+    }
+  }
+  if (auto it = j.find(e.event_type); it != j.end() && e.event_type != "alert") {
+    e.payload = nlohmann::ordered_json::parse(it->dump());
+  } else if (auto md = j.find("metadata"); md != j.end()) {
+    e.payload = nlohmann::ordered_json::parse(md->dump());
+  }
+  return e;
+}
+
+}  // namespace mw::events

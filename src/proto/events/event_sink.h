@@ -1,0 +1,59 @@
+// Where events go: EVE-JSON lines to a file or stdout, or (later) the center. A sink is used by
+// one pipeline thread at a time unless the implementation says otherwise.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/counters.h"
+#include "core/status.h"
+#include "proto/events/event.h"
+
+namespace mw::events {
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void Emit(const Event& e) = 0;
+  virtual Status Flush() { return Status::Ok(); }
+};
+
+// Writes one JSON line per event. Thread-safe. "-" means stdout.
+class JsonLinesSink : public EventSink {
+ public:
+  static Result<std::unique_ptr<JsonLinesSink>> Open(const std::string& path);
+  ~JsonLinesSink() override;
+  void Emit(const Event& e) override;
+  Status Flush() override;
+  uint64_t written() const { return written_; }
+
+ private:
+  JsonLinesSink(FILE* f, bool owned) : file_(f), owned_(owned) {}
+  std::mutex mu_;
+  FILE* file_;
+  bool owned_;
+  uint64_t written_ = 0;
+  bool failed_ = false;
+};
+
+// Keeps events in memory (tests, and the in-process path to the center).
+class MemorySink : public EventSink {
+ public:
+  void Emit(const Event& e) override {
+    std::lock_guard<std::mutex> l(mu_);
+    events_.push_back(e);
+  }
+  std::vector<Event> events() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return events_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<Event> events_;
+};
+
+}  // namespace mw::events

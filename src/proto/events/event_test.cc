@@ -1,0 +1,123 @@
+#include "proto/events/event.h"
+
+#include <gtest/gtest.h>
+
+#include "proto/events/event_sink.h"
+
+namespace mw::events {
+namespace {
+
+Event SampleAlert() {
+  Event e;
+  e.timestamp = FormatTimestamp(1780000000123456);
+  e.event_type = "alert";
+  e.sensor = "sensor-1";
+  e.src_ip = "10.0.0.5";
+  e.src_port = 51234;
+  e.dest_ip = "127.0.0.1";
+  e.dest_port = 3333;
+  e.proto = "TCP";
+  e.flow_id = 42;
+  e.event_id = MakeEventId(e.sensor, "alert:1000001", e.flow_id, "");
+  e.alert = Alert{1000001, "MINEWATCH Stratum V1 mining session", std::string(kCategoryMining), 1,
+                  {"T1496"}};
+  e.details.detector = "stratum_session";
+  e.details.confidence = 0.97;
+  e.details.dialect = "stratum-v1";
+  e.details.login = "worker1";
+  e.details.evidence = {"mining.subscribe", "mining.notify"};
+  return e;
+}
+
+TEST(Event, TimestampFormat) {
+  EXPECT_EQ(FormatTimestamp(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatTimestamp(1780000000123456), "2026-05-28T20:26:40.123456Z");
+}
+
+TEST(Event, AlertIsEveCompatible) {
+  nlohmann::ordered_json j = ToJson(SampleAlert());
+  EXPECT_EQ(j["event_type"], "alert");
+  EXPECT_EQ(j["alert"]["signature_id"], 1000001);
+  EXPECT_EQ(j["alert"]["category"], "Crypto Mining");
+  EXPECT_EQ(j["alert"]["severity"], 1);
+  EXPECT_EQ(j["alert"]["metadata"]["mitre_technique_id"][0], "T1496");
+  EXPECT_EQ(j["dest_port"], 3333);
+  EXPECT_EQ(j["minewatch"]["dialect"], "stratum-v1");
+  EXPECT_EQ(j["flow_id"], 42u);
+}
+
+TEST(Event, RoundTripsThroughJson) {
+  Event e = SampleAlert();
+  auto back = ParseEvent(ToJsonLine(e));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(ToJsonLine(*back), ToJsonLine(e));
+}
+
+TEST(Event, MetadataPayloadUnderItsType) {
+  Event e;
+  e.timestamp = FormatTimestamp(0);
+  e.event_type = "stratum";
+  e.event_id = "x";
+  e.payload = {{"method", "mining.subscribe"}, {"agent", "cgminer/4.10.0"}};
+  auto j = ToJson(e);
+  EXPECT_EQ(j["stratum"]["method"], "mining.subscribe");
+  auto back = ParseEvent(j.dump());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->payload["agent"], "cgminer/4.10.0");
+}
+
+TEST(Event, IdIsStableAndDistinguishes) {
+  EXPECT_EQ(MakeEventId("s", "alert", 1, "a"), MakeEventId("s", "alert", 1, "a"));
+  EXPECT_NE(MakeEventId("s", "alert", 1, "a"), MakeEventId("s", "alert", 2, "a"));
+  EXPECT_EQ(MakeEventId("s", "alert", 1, "a").size(), 32u);
+}
+
+TEST(Event, ParseRejectsBadInputWithReasons) {
+  EXPECT_FALSE(ParseEvent("not json").ok());
+  EXPECT_FALSE(ParseEvent("[1,2]").ok());
+  EXPECT_FALSE(ParseEvent(R"({"event_type":"alert","event_id":"a"})").ok());
+  auto bad_port = ParseEvent(
+      R"({"timestamp":"t","event_type":"flow","event_id":"a","src_port":70000})");
+  EXPECT_FALSE(bad_port.ok());
+  auto bad_alert = ParseEvent(
+      R"({"timestamp":"t","event_type":"alert","event_id":"a","alert":{"signature":"x"}})");
+  ASSERT_FALSE(bad_alert.ok());
+  EXPECT_NE(bad_alert.status().message().find("signature_id"), std::string::npos);
+  auto bad_conf = ParseEvent(
+      R"({"timestamp":"t","event_type":"flow","event_id":"a","minewatch":{"confidence":2}})");
+  EXPECT_FALSE(bad_conf.ok());
+  EXPECT_FALSE(ParseEvent(std::string(kMaxEventBytes + 1, ' ')).ok());
+}
+
+TEST(Event, InvalidUtf8IsReplacedNotThrown) {
+  Event e = SampleAlert();
+  e.details.login = std::string("bad\xff\xfe", 5);
+  std::string line = ToJsonLine(e);
+  EXPECT_TRUE(ParseEvent(line).ok());
+}
+
+TEST(JsonLinesSinkTest, WritesOneLinePerEvent) {
+  std::string path = ::testing::TempDir() + "/mw_events_test.json";
+  std::remove(path.c_str());
+  {
+    auto sink = JsonLinesSink::Open(path);
+    ASSERT_TRUE(sink.ok());
+    (*sink)->Emit(SampleAlert());
+    (*sink)->Emit(SampleAlert());
+    EXPECT_TRUE((*sink)->Flush().ok());
+  }
+  FILE* f = std::fopen(path.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  char buf[4096];
+  int lines = 0;
+  while (std::fgets(buf, sizeof(buf), f)) {
+    ++lines;
+    EXPECT_TRUE(ParseEvent(buf).ok());
+  }
+  std::fclose(f);
+  EXPECT_EQ(lines, 2);
+  EXPECT_FALSE(JsonLinesSink::Open("/nonexistent-dir/x.json").ok());
+}
+
+}  // namespace
+}  // namespace mw::events
