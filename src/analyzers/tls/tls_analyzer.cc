@@ -1,0 +1,157 @@
+#include "analyzers/tls/tls_analyzer.h"
+
+#include <algorithm>
+#include <string>
+
+namespace mw::analyzers::tls {
+namespace {
+
+constexpr uint8_t kChangeCipherSpec = 20;
+constexpr uint8_t kAlert = 21;
+constexpr uint8_t kHandshake = 22;
+constexpr uint8_t kApplicationData = 23;
+constexpr uint8_t kHeartbeat = 24;
+
+constexpr uint8_t kHsClientHello = 1;
+constexpr uint8_t kHsServerHello = 2;
+constexpr uint8_t kHsCertificate = 11;
+
+}  // namespace
+
+ClientHelloRecord MakeClientHelloRecord(ClientHello hello) {
+  ClientHelloRecord r;
+  r.ja3 = Ja3String(hello);
+  r.ja3_md5 = Md5Hex(r.ja3);
+  r.ja4 = Ja4(hello);
+  r.ja4_raw = Ja4Raw(hello);
+  r.hello = std::move(hello);
+  return r;
+}
+
+ServerHelloRecord MakeServerHelloRecord(ServerHello hello) {
+  ServerHelloRecord r;
+  r.ja3s = Ja3sString(hello);
+  r.ja3s_md5 = Md5Hex(r.ja3s);
+  r.hello = std::move(hello);
+  return r;
+}
+
+void TlsAnalyzer::Count(std::string_view name) {
+  if (counters_) counters_->Get(name).Inc();
+}
+
+void TlsAnalyzer::Malformed(std::string_view reason) {
+  if (counters_) counters_->Get("malformed." + std::string(reason)).Inc();
+}
+
+bool TlsAnalyzer::AcceptHeader(Direction dir, DirState& d) {
+  const uint8_t type = d.header[0];
+  const size_t len = ReadBE16(d.header + 3);
+  const bool ok = type >= kChangeCipherSpec && type <= kHeartbeat && d.header[1] == 3 &&
+                  d.header[2] <= 4 && len > 0 && len <= kMaxRecordBody;
+  if (!ok) {
+    d.not_tls = true;
+    Count(d.records == 0 ? "not_tls" : "malformed.record_header");
+    if (d.records == 0 && dir == Direction::kToServer) Count("not_tls_client");
+    return false;
+  }
+  // A client that does not start with a handshake record is not a TLS client we can follow.
+  if (d.records == 0 && dir == Direction::kToServer && type != kHandshake) {
+    d.not_tls = true;
+    Count("not_tls");
+    return false;
+  }
+  d.content_type = type;
+  d.body_left = len;
+  ++d.records;
+  if (type == kChangeCipherSpec) d.encrypted = true;
+  if (type == kAlert && d.encrypted) Count("encrypted_alerts");
+  return true;
+}
+
+void TlsAnalyzer::Feed(Direction dir, ByteSpan data) {
+  DirState& d = dirs_[DirectionIndex(dir)];
+  size_t pos = 0;
+  while (pos < data.size() && !d.not_tls) {
+    if (d.body_left == 0) {
+      const size_t take = std::min(sizeof d.header - d.header_have, data.size() - pos);
+      std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(pos), take, d.header + d.header_have);
+      d.header_have += take;
+      pos += take;
+      if (d.header_have < sizeof d.header) return;
+      d.header_have = 0;
+      if (!AcceptHeader(dir, d)) return;
+      continue;
+    }
+    const size_t take = std::min(d.body_left, data.size() - pos);
+    ByteSpan chunk = data.subspan(pos, take);
+    d.body_left -= take;
+    pos += take;
+    if (d.content_type == kApplicationData) {
+      d.app_bytes += take;
+    } else if (d.content_type == kHandshake && !d.encrypted && !d.handshake_lost) {
+      OnHandshakeBytes(dir, d, chunk);
+    }
+  }
+}
+
+void TlsAnalyzer::OnHandshakeBytes(Direction dir, DirState& d, ByteSpan bytes) {
+  Append(d.handshake, bytes);
+  size_t pos = 0;
+  while (!d.encrypted && !d.handshake_lost && d.handshake.size() - pos >= 4) {
+    const uint8_t* h = d.handshake.data() + pos;
+    const size_t len = size_t(h[1]) << 16 | size_t(h[2]) << 8 | h[3];
+    if (len > kMaxHandshakeMessage) {
+      Malformed("handshake_too_large");
+      d.handshake_lost = true;
+      break;
+    }
+    if (d.handshake.size() - pos - 4 < len) break;
+    OnHandshakeMessage(dir, h[0], ByteSpan(h + 4, len));
+    pos += 4 + len;
+  }
+  if (d.encrypted || d.handshake_lost) {
+    d.handshake = Bytes();
+  } else if (pos > 0) {
+    d.handshake.erase(d.handshake.begin(), d.handshake.begin() + static_cast<std::ptrdiff_t>(pos));
+  }
+}
+
+void TlsAnalyzer::OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body) {
+  DirState& d = dirs_[DirectionIndex(dir)];
+  if (type == kHsClientHello && dir == Direction::kToServer) {
+    ClientHello ch;
+    const HelloError e = ParseClientHello(body, ch);
+    if (e != HelloError::kOk) {
+      Malformed(HelloErrorName(e));
+      return;
+    }
+    Count("client_hello");
+    events_.push_back({dir, MakeClientHelloRecord(std::move(ch))});
+  } else if (type == kHsServerHello && dir == Direction::kToClient) {
+    ServerHello sh;
+    const HelloError e = ParseServerHello(body, sh);
+    if (e != HelloError::kOk) {
+      Malformed(HelloErrorName(e));
+      return;
+    }
+    Count("server_hello");
+    server_version_ = sh.selected_version;
+    events_.push_back({dir, MakeServerHelloRecord(std::move(sh))});
+    // TLS 1.3: everything after the ServerHello is encrypted.
+    if (server_version_ >= 0x0304) d.encrypted = true;
+  } else if (type == kHsCertificate && dir == Direction::kToClient && !seen_certificate_ &&
+             server_version_ != 0 && server_version_ < 0x0304) {
+    seen_certificate_ = true;
+    CertificateInfo info;
+    const CertError e = ParseCertificateMessage(body, info);
+    if (e != CertError::kOk) {
+      Malformed(CertErrorName(e));
+      return;
+    }
+    Count("certificate");
+    events_.push_back({dir, std::move(info)});
+  }
+}
+
+}  // namespace mw::analyzers::tls

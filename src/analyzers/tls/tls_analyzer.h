@@ -1,0 +1,90 @@
+// Per-flow TLS analyzer: follows the record layer of both directions (records split across
+// chunks in any way), reassembles handshake messages across records, and reports the
+// ClientHello (with JA3/JA4), the ServerHello (with JA3S) and, for TLS <= 1.2, the server's leaf
+// certificate. After ChangeCipherSpec (or a TLS 1.3 ServerHello) a direction is encrypted: its
+// records are only counted, never buffered.
+//
+// "Not TLS" is decided on the first bytes of a direction: a record header must have a content
+// type 20..24, major version 3 and a sane length. SSLv2-format hellos count as not TLS.
+//
+// Not thread-safe; one instance per flow. `counters` (optional, shared by all flows) must
+// outlive the analyzer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "analyzers/common/direction.h"
+#include "analyzers/tls/tls_certificate.h"
+#include "analyzers/tls/tls_hello.h"
+#include "core/bytes.h"
+#include "core/counters.h"
+
+namespace mw::analyzers::tls {
+
+struct ClientHelloRecord {
+  ClientHello hello;
+  std::string ja3, ja3_md5, ja4, ja4_raw;
+};
+struct ServerHelloRecord {
+  ServerHello hello;
+  std::string ja3s, ja3s_md5;
+};
+struct TlsEvent {
+  Direction dir = Direction::kToServer;
+  std::variant<ClientHelloRecord, ServerHelloRecord, CertificateInfo> what;
+};
+
+// Computes the fingerprints of a parsed hello.
+ClientHelloRecord MakeClientHelloRecord(ClientHello hello);
+ServerHelloRecord MakeServerHelloRecord(ServerHello hello);
+
+class TlsAnalyzer {
+ public:
+  static constexpr size_t kMaxRecordBody = 16384 + 2048;  // TLSCiphertext limit
+  static constexpr size_t kMaxHandshakeMessage = 64 * 1024;
+
+  explicit TlsAnalyzer(CounterSet* counters = nullptr) : counters_(counters) {}
+
+  void Feed(Direction dir, ByteSpan data);
+  std::vector<TlsEvent> TakeEvents() { return std::exchange(events_, {}); }
+
+  // True once a direction showed bytes that are not a TLS record (it is then ignored).
+  bool NotTls(Direction dir) const { return dirs_[DirectionIndex(dir)].not_tls; }
+  // True once either direction was recognised as TLS records.
+  bool IsTls() const { return dirs_[0].records > 0 || dirs_[1].records > 0; }
+  uint64_t records(Direction dir) const { return dirs_[DirectionIndex(dir)].records; }
+  uint64_t application_data_bytes(Direction dir) const {
+    return dirs_[DirectionIndex(dir)].app_bytes;
+  }
+
+ private:
+  struct DirState {
+    uint8_t header[5] = {};
+    size_t header_have = 0;
+    size_t body_left = 0;       // bytes of the current record body still to come
+    uint8_t content_type = 0;
+    Bytes handshake;            // handshake bytes not yet forming a whole message
+    bool encrypted = false;     // handshake messages no longer readable
+    bool handshake_lost = false;
+    bool not_tls = false;
+    uint64_t records = 0;
+    uint64_t app_bytes = 0;
+  };
+  void Count(std::string_view name);
+  void Malformed(std::string_view reason);
+  bool AcceptHeader(Direction dir, DirState& d);
+  void OnHandshakeBytes(Direction dir, DirState& d, ByteSpan bytes);
+  void OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body);
+
+  CounterSet* counters_;
+  DirState dirs_[2];
+  uint16_t server_version_ = 0;  // selected by the ServerHello, 0 until seen
+  bool seen_certificate_ = false;
+  std::vector<TlsEvent> events_;
+};
+
+}  // namespace mw::analyzers::tls

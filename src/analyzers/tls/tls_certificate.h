@@ -1,0 +1,38 @@
+// The server certificate of a TLS <= 1.2 handshake (TLS 1.3 encrypts it), parsed with OpenSSL.
+//
+// Pure functions. Only the first (leaf) certificate of a Certificate message is decoded; the
+// rest of the chain is counted. Strings are bounded (kMaxNameChars).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/bytes.h"
+
+namespace mw::analyzers::tls {
+
+inline constexpr size_t kMaxNameChars = 512;
+
+struct CertificateInfo {
+  std::string subject;     // RFC 2253 form, e.g. "CN=pool.test,O=Example"
+  std::string subject_cn;  // the last commonName, "" if none
+  std::string issuer;      // RFC 2253 form
+  bool self_issued = false;  // subject == issuer (and OpenSSL's X509_check_issued agrees)
+  bool self_signed = false;  // self-issued and the signature verifies with the cert's own key
+  int64_t not_before = 0;    // Unix seconds
+  int64_t not_after = 0;
+  size_t chain_length = 0;   // certificates in the message
+  size_t der_size = 0;       // bytes of the leaf certificate
+};
+
+enum class CertError : uint8_t { kOk = 0, kTruncated, kBadLength, kEmptyChain, kBadDer };
+std::string_view CertErrorName(CertError e);
+
+// Decodes one DER certificate.
+CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out);
+// Decodes a TLS 1.0-1.2 Certificate handshake body: U24 list length, then U24-prefixed DER
+// certificates; the leaf is decoded, the rest counted.
+CertError ParseCertificateMessage(ByteSpan body, CertificateInfo& out);
+
+}  // namespace mw::analyzers::tls

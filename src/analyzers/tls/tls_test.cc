@@ -1,0 +1,233 @@
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <string>
+
+#include "analyzers/tls/tls_analyzer.h"
+#include "analyzers/tls/tls_certificate.h"
+#include "analyzers/tls/tls_hello.h"
+#include "analyzers/tls/tls_test_util.h"
+
+namespace mw::analyzers::tls {
+namespace {
+
+using namespace testing;  // NOLINT: test builders
+
+// Published fingerprints of a Chrome 143 ClientHello (browserleaks.com output, quoted in
+// github:service0427/v2_cp_app tls.md). ChromeLikeClientHelloBody rebuilds a hello with the same
+// ciphers, extensions (same order), groups, point formats, signature algorithms and ALPN, so our
+// JA3/JA4 code must arrive at the same strings and hashes.
+constexpr const char* kChromeJa3 =
+    "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53,"
+    "45-51-16-65037-23-17613-0-11-10-43-65281-35-18-5-13-27,4588-29-23-24,0";
+constexpr const char* kChromeJa3Md5 = "98487aa16281980e7d1120d399efb6a4";
+constexpr const char* kChromeJa4 = "t13d1516h2_8daaf6152771_d8a2da3f94cd";
+constexpr const char* kChromeJa4Raw =
+    "t13d1516h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_"
+    "0005,000a,000b,000d,0012,0017,001b,0023,002b,002d,0033,44cd,fe0d,ff01_"
+    "0403,0804,0401,0503,0805,0501,0806,0601";
+
+TEST(TlsHello, ParsesChromeLikeClientHelloAndMatchesPublishedFingerprints) {
+  ClientHello ch;
+  ASSERT_EQ(ParseClientHello(ChromeLikeClientHelloBody("tls.example.test"), ch), HelloError::kOk);
+  EXPECT_EQ(ch.sni, "tls.example.test");
+  ASSERT_EQ(ch.alpn.size(), 2u);
+  EXPECT_EQ(ch.alpn[0], "h2");
+  EXPECT_EQ(ch.alpn[1], "http/1.1");
+  EXPECT_EQ(ch.cipher_suites.size(), 16u);  // with GREASE
+  EXPECT_EQ(ClientMaxVersion(ch), 0x0304);
+  EXPECT_EQ(Ja3String(ch), kChromeJa3);
+  EXPECT_EQ(Md5Hex(Ja3String(ch)), kChromeJa3Md5);
+  EXPECT_EQ(Ja4Raw(ch), kChromeJa4Raw);
+  EXPECT_EQ(Ja4(ch), kChromeJa4);
+}
+
+TEST(TlsHello, Ja4SectionAVariants) {
+  ClientHello ch;
+  ch.legacy_version = 0x0303;
+  EXPECT_EQ(Ja4(ch), "t12i000000_000000000000_000000000000");
+  ch.alpn = {"\xab" "x"};  // non-alphanumeric first byte: first and last hex digit instead
+  ch.cipher_suites = {0x0a0a, 0x002f};
+  EXPECT_EQ(Ja4(ch).substr(0, 10), "t12i0100a8");
+  ch.legacy_version = 0x0301;
+  ch.alpn = {"http/1.1"};
+  EXPECT_EQ(Ja4(ch).substr(0, 10), "t10i0100h1");
+}
+
+TEST(TlsHello, RejectsBadLengthsEverywhere) {
+  const Bytes body = ChromeLikeClientHelloBody("a.test");
+  ClientHello ch;
+  for (size_t cut = 0; cut < body.size(); ++cut) {
+    Bytes truncated(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(cut));
+    // Cutting between the compression methods and the extensions leaves a valid old-style hello.
+    if (ParseClientHello(truncated, ch) == HelloError::kOk) {
+      EXPECT_TRUE(ch.extensions.empty()) << cut;
+    }
+  }
+  Bytes odd = body;
+  odd[2 + 32 + 1 + 32 + 1] ^= 0x01;  // odd cipher-suite length
+  EXPECT_NE(ParseClientHello(odd, ch), HelloError::kOk);
+}
+
+TEST(TlsHello, ServerHelloAndJa3s) {
+  ServerHello sh;
+  ASSERT_EQ(ParseServerHello(ServerHello12Body(0xc02f), sh), HelloError::kOk);
+  EXPECT_EQ(sh.cipher_suite, 0xc02f);
+  EXPECT_EQ(sh.selected_version, 0x0303);
+  EXPECT_EQ(sh.alpn, "h2");
+  EXPECT_EQ(Ja3sString(sh), "771,49199,65281-16");
+  EXPECT_EQ(Md5Hex(Ja3sString(sh)).size(), 32u);
+}
+
+Bytes CertificateMessage(const std::vector<Bytes>& ders) {
+  Bytes list;
+  for (const Bytes& d : ders) {
+    Put24(list, d.size());
+    Append(list, d);
+  }
+  Bytes body;
+  Put24(body, list.size());
+  Append(body, list);
+  return body;
+}
+
+TEST(TlsCertificate, SelfSignedFlagBothWays) {
+  KeyAndCert self;
+  MakeCert("pool.self.test", nullptr, self);
+  KeyAndCert ca;
+  MakeCert("Test CA", nullptr, ca);
+  KeyAndCert leaf;
+  MakeCert("pool.ca.test", &ca, leaf);
+  KeyAndCert other;
+  MakeCert("other", nullptr, other);
+  KeyAndCert forged;  // subject == issuer, but signed by someone else's key
+  MakeCert("forged.test", nullptr, forged, other.key);
+
+  CertificateInfo info;
+  ASSERT_EQ(ParseCertificateMessage(CertificateMessage({CertDer(self)}), info), CertError::kOk);
+  EXPECT_TRUE(info.self_signed);
+  EXPECT_EQ(info.subject_cn, "pool.self.test");
+  EXPECT_EQ(info.subject, info.issuer);
+  EXPECT_NE(info.subject.find("CN=pool.self.test"), std::string::npos);
+  EXPECT_LE(info.not_before, int64_t(std::time(nullptr)));
+  EXPECT_GT(info.not_after, info.not_before + 86400 * 29);
+
+  ASSERT_EQ(ParseCertificateMessage(CertificateMessage({CertDer(leaf), CertDer(ca)}), info),
+            CertError::kOk);
+  EXPECT_FALSE(info.self_signed);
+  EXPECT_FALSE(info.self_issued);
+  EXPECT_EQ(info.chain_length, 2u);
+  EXPECT_EQ(info.subject_cn, "pool.ca.test");
+  EXPECT_NE(info.issuer.find("CN=Test CA"), std::string::npos);
+
+  ASSERT_EQ(ParseCertificateMessage(CertificateMessage({CertDer(forged)}), info), CertError::kOk);
+  EXPECT_TRUE(info.self_issued);
+  EXPECT_FALSE(info.self_signed);
+
+  Bytes garbage = CertificateMessage({Bytes(40, 0x30)});
+  EXPECT_EQ(ParseCertificateMessage(garbage, info), CertError::kBadDer);
+  EXPECT_EQ(ParseCertificateMessage(CertificateMessage({}), info), CertError::kEmptyChain);
+}
+
+// Client: one ClientHello record. Server: ServerHello + Certificate + ServerHelloDone, with the
+// Certificate message split across two records, then CCS and encrypted data.
+struct Conversation {
+  Bytes client, server;
+};
+Conversation MakeTls12Conversation(const KeyAndCert& cert) {
+  Conversation c;
+  c.client = Record(22, Handshake(1, ChromeLikeClientHelloBody("pool.self.test")));
+  Bytes hs = Handshake(2, ServerHello12Body(0xc02f));
+  Append(hs, Handshake(11, CertificateMessage({CertDer(cert)})));
+  Append(hs, Handshake(14, {}));
+  const size_t half = hs.size() / 2;
+  Append(c.server, Record(22, Bytes(hs.begin(), hs.begin() + static_cast<std::ptrdiff_t>(half)),
+                          0x0303));
+  Append(c.server, Record(22, Bytes(hs.begin() + static_cast<std::ptrdiff_t>(half), hs.end()),
+                          0x0303));
+  Append(c.server, Record(20, {0x01}, 0x0303));
+  Append(c.server, Record(22, Bytes(40, 0x99), 0x0303));  // encrypted Finished: not parsed
+  Append(c.server, Record(23, Bytes(100, 0x77), 0x0303));
+  return c;
+}
+
+TEST(TlsAnalyzer, SplitAtEveryByteBoundary) {
+  KeyAndCert self;
+  MakeCert("pool.self.test", nullptr, self);
+  const Conversation conv = MakeTls12Conversation(self);
+  for (size_t cut = 0; cut <= conv.server.size(); cut += 1) {
+    CounterSet counters;
+    TlsAnalyzer a(&counters);
+    const size_t ccut = cut % (conv.client.size() + 1);
+    a.Feed(Direction::kToServer, ByteSpan(conv.client).first(ccut));
+    a.Feed(Direction::kToServer, ByteSpan(conv.client).subspan(ccut));
+    a.Feed(Direction::kToClient, ByteSpan(conv.server).first(cut));
+    a.Feed(Direction::kToClient, ByteSpan(conv.server).subspan(cut));
+    auto events = a.TakeEvents();
+    ASSERT_EQ(events.size(), 3u) << cut;
+    const auto* ch = std::get_if<ClientHelloRecord>(&events[0].what);
+    ASSERT_NE(ch, nullptr);
+    EXPECT_EQ(ch->ja4, kChromeJa4);
+    EXPECT_EQ(ch->ja3_md5, kChromeJa3Md5);
+    const auto* sh = std::get_if<ServerHelloRecord>(&events[1].what);
+    ASSERT_NE(sh, nullptr);
+    EXPECT_EQ(sh->hello.alpn, "h2");
+    const auto* cert = std::get_if<CertificateInfo>(&events[2].what);
+    ASSERT_NE(cert, nullptr);
+    EXPECT_TRUE(cert->self_signed);
+    EXPECT_EQ(a.application_data_bytes(Direction::kToClient), 100u);
+    EXPECT_EQ(counters.Value("certificate"), 1u);
+    EXPECT_EQ(counters.Snapshot().count("malformed.handshake_too_large"), 0u);
+  }
+}
+
+TEST(TlsAnalyzer, Tls13HidesTheCertificate) {
+  Bytes sh_body = ServerHello12Body(0x1301);
+  // Append supported_versions = TLS 1.3 to the extensions block.
+  Bytes ext;
+  PutExt(ext, 43, {0x03, 0x04});
+  const size_t ext_len_at = 2 + 32 + 1 + 2 + 1;
+  const size_t old_len = ReadBE16(sh_body.data() + ext_len_at);
+  sh_body[ext_len_at] = uint8_t((old_len + ext.size()) >> 8);
+  sh_body[ext_len_at + 1] = uint8_t(old_len + ext.size());
+  Append(sh_body, ext);
+  KeyAndCert self;
+  MakeCert("x", nullptr, self);
+  Bytes server = Record(22, Handshake(2, sh_body), 0x0303);
+  // Even if a Certificate handshake appeared in clear after a 1.3 ServerHello, it is ignored.
+  Append(server, Record(22, Handshake(11, CertificateMessage({CertDer(self)})), 0x0303));
+  TlsAnalyzer a;
+  a.Feed(Direction::kToClient, server);
+  auto events = a.TakeEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(std::get<ServerHelloRecord>(events[0].what).hello.selected_version, 0x0304);
+}
+
+TEST(TlsAnalyzer, NotTlsIsDecidedOnTheFirstBytes) {
+  CounterSet counters;
+  TlsAnalyzer a(&counters);
+  a.Feed(Direction::kToServer, AsBytes("{\"id\":1,\"method\":\"mining.subscribe\"}\n"));
+  EXPECT_TRUE(a.NotTls(Direction::kToServer));
+  EXPECT_FALSE(a.IsTls());
+  EXPECT_EQ(counters.Value("not_tls"), 1u);
+  TlsAnalyzer b;
+  b.Feed(Direction::kToServer, Bytes{0x17, 0x03, 0x03, 0x00, 0x10});  // app data first
+  EXPECT_TRUE(b.NotTls(Direction::kToServer));
+  TlsAnalyzer c;
+  c.Feed(Direction::kToServer, Bytes{0x16, 0x03, 0x01, 0xff, 0xff});  // record too long
+  EXPECT_TRUE(c.NotTls(Direction::kToServer));
+}
+
+TEST(TlsAnalyzer, OversizedHandshakeMessageIsDroppedNotBuffered) {
+  CounterSet counters;
+  TlsAnalyzer a(&counters);
+  Bytes body = {1, 0x10, 0x00, 0x00};  // ClientHello claiming 1 MiB
+  body.resize(1000, 0);
+  a.Feed(Direction::kToServer, Record(22, body));
+  EXPECT_EQ(counters.Value("malformed.handshake_too_large"), 1u);
+  EXPECT_TRUE(a.TakeEvents().empty());
+  EXPECT_TRUE(a.IsTls());
+}
+
+}  // namespace
+}  // namespace mw::analyzers::tls
