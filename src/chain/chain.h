@@ -125,8 +125,9 @@ class Chain {
   // coinbase), time = max(now, median time past + 1).
   BlockTemplate CreateTemplate() const;
 
+  struct Impl;  // internal (chain_impl.h); public only so helper functions can name it
+
  private:
-  struct Impl;
   Chain(const ChainParams& params, std::unique_ptr<Impl> impl);
   const ChainParams& params_;
   std::unique_ptr<Impl> impl_;

@@ -26,8 +26,10 @@ class Mempool {
   Verdict Add(const Transaction& tx, const Ledger& ledger);
 
   // After the ledger changed (block connected or disconnected): drops every transfer that no
-  // longer applies (confirmed, nonce used, balance gone). Returns how many were dropped.
-  size_t Revalidate(const Ledger& ledger);
+  // longer applies (confirmed, nonce used, balance gone) and offers `returning` (transfers of
+  // disconnected blocks, already signature-checked) again. Returns how many pool entries were
+  // dropped.
+  size_t Revalidate(const Ledger& ledger, std::vector<Transaction> returning = {});
 
   // Transfers for a block template: highest fee rate first among each payer's next pending
   // transfer, payer nonce order kept, total encoded size <= max_bytes.
@@ -47,6 +49,8 @@ class Mempool {
     Hash256 txid{};
     size_t bytes = 0;
   };
+  Verdict AddChecked(const Transaction& tx, const Hash256& txid, const Ledger& ledger);
+
   size_t max_txs_;
   std::map<Hash256, std::pair<PubKey, uint64_t>> by_txid_;       // txid -> (payer, nonce)
   std::map<PubKey, std::map<uint64_t, Entry>> by_payer_;          // payer -> nonce -> entry
