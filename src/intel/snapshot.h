@@ -1,0 +1,157 @@
+// A compiled threat-intel snapshot: the read side used by the sensor, the agent and the center.
+//
+//   auto snap = mw::intel::Snapshot::Load("build/rules/intel/default.mwintel");
+//   mw::intel::MatchResult m;
+//   if (snap->Match(sni, &m)) { ... snap->Explain(m) ... }
+//   if (snap->MatchIp(ip, port, &m)) { ... }
+//
+// Load() memory-maps the file and validates it (header, version, checksum, every offset and
+// index), so a corrupt file is a kCorruption error and never a crash. Lookups do not allocate
+// and do not lock: a Snapshot is immutable after loading and may be shared by any number of
+// threads. Entry views (EntryInfo) point into the snapshot and live as long as it does.
+//
+// Matching rules: a domain entry matches its own name and, unless written as an exact host
+// (WebExtension pattern without "*."), every name below it. An entry with a port matches only
+// that port when the query gives one (port 0 in a query means "any"). An allowlist entry that
+// matches wins: the result lists the feed entries that would have matched, but hit() is false.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/status.h"
+#include "intel/normalize.h"
+#include "intel/types.h"
+
+namespace mw::intel {
+
+inline constexpr uint32_t kNoEntry = 0xFFFFFFFFu;
+
+// The entries a lookup found, in a fixed array so that lookups never allocate.
+struct MatchResult {
+  static constexpr size_t kMaxEntries = 32;
+  uint32_t entries[kMaxEntries];   // indices for Snapshot::Entry(), feed entries only
+  uint32_t count = 0;
+  bool truncated = false;          // more than kMaxEntries matched
+  uint32_t allowed_by = kNoEntry;  // the allowlist entry that suppressed the match, if any
+  // True when a feed entry matched and no allowlist entry did.
+  bool hit() const { return count > 0 && allowed_by == kNoEntry; }
+  void Clear() {
+    count = 0;
+    truncated = false;
+    allowed_by = kNoEntry;
+  }
+};
+
+// One entry with its provenance; string views point into the snapshot.
+struct EntryInfo {
+  EntryKind kind = EntryKind::kDomain;
+  std::string_view text;     // the name, the CIDR, or the pattern line as written
+  std::string_view feed;     // feed name
+  Category category = Category::kPool;
+  uint32_t line = 0;
+  uint16_t port = 0;
+  Scheme scheme = Scheme::kAny;
+  bool subdomains = true;
+  bool third_party = false;
+  std::string_view coin;     // "" unless the feed said
+};
+
+struct FeedInfo {
+  std::string_view name;
+  Format format = Format::kAuto;
+  Category category = Category::kPool;
+  uint32_t lines = 0;
+  uint32_t entries = 0;
+  uint32_t comment_lines = 0;
+  uint32_t skipped[kSkipReasonCount] = {};
+};
+
+struct SkippedInfo {
+  std::string_view feed;
+  uint32_t line = 0;
+  SkipReason reason = SkipReason::kMalformed;
+  std::string_view detail;
+  std::string_view text;
+};
+
+struct LoadOptions {
+  // Fuzzing only: skip the checksum so that mutated files reach the structural checks.
+  bool verify_checksum = true;
+};
+
+class Snapshot {
+ public:
+  static Result<Snapshot> Load(const std::string& path, LoadOptions options = {});
+  // Validates and copies `data` (any alignment).
+  static Result<Snapshot> FromBytes(ByteSpan data, LoadOptions options = {});
+
+  Snapshot(Snapshot&& other) noexcept;
+  Snapshot& operator=(Snapshot&& other) noexcept;
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+  ~Snapshot();
+
+  // Domain lookup: `name` as seen (any case, optional trailing dot, UTF-8 or punycode). Fills
+  // `out` and returns out->hit(). `port` 0 = any.
+  bool Match(std::string_view name, MatchResult* out, uint16_t port = 0) const;
+  // Address lookup; `port` 0 = any.
+  bool MatchIp(const IpAddress& ip, uint16_t port, MatchResult* out) const;
+  // URL lookup: the host (name or address) and the URL patterns. Allocates (cold path).
+  bool MatchUrl(std::string_view url, MatchResult* out) const;
+
+  EntryInfo Entry(uint32_t index) const;
+  // One line per matched entry with provenance, or "no match"; allowlisting is said first.
+  std::string Explain(const MatchResult& result) const;
+  static std::string DescribeEntry(const EntryInfo& e);
+
+  size_t feed_count() const { return feeds_count_; }
+  FeedInfo Feed(size_t index) const;
+  size_t skipped_count() const { return skipped_count_; }
+  SkippedInfo Skipped(size_t index) const;
+
+  size_t entry_count() const { return entries_count_; }
+  size_t domain_entry_count() const;
+  size_t ip_entry_count() const;
+  size_t pattern_count() const { return patterns_count_; }
+  size_t file_bytes() const { return size_; }
+  // Bytes of the domain table (fingerprints + slots) and of domain entries with their text.
+  size_t domain_bytes() const;
+
+ private:
+  Snapshot() = default;
+  Status Validate(LoadOptions options);
+  void Release();
+  void Add(MatchResult* out, uint32_t entry) const;
+
+  const uint8_t* base_ = nullptr;
+  size_t size_ = 0;
+  bool mapped_ = false;
+  std::vector<uint64_t> owned_;   // FromBytes: 8-byte aligned copy
+
+  uint32_t seed_ = 0;
+  const char* strings_ = nullptr;
+  size_t strings_size_ = 0;
+  const void* feeds_ = nullptr;
+  size_t feeds_count_ = 0;
+  const void* entries_ = nullptr;
+  size_t entries_count_ = 0;
+  const uint32_t* fingerprints_ = nullptr;
+  const uint32_t* slots_ = nullptr;
+  uint32_t buckets_ = 0;
+  const void* segments_ = nullptr;
+  size_t segments_count_ = 0;
+  const uint32_t* refs_ = nullptr;
+  size_t refs_count_ = 0;
+  const void* patterns_ = nullptr;
+  size_t patterns_count_ = 0;
+  const void* skipped_ = nullptr;
+  size_t skipped_count_ = 0;
+  const void* coins_ = nullptr;
+  size_t coins_count_ = 0;
+};
+
+}  // namespace mw::intel

@@ -1,0 +1,288 @@
+// Snapshot lookups and entry views (the hot path is Match / MatchIp: no allocation, no locks).
+#include <algorithm>
+#include <cstring>
+
+#include "intel/snapshot.h"
+#include "intel/snapshot_format.h"
+#include "intel/url_pattern.h"
+
+namespace mw::intel {
+
+using namespace format;  // NOLINT: the record types are this file's vocabulary
+
+namespace {
+
+const EntryRecord* Entries(const void* p) { return static_cast<const EntryRecord*>(p); }
+
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c | 0x20) : c; }
+
+bool EqualsFolded(std::string_view query, const char* stored, size_t stored_len) {
+  if (query.size() != stored_len) return false;
+  for (size_t i = 0; i < stored_len; ++i) {
+    if (Lower(query[i]) != stored[i]) return false;
+  }
+  return true;
+}
+
+struct Probe {
+  uint64_t hash;
+  uint32_t start;
+};
+
+}  // namespace
+
+void Snapshot::Add(MatchResult* out, uint32_t entry) const {
+  const EntryRecord& e = Entries(entries_)[entry];
+  if (e.category == static_cast<uint8_t>(Category::kAllowlist)) {
+    if (out->allowed_by == kNoEntry) out->allowed_by = entry;
+    return;
+  }
+  for (uint32_t i = 0; i < out->count; ++i) {
+    if (out->entries[i] == entry) return;
+  }
+  if (out->count == MatchResult::kMaxEntries) {
+    out->truncated = true;
+    return;
+  }
+  out->entries[out->count++] = entry;
+}
+
+bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) const {
+  out->Clear();
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty()) return false;
+  DomainBuffer normalized;
+  Probe probes[kMaxDomainLength / 2 + 2];
+  size_t n = 0;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (name.size() > kMaxDomainLength) {
+      if (attempt == 1) return false;
+      if (NormalizeDomainInto(name, &normalized) != nullptr) return false;
+      name = normalized.view();
+      continue;
+    }
+    SuffixHasher hasher(seed_);
+    uint8_t high = 0;
+    bool dot_seen = false;
+    n = 0;
+    for (size_t i = name.size(); i > 0; --i) {
+      const char c = name[i - 1];
+      high |= static_cast<uint8_t>(c);
+      if (c == '.') dot_seen = true;
+      hasher.Step(c);
+      if (dot_seen && (i == 1 || name[i - 2] == '.') && n < std::size(probes)) {
+        probes[n++] = Probe{hasher.Finish(name.size() - (i - 1)), static_cast<uint32_t>(i - 1)};
+      }
+    }
+    if ((high & 0x80) == 0) break;
+    // Unicode: normalise (punycode) once and hash again.
+    if (attempt == 1 || NormalizeDomainInto(name, &normalized) != nullptr) return false;
+    name = normalized.view();
+  }
+  for (size_t p = 0; p < n; ++p) {
+    __builtin_prefetch(fingerprints_ + size_t(BucketOf(probes[p].hash, buckets_)) * kSlotsPerBucket);
+  }
+  const EntryRecord* entries = Entries(entries_);
+  for (size_t p = 0; p < n; ++p) {
+    const uint32_t fp = Fingerprint(probes[p].hash);
+    uint32_t b = BucketOf(probes[p].hash, buckets_);
+    const std::string_view suffix = name.substr(probes[p].start);
+    for (uint32_t step = 0; step < buckets_; ++step) {
+      const uint32_t* f = fingerprints_ + size_t(b) * kSlotsPerBucket;
+      bool empty_seen = false;
+      for (uint32_t s = 0; s < kSlotsPerBucket; ++s) {
+        empty_seen |= f[s] == 0;
+        if (f[s] != fp) continue;
+        uint32_t idx = slots_[size_t(b) * kSlotsPerBucket + s];
+        const EntryRecord& head = entries[idx];
+        if ((head.flags & kEntryKindMask) != uint8_t(EntryKind::kDomain) ||
+            !EqualsFolded(suffix, strings_ + head.text_off, head.text_len)) {
+          continue;
+        }
+        for (; idx < entries_count_; ++idx) {
+          const EntryRecord& e = entries[idx];
+          const bool covers = probes[p].start == 0 || (e.flags & kEntrySubdomains);
+          if (covers && (port == 0 || e.port == 0 || e.port == port)) Add(out, idx);
+          if ((e.flags & kEntryMore) == 0) break;
+        }
+      }
+      if (empty_seen) break;
+      b = b + 1 == buckets_ ? 0 : b + 1;
+    }
+  }
+  return out->hit();
+}
+
+bool Snapshot::MatchIp(const IpAddress& ip, uint16_t port, MatchResult* out) const {
+  out->Clear();
+  const auto* segs = static_cast<const IpSegment*>(segments_);
+  size_t lo = 0;
+  size_t hi = segments_count_;  // first segment with first > ip
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (std::memcmp(segs[mid].first, ip.bytes.data(), 16) <= 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == 0) return false;
+  const IpSegment& seg = segs[lo - 1];
+  if (std::memcmp(ip.bytes.data(), seg.last, 16) > 0) return false;
+  const EntryRecord* entries = Entries(entries_);
+  for (uint32_t i = 0; i < seg.ref_count; ++i) {
+    const uint32_t idx = refs_[seg.ref_off + i];
+    if (port == 0 || entries[idx].port == 0 || entries[idx].port == port) Add(out, idx);
+  }
+  return out->hit();
+}
+
+bool Snapshot::MatchUrl(std::string_view url, MatchResult* out) const {
+  out->Clear();
+  UrlParts parts;
+  if (!SplitUrl(url, &parts)) return false;
+  if (auto ip = ParseIp(parts.host)) {
+    MatchIp(*ip, parts.port, out);
+  } else {
+    Match(parts.host, out, parts.port);
+  }
+  DomainBuffer host;
+  if (NormalizeDomainInto(parts.host, &host) != nullptr) {
+    if (auto ip = ParseIp(parts.host)) {
+      const std::string text = FormatIp(*ip);
+      std::memcpy(host.data.data(), text.data(), std::min(text.size(), host.data.size()));
+      host.size = std::min(text.size(), host.data.size());
+    }
+  }
+  const std::string_view h = host.view();
+  const std::string full = parts.scheme.empty() ? std::string(url) : std::string(url);
+  const auto* pats = static_cast<const PatternRecord*>(patterns_);
+  const EntryRecord* entries = Entries(entries_);
+  for (size_t i = 0; i < patterns_count_; ++i) {
+    const PatternRecord& r = pats[i];
+    const EntryRecord& e = entries[r.entry];
+    const auto scheme = static_cast<Scheme>(e.flags >> kEntrySchemeShift);
+    if (scheme != Scheme::kAny && SchemeName(scheme) != parts.scheme) continue;
+    const std::string_view pattern(strings_ + r.pattern_off, r.pattern_len);
+    if (r.host_len > 0) {
+      const std::string_view want(strings_ + r.host_off, r.host_len);
+      const bool exact = h == want;
+      const bool below = (e.flags & kEntrySubdomains) && h.size() > want.size() &&
+                         h.substr(h.size() - want.size()) == want &&
+                         h[h.size() - want.size() - 1] == '.';
+      if (!exact && !below) continue;
+      if (UrlPatternMatches(pattern, parts.path)) Add(out, r.entry);
+    } else if (UrlPatternMatches(pattern, full)) {
+      Add(out, r.entry);
+    }
+  }
+  return out->hit();
+}
+
+EntryInfo Snapshot::Entry(uint32_t index) const {
+  EntryInfo info;
+  if (index >= entries_count_) return info;
+  const EntryRecord& e = Entries(entries_)[index];
+  const auto* feeds = static_cast<const FeedRecord*>(feeds_);
+  info.kind = static_cast<EntryKind>(e.flags & kEntryKindMask);
+  info.text = std::string_view(strings_ + e.text_off, e.text_len);
+  info.feed = std::string_view(strings_ + feeds[e.feed].name_off, feeds[e.feed].name_len);
+  info.category = static_cast<Category>(e.category);
+  info.line = e.line;
+  info.port = e.port;
+  info.scheme = static_cast<Scheme>(e.flags >> kEntrySchemeShift);
+  info.subdomains = (e.flags & kEntrySubdomains) != 0;
+  info.third_party = (e.flags & kEntryThirdParty) != 0;
+  const auto* coins = static_cast<const CoinRecord*>(coins_);
+  const auto* end = coins + coins_count_;
+  const auto* it = std::lower_bound(coins, end, index,
+                                    [](const CoinRecord& c, uint32_t v) { return c.entry < v; });
+  if (it != end && it->entry == index) info.coin = std::string_view(strings_ + it->coin_off, it->coin_len);
+  return info;
+}
+
+std::string Snapshot::DescribeEntry(const EntryInfo& e) {
+  std::string s(e.text);
+  switch (e.kind) {
+    case EntryKind::kDomain: s += e.subdomains ? " (name and below)" : " (exact name)"; break;
+    case EntryKind::kIpRange: s += " (address)"; break;
+    case EntryKind::kUrlPattern: s += " (URL pattern)"; break;
+  }
+  s += " category=" + std::string(CategoryName(e.category));
+  s += " feed=" + std::string(e.feed) + " line=" + std::to_string(e.line);
+  if (e.port != 0) s += " port=" + std::to_string(e.port);
+  if (e.scheme != Scheme::kAny) s += " scheme=" + std::string(SchemeName(e.scheme));
+  if (!e.coin.empty()) s += " coin=" + std::string(e.coin);
+  if (e.third_party) s += " third-party";
+  return s;
+}
+
+std::string Snapshot::Explain(const MatchResult& result) const {
+  std::string out;
+  if (result.allowed_by != kNoEntry) {
+    out += "allowlisted by " + DescribeEntry(Entry(result.allowed_by)) + "\n";
+  }
+  for (uint32_t i = 0; i < result.count; ++i) {
+    out += (result.allowed_by != kNoEntry ? "suppressed: " : "match: ") +
+           DescribeEntry(Entry(result.entries[i])) + "\n";
+  }
+  if (result.truncated) out += "(more matches not shown)\n";
+  if (result.count == 0 && result.allowed_by == kNoEntry) out += "no match\n";
+  return out;
+}
+
+FeedInfo Snapshot::Feed(size_t index) const {
+  FeedInfo info;
+  if (index >= feeds_count_) return info;
+  const FeedRecord& f = static_cast<const FeedRecord*>(feeds_)[index];
+  info.name = std::string_view(strings_ + f.name_off, f.name_len);
+  info.format = static_cast<Format>(f.format);
+  info.category = static_cast<Category>(f.category);
+  info.lines = f.lines;
+  info.entries = f.entries;
+  info.comment_lines = f.comment_lines;
+  for (int k = 0; k < kSkipReasonCount; ++k) info.skipped[k] = f.skipped[k];
+  return info;
+}
+
+SkippedInfo Snapshot::Skipped(size_t index) const {
+  SkippedInfo info;
+  if (index >= skipped_count_) return info;
+  const SkippedRecord& r = static_cast<const SkippedRecord*>(skipped_)[index];
+  const FeedRecord& f = static_cast<const FeedRecord*>(feeds_)[r.feed];
+  info.feed = std::string_view(strings_ + f.name_off, f.name_len);
+  info.line = r.line;
+  info.reason = static_cast<SkipReason>(r.reason);
+  info.detail = std::string_view(strings_ + r.detail_off, r.detail_len);
+  info.text = std::string_view(strings_ + r.text_off, r.text_len);
+  return info;
+}
+
+size_t Snapshot::domain_entry_count() const {
+  size_t n = 0;
+  for (size_t i = 0; i < entries_count_; ++i) {
+    n += (Entries(entries_)[i].flags & kEntryKindMask) == uint8_t(EntryKind::kDomain);
+  }
+  return n;
+}
+
+size_t Snapshot::ip_entry_count() const {
+  size_t n = 0;
+  for (size_t i = 0; i < entries_count_; ++i) {
+    n += (Entries(entries_)[i].flags & kEntryKindMask) == uint8_t(EntryKind::kIpRange);
+  }
+  return n;
+}
+
+size_t Snapshot::domain_bytes() const {
+  size_t bytes = size_t(buckets_) * kSlotsPerBucket * 8;
+  for (size_t i = 0; i < entries_count_; ++i) {
+    const EntryRecord& e = Entries(entries_)[i];
+    if ((e.flags & kEntryKindMask) != uint8_t(EntryKind::kDomain)) continue;
+    bytes += sizeof(EntryRecord);
+    if (i == 0 || !(Entries(entries_)[i - 1].flags & kEntryMore)) bytes += e.text_len;
+  }
+  return bytes;
+}
+
+}  // namespace mw::intel

@@ -1,0 +1,261 @@
+#include "intel/snapshot.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "intel/snapshot_builder.h"
+#include "intel/snapshot_format.h"
+
+namespace mw::intel {
+namespace {
+
+Bytes BuildFrom(std::vector<std::tuple<std::string, Format, Category, std::string>> feeds) {
+  SnapshotBuilder b;
+  for (auto& [name, format, category, text] : feeds) {
+    b.AddFeed(ParseFeed(text, FeedSource{name, format, category}));
+  }
+  return b.Build().value();
+}
+
+Snapshot Sample() {
+  Bytes bytes = BuildFrom({
+      {"pools", Format::kDomains, Category::kPool,
+       "pool.example\nxmr.pool.example\ncdn.example.net\n198.51.100.0/24\n"},
+      {"lab", Format::kCsv, Category::kPool,
+       "domain,port,scheme,coin\npool.minelab.test,3333,stratum+tcp,btc\n"
+       "127.0.0.1,3334,stratum+tcp,btc\npool.example,4444,stratum+tcp,xmr\n"},
+      {"miners", Format::kWebExt, Category::kBrowserMiner,
+       "*://exact.example/*\nwss://*.ws.example/proxy*\n"},
+      {"trails", Format::kMaltrail, Category::kMalwareInfrastructure,
+       "198.51.100.77:3333\n2001:db8::/48\n\xD0\xBF\xD1\x83\xD0\xBB.example\n"},
+      {"allow", Format::kDomains, Category::kAllowlist,
+       "safe.pool.example\nexample.net\n198.51.100.128/25\n"},
+  });
+  return Snapshot::FromBytes(bytes).value();
+}
+
+// prefix + decimal i + suffix
+std::string Numbered(std::string_view prefix, int i, std::string_view suffix) {
+  std::string s(prefix);
+  s += std::to_string(i);
+  s += suffix;
+  return s;
+}
+
+std::vector<std::string> Texts(const Snapshot& s, const MatchResult& m) {
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < m.count; ++i) {
+    EntryInfo e = s.Entry(m.entries[i]);
+    out.push_back(std::string(e.feed) + ":" + std::string(e.text));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(Snapshot, SuffixSemanticsAndProvenance) {
+  Snapshot s = Sample();
+  MatchResult m;
+  EXPECT_TRUE(s.Match("pool.example", &m));
+  EXPECT_EQ(Texts(s, m), (std::vector<std::string>{"lab:pool.example", "pools:pool.example"}));
+  EXPECT_TRUE(s.Match("EU1.Pool.Example.", &m));
+  EXPECT_TRUE(s.Match("a.xmr.pool.example", &m));
+  EXPECT_EQ(Texts(s, m), (std::vector<std::string>{"lab:pool.example", "pools:pool.example",
+                                                   "pools:xmr.pool.example"}));
+  EXPECT_FALSE(s.Match("otherpool.example", &m));
+  EXPECT_EQ(m.count, 0u);
+  EXPECT_FALSE(s.Match("example", &m));
+  EXPECT_FALSE(s.Match("pool.example.org", &m));
+  EXPECT_FALSE(s.Match("", &m));
+  EXPECT_FALSE(s.Match(".", &m));
+  ASSERT_TRUE(s.Match("pool.minelab.test", &m));
+  EntryInfo e = s.Entry(m.entries[0]);
+  EXPECT_EQ(e.feed, "lab");
+  EXPECT_EQ(e.line, 2u);
+  EXPECT_EQ(e.port, 3333);
+  EXPECT_EQ(e.coin, "btc");
+  EXPECT_EQ(e.scheme, Scheme::kStratumTcp);
+  EXPECT_EQ(e.category, Category::kPool);
+}
+
+TEST(Snapshot, PortsFilterWhenGiven) {
+  Snapshot s = Sample();
+  MatchResult m;
+  EXPECT_TRUE(s.Match("pool.minelab.test", &m, 3333));
+  EXPECT_FALSE(s.Match("pool.minelab.test", &m, 8080));
+  ASSERT_TRUE(s.Match("pool.example", &m, 4444));
+  EXPECT_EQ(m.count, 2u);  // the port-less entry and the :4444 one
+  ASSERT_TRUE(s.Match("pool.example", &m, 5555));
+  EXPECT_EQ(Texts(s, m), (std::vector<std::string>{"pools:pool.example"}));
+}
+
+TEST(Snapshot, AllowlistWinsAndIsExplained) {
+  Snapshot s = Sample();
+  MatchResult m;
+  EXPECT_FALSE(s.Match("x.safe.pool.example", &m));
+  EXPECT_NE(m.allowed_by, kNoEntry);
+  EXPECT_GT(m.count, 0u);  // the entries that would have matched are still listed
+  const std::string why = s.Explain(m);
+  EXPECT_NE(why.find("allowlisted by safe.pool.example"), std::string::npos) << why;
+  EXPECT_NE(why.find("suppressed: pool.example"), std::string::npos) << why;
+  // cdn.example.net was dropped at build because example.net is allowlisted.
+  EXPECT_FALSE(s.Match("cdn.example.net", &m));
+  bool recorded = false;
+  for (size_t i = 0; i < s.skipped_count(); ++i) {
+    SkippedInfo k = s.Skipped(i);
+    recorded |= k.reason == SkipReason::kAllowlisted && k.text == "cdn.example.net" && k.line == 3;
+  }
+  EXPECT_TRUE(recorded);
+}
+
+TEST(Snapshot, ExactHostEntriesDoNotCoverSubdomains) {
+  Snapshot s = Sample();
+  MatchResult m;
+  EXPECT_TRUE(s.Match("exact.example", &m));
+  EXPECT_FALSE(s.Match("www.exact.example", &m));
+}
+
+TEST(Snapshot, UnicodeQueriesMeetPunycodeEntries) {
+  Snapshot s = Sample();
+  MatchResult m;
+  EXPECT_TRUE(s.Match("xn--k1ahm.example", &m));
+  EXPECT_TRUE(s.Match("eu.\xD0\x9F\xD1\x83\xD0\xBB.example", &m));  // "Пул": upper-case first letter
+  EXPECT_FALSE(s.Match("\xD0\xBF\xD1\x83.example", &m));
+  EXPECT_FALSE(s.Match("\xFF\xFE.example", &m));  // not UTF-8: no match, no crash
+}
+
+TEST(Snapshot, AddressesRangesPortsAndAllowlist) {
+  Snapshot s = Sample();
+  MatchResult m;
+  EXPECT_TRUE(s.MatchIp(*ParseIp("198.51.100.7"), 0, &m));
+  EXPECT_EQ(Texts(s, m), (std::vector<std::string>{"pools:198.51.100.0/24"}));
+  // .77 lies in the allowlisted upper half: its :3333 trail was dropped at build.
+  EXPECT_FALSE(s.MatchIp(*ParseIp("198.51.100.200"), 0, &m));
+  EXPECT_NE(m.allowed_by, kNoEntry);
+  EXPECT_FALSE(s.MatchIp(*ParseIp("198.51.101.1"), 0, &m));
+  EXPECT_TRUE(s.MatchIp(*ParseIp("127.0.0.1"), 3334, &m));
+  EXPECT_FALSE(s.MatchIp(*ParseIp("127.0.0.1"), 3335, &m));
+  EXPECT_TRUE(s.MatchIp(*ParseIp("127.0.0.1"), 0, &m));
+  EXPECT_TRUE(s.MatchIp(*ParseIp("2001:db8:0:ffff::1"), 443, &m));
+  EXPECT_FALSE(s.MatchIp(*ParseIp("2001:db8:1::1"), 443, &m));
+  EXPECT_FALSE(s.MatchIp(*ParseIp("::"), 0, &m));
+  IpAddress top;
+  top.bytes.fill(0xff);
+  EXPECT_FALSE(s.MatchIp(top, 0, &m));
+}
+
+TEST(Snapshot, OverlappingRangesReportEveryEntry) {
+  Bytes bytes = BuildFrom({{"a", Format::kCidr, Category::kPool, "10.0.0.0/8\n10.1.0.0/16\n10.1.2.3\n"},
+                           {"b", Format::kCidr, Category::kMalwareInfrastructure, "10.1.2.0/24\n"}});
+  Snapshot s = Snapshot::FromBytes(bytes).value();
+  MatchResult m;
+  ASSERT_TRUE(s.MatchIp(*ParseIp("10.1.2.3"), 0, &m));
+  EXPECT_EQ(m.count, 4u);
+  ASSERT_TRUE(s.MatchIp(*ParseIp("10.1.2.4"), 0, &m));
+  EXPECT_EQ(m.count, 3u);
+  ASSERT_TRUE(s.MatchIp(*ParseIp("10.1.3.0"), 0, &m));
+  EXPECT_EQ(m.count, 2u);
+  ASSERT_TRUE(s.MatchIp(*ParseIp("10.255.255.255"), 0, &m));
+  EXPECT_EQ(m.count, 1u);
+}
+
+TEST(Snapshot, UrlPatterns) {
+  Snapshot s = Sample();
+  MatchResult m;
+  EXPECT_TRUE(s.MatchUrl("wss://a.ws.example/proxy", &m));
+  EXPECT_FALSE(s.MatchUrl("https://a.ws.example/proxy", &m));  // pattern is wss only
+  EXPECT_FALSE(s.MatchUrl("wss://a.ws.example/other", &m));
+  EXPECT_TRUE(s.MatchUrl("stratum+tcp://pool.minelab.test:3333", &m));
+  EXPECT_FALSE(s.MatchUrl("stratum+tcp://pool.minelab.test:3339", &m));
+}
+
+TEST(Snapshot, FeedStatsAndSkippedLines) {
+  Bytes bytes = BuildFrom({{"f", Format::kDomains, Category::kPool, "a.example\nbad name\nb.example\na.example\n"}});
+  Snapshot s = Snapshot::FromBytes(bytes).value();
+  ASSERT_EQ(s.feed_count(), 1u);
+  FeedInfo f = s.Feed(0);
+  EXPECT_EQ(f.name, "f");
+  EXPECT_EQ(f.entries, 2u);  // the duplicate is kept once
+  EXPECT_EQ(f.lines, 4u);
+  EXPECT_EQ(f.skipped[int(SkipReason::kMalformed)], 1u);
+  ASSERT_EQ(s.skipped_count(), 1u);
+  EXPECT_EQ(s.Skipped(0).line, 2u);
+  EXPECT_EQ(s.Skipped(0).text, "bad name");
+}
+
+TEST(Snapshot, ManyNamesAllFoundAndOthersMissed) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += Numbered("h", i, ".example.org\n");
+  Snapshot s = Snapshot::FromBytes(BuildFrom({{"big", Format::kDomains, Category::kPool, text}})).value();
+  MatchResult m;
+  for (int i = 0; i < 20000; i += 7) {
+    ASSERT_TRUE(s.Match(Numbered("x.h", i, ".example.org"), &m)) << i;
+    ASSERT_FALSE(s.Match(Numbered("h", i, "x.example.org"), &m)) << i;
+  }
+  EXPECT_EQ(s.domain_entry_count(), 20000u);
+}
+
+TEST(Snapshot, EmptySnapshotLoadsAndMatchesNothing) {
+  Snapshot s = Snapshot::FromBytes(SnapshotBuilder().Build().value()).value();
+  MatchResult m;
+  EXPECT_FALSE(s.Match("a.example", &m));
+  EXPECT_FALSE(s.MatchIp(*ParseIp("1.2.3.4"), 0, &m));
+  EXPECT_EQ(s.Explain(m), "no match\n");
+}
+
+TEST(SnapshotLoad, CorruptionIsAnErrorNeverACrash) {
+  const Bytes good = BuildFrom({{"f", Format::kDomains, Category::kPool, "a.example\n1.2.3.4\n"}});
+  ASSERT_TRUE(Snapshot::FromBytes(good).ok());
+  Bytes bad_magic = good;
+  bad_magic[0] = 'X';
+  EXPECT_EQ(Snapshot::FromBytes(bad_magic).status().code(), StatusCode::kCorruption);
+  Bytes bad_version = good;
+  bad_version[8] = 99;
+  auto v = Snapshot::FromBytes(bad_version);
+  EXPECT_NE(v.status().message().find("version 99"), std::string::npos);
+  Bytes flipped = good;
+  flipped[good.size() - 20] ^= 0x40;
+  EXPECT_NE(Snapshot::FromBytes(flipped).status().message().find("checksum"), std::string::npos);
+  Bytes truncated(good.begin(), good.end() - 16);
+  EXPECT_FALSE(Snapshot::FromBytes(truncated).ok());
+  EXPECT_FALSE(Snapshot::FromBytes(Bytes{}).ok());
+  // Structural checks with the checksum off: every truncation and every byte flip of the
+  // section table must be refused or load into something safe to query.
+  for (size_t i = 0; i < good.size(); i += 3) {
+    Bytes b = good;
+    b[i] ^= 0xA5;
+    auto s = Snapshot::FromBytes(b, LoadOptions{false});
+    if (s.ok()) {
+      MatchResult m;
+      (void)s->Match("a.example", &m);
+      (void)s->MatchIp(*ParseIp("1.2.3.4"), 0, &m);
+      (void)s->Explain(m);
+    }
+  }
+}
+
+TEST(SnapshotLoad, MapsAFileAndReportsMissingFiles) {
+  const Bytes good = BuildFrom({{"f", Format::kDomains, Category::kPool, "a.example\n"}});
+  const std::string path = Numbered(::testing::TempDir() + "/intel_snapshot_test.", getpid(), "");
+  ASSERT_TRUE(WriteSnapshotFile(path, good).ok());
+  auto s = Snapshot::Load(path);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  MatchResult m;
+  EXPECT_TRUE(s->Match("b.a.example", &m));
+  Snapshot moved = std::move(*s);
+  EXPECT_TRUE(moved.Match("a.example", &m));
+  std::remove(path.c_str());
+  auto missing = Snapshot::Load(path);
+  EXPECT_EQ(missing.status().code(), StatusCode::kIoError);
+}
+
+TEST(SnapshotLoad, BuildIsDeterministic) {
+  auto feeds = std::vector<std::tuple<std::string, Format, Category, std::string>>{
+      {"f", Format::kDomains, Category::kPool, "b.example\na.example\n10.0.0.0/8\n"}};
+  EXPECT_EQ(BuildFrom(feeds), BuildFrom(feeds));
+}
+
+}  // namespace
+}  // namespace mw::intel
