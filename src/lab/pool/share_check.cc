@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/header_hasher.h"
 #include "core/target.h"
 
 namespace mw::pool {
