@@ -1,0 +1,151 @@
+#include "analyzers/stratum/stratum_analyzer.h"
+
+#include <cctype>
+
+namespace mw::analyzers {
+namespace {
+
+using stratum::Kind;
+using stratum::Role;
+
+bool IsSubmit(Kind k) {
+  switch (k) {
+    case Kind::kV1Submit: case Kind::kXmrSubmit: case Kind::kEthSubmit:
+    case Kind::kEthSubmitWork: case Kind::kCoinhiveSubmit: case Kind::kWmpSolved:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsJob(Kind k) {
+  switch (k) {
+    case Kind::kV1Notify: case Kind::kXmrJob: case Kind::kEthNotify: case Kind::kCoinhiveJob:
+    case Kind::kWmpJob: case Kind::kEthWork:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The first byte that is not white space, or -1 when there is none.
+int FirstNonSpace(ByteSpan data) {
+  for (uint8_t b : data) {
+    if (b == ' ' || b == '\t' || b == '\r' || b == '\n') continue;
+    return b;
+  }
+  return -1;
+}
+
+// The chunk starts a JSON object, or is all white space so far.
+bool StartsLikeJson(ByteSpan data) {
+  const int first = FirstNonSpace(data);
+  return first == -1 || first == '{';
+}
+
+}  // namespace
+
+bool StratumFlowSummary::confirmed() const {
+  if (decoded[0] > 0 && decoded[1] > 0) return true;
+  // One side only (a capture of one direction, or a mid-session start): jobs from a pool or
+  // share submissions from a miner are specific enough on their own.
+  return server_jobs > 0 || client_submits > 0;
+}
+
+StratumAnalyzer::StratumAnalyzer(CounterSet& counters, MessageCallback on_message)
+    : counters_(counters), decoder_(counters), on_message_(std::move(on_message)) {}
+
+void StratumAnalyzer::Feed(Direction dir, ByteSpan data, int64_t ts_us) {
+  if (gave_up_ || data.empty()) return;
+  const int d = DirectionIndex(dir);
+  if (!checked_start_[d]) {
+    checked_start_[d] = true;
+    // A stream that starts with binary or text other than JSON is not Stratum, unless the
+    // capture started mid-line (then the first line fails and the next ones decode).
+    if (!StartsLikeJson(data) && !stratum::LooksLikeStratum(data)) {
+      not_json_[d] = true;
+      bool has_newline_then_json = false;
+      for (size_t i = 0; i + 1 < data.size(); ++i) {
+        if (data[i] == '\n' && FirstNonSpace(data.subspan(i + 1)) == '{') {
+          has_newline_then_json = true;
+          break;
+        }
+      }
+      if (has_newline_then_json) not_json_[d] = false;
+    }
+    if (not_json_[0] && not_json_[1] && !summary_.any()) {
+      gave_up_ = true;
+      counters_.Get("stratum.flows_not_json").Inc();
+      return;
+    }
+  }
+  if (not_json_[d] && !summary_.any()) return;
+  splitter_[d].Append(data);
+  while (auto next = splitter_[d].Next()) {
+    if (!next->ok()) {
+      counters_.Get("stratum.oversize_lines").Inc();
+      ++summary_.failed_lines;
+      continue;
+    }
+    HandleLine(dir, next->value(), ts_us);
+    if (gave_up_) return;
+  }
+}
+
+void StratumAnalyzer::OnGap(Direction dir) {
+  splitter_[DirectionIndex(dir)].Reset(/*resync=*/true);
+  counters_.Get("stratum.gaps").Inc();
+}
+
+void StratumAnalyzer::FeedText(Direction dir, std::string_view text, int64_t ts_us) {
+  if (gave_up_) return;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    bool blank = true;
+    for (char c : line) blank = blank && std::isspace(static_cast<unsigned char>(c));
+    if (!blank) HandleLine(dir, line, ts_us);
+    if (gave_up_) return;
+    start = end + 1;
+  }
+}
+
+void StratumAnalyzer::HandleLine(Direction dir, std::string_view line, int64_t ts_us) {
+  auto msg = decoder_.Decode(line);
+  if (!msg.ok()) {
+    ++summary_.failed_lines;
+    if (!summary_.any() && summary_.failed_lines >= kMaxFailuresBeforeGivingUp) {
+      gave_up_ = true;
+      counters_.Get("stratum.flows_given_up").Inc();
+    }
+    return;
+  }
+  const stratum::StratumMeta meta = stratum::Classify(*msg);
+  StratumFlowSummary& s = summary_;
+  if (!s.any()) {
+    s.first_ts_us = ts_us;
+    counters_.Get("stratum.flows_detected").Inc();
+  }
+  s.last_ts_us = ts_us;
+  ++s.decoded[DirectionIndex(dir)];
+  // The most specific dialect wins: a bare reply says less than a method call.
+  if (s.dialect == stratum::Dialect::kUnknown || msg->kind != Kind::kResponse) {
+    if (meta.dialect != stratum::Dialect::kUnknown) s.dialect = meta.dialect;
+  }
+  if (!meta.method.empty() && s.methods.size() < StratumAnalyzer::kMaxMethods) {
+    s.methods.insert(meta.method);
+  }
+  if (s.login.empty() && !meta.login.empty()) s.login = meta.login;
+  if (s.agent.empty() && !meta.agent.empty()) s.agent = meta.agent;
+  if (s.algo.empty() && !meta.algo.empty()) s.algo = meta.algo;
+  const Role expected = dir == Direction::kToServer ? Role::kClient : Role::kServer;
+  if (meta.role != Role::kUnknown && meta.role != expected) s.role_mismatch = true;
+  if (IsSubmit(msg->kind)) ++s.client_submits;
+  if (IsJob(msg->kind)) ++s.server_jobs;
+  if (msg->kind == Kind::kXmrKeepalived) ++s.keepalives;
+  if (on_message_) on_message_(dir, *msg, meta);
+}
+
+}  // namespace mw::analyzers
