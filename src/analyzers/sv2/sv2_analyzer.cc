@@ -19,7 +19,7 @@ void IntervalStats::Add(int64_t timestamp_us) {
 
 double IntervalStats::cv() const {
   if (n_ < 2 || mean_ <= 0) return 0.0;
-  return std::sqrt(m2_ / double(n_ - 1)) / mean_;
+  return std::sqrt(std::max(0.0, m2_) / double(n_ - 1)) / mean_;
 }
 
 double Sv2Features::periodicity() const {
