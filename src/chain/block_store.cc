@@ -70,7 +70,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& path) {
   std::unique_ptr<BlockStore> store(new BlockStore(db));
   sqlite3_busy_timeout(db, 5000);
   MW_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
-  MW_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=FULL"));
+  MW_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=NORMAL"));
   MW_RETURN_IF_ERROR(store->Exec("PRAGMA foreign_keys=OFF"));
   MW_RETURN_IF_ERROR(store->Exec(kSchema));
   return store;

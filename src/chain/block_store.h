@@ -3,7 +3,7 @@
 //
 // Why SQLite: one file with atomic multi-row transactions (a block connection touches blocks,
 // undo data, accounts and the txid index together and must land all-or-nothing), crash safety
-// under SIGKILL with WAL + synchronous=FULL, and indexed lookups without writing a storage
+// under SIGKILL with WAL + synchronous=NORMAL, and indexed lookups without writing a storage
 // engine. Tables:
 //   meta(key TEXT PK, value BLOB)                       network name, genesis hash
 //   blocks(hash PK, height, header, data NULL, invalid) every indexed header; data when stored

@@ -390,6 +390,22 @@ BlockOutcome Chain::AcceptBlock(const Block& block) {
   return out;
 }
 
+BlockOutcome Chain::AcceptBlockBytes(ByteSpan bytes) {
+  auto block = DecodeBlock(bytes);
+  if (!block.ok()) {
+    BlockOutcome out;
+    out.verdict = {Reject::kMalformed, block.status().message()};
+    return out;
+  }
+  return AcceptBlock(*block);
+}
+
+Verdict Chain::AcceptTxBytes(ByteSpan bytes) {
+  auto tx = DecodeTx(bytes);
+  if (!tx.ok()) return {Reject::kMalformed, tx.status().message()};
+  return AcceptTx(*tx);
+}
+
 Verdict Chain::AcceptHeader(const BlockHeader& header) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   const Hash256 hash = header.Hash();

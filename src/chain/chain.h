@@ -89,6 +89,8 @@ class Chain {
   // Validates and stores a block and switches to the heaviest chain (reorganising if needed).
   // Orphans (unknown parent) are kept and connected when their parent arrives.
   BlockOutcome AcceptBlock(const Block& block);
+  // The same from wire bytes; kMalformed when they do not decode.
+  BlockOutcome AcceptBlockBytes(ByteSpan bytes);
   // Header-first sync: checks and indexes a header whose parent header is known (kBadPrev
   // otherwise). Does not change the tip; fetch the block with BlocksToFetch().
   Verdict AcceptHeader(const BlockHeader& header);
@@ -119,6 +121,8 @@ class Chain {
 
   // --- mempool and mining -------------------------------------------------------------------
   Verdict AcceptTx(const Transaction& tx);
+  // The same from wire bytes; kMalformed when they do not decode.
+  Verdict AcceptTxBytes(ByteSpan bytes);
   std::vector<Transaction> MempoolTxs() const;
   size_t MempoolSize() const;
   // The next block on the tip: transfers by fee rate up to the size limit (room left for the

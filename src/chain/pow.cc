@@ -36,12 +36,19 @@ uint32_t NextBits(const ChainParams& params, std::span<const BlockHeader> ancest
   if (params.no_retarget || ancestors.size() < 2) return params.pow_limit_bits;
   const size_t n = std::min<size_t>(params.retarget_window, ancestors.size() - 1);
   const auto window = ancestors.subspan(ancestors.size() - 1 - n);  // n + 1 headers
-  U256 average;
+  // Sum exactly when it fits in 256 bits (always below a 2^240 pow limit), else sum shares.
+  U256 sum, sum_of_shares;
+  bool sum_overflow = false;
   for (size_t i = 1; i <= n; ++i) {
     auto t = TargetFromCompact(window[i].bits);
     if (!t.ok()) return params.pow_limit_bits;
-    average += U256::FromLE(*t).DivU64(n);
+    const U256 target = U256::FromLE(*t);
+    const U256 next_sum = sum + target;
+    sum_overflow = sum_overflow || next_sum < sum;
+    sum = next_sum;
+    sum_of_shares += target.DivU64(n);
   }
+  const U256 average = sum_overflow ? sum_of_shares : sum.DivU64(n);
   const int64_t expected = int64_t(n) * params.target_spacing_s;
   int64_t actual = int64_t(window[n].time) - int64_t(window[0].time);
   const int64_t step = std::max<int64_t>(1, params.max_step_factor);
