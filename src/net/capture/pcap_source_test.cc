@@ -1,0 +1,168 @@
+#include "net/capture/packet_source.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "net/decode/packet.h"
+#include "net/testing/packet_builder.h"
+
+namespace mw::net {
+namespace {
+
+using testing::PacketBuilder;
+using testing::PcapngWriter;
+using testing::PcapWriter;
+
+std::string TempPath(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("mw_net_capture_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+Bytes ThreePacketCapture() {
+  PcapWriter w(kLinkEthernet);
+  w.Add(1'000'000, PacketBuilder().Ipv4("10.0.0.1", "10.0.0.2").Tcp(1, 2, 0, 0, kTcpSyn).Build(1));
+  w.Add(1'000'500, PacketBuilder().Ipv4("10.0.0.1", "10.0.0.2").Udp(53, 53).Build(1));
+  w.Add(2'000'001, PacketBuilder().Ipv6("::1", "::2").Udp(5, 6).Payload("x").Build(1), 1500);
+  return w.bytes();
+}
+
+TEST(PcapSource, ReadsFileWithTimestampsAndLengths) {
+  const std::string path = TempPath("three.pcap");
+  ASSERT_TRUE(testing::WriteBytesToFile(path, ThreePacketCapture()).ok());
+  auto source = OpenPcapFile(path);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_EQ((*source)->link_type(), kLinkEthernet);
+  RawPacket p;
+  ASSERT_EQ((*source)->Next(p), NextResult::kPacket);
+  EXPECT_EQ(p.ts_us, 1'000'000);
+  ASSERT_EQ((*source)->Next(p), NextResult::kPacket);
+  EXPECT_EQ(p.ts_us, 1'000'500);
+  ASSERT_EQ((*source)->Next(p), NextResult::kPacket);
+  EXPECT_EQ(p.ts_us, 2'000'001);
+  EXPECT_EQ(p.wire_len, 1500u);
+  EXPECT_LT(p.cap_len, 1500u);
+  EXPECT_EQ((*source)->Next(p), NextResult::kEnd);
+  EXPECT_EQ((*source)->stats().packets, 3u);
+  EXPECT_TRUE((*source)->status().ok());
+}
+
+TEST(PcapSource, ReadsMemoryAndAppliesFilter) {
+  auto source = OpenPcapMemory(ThreePacketCapture(), {.bpf_filter = "udp"});
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  RawPacket p;
+  int n = 0;
+  while ((*source)->Next(p) == NextResult::kPacket) ++n;
+  EXPECT_EQ(n, 2);
+  auto bad = OpenPcapMemory(ThreePacketCapture(), {.bpf_filter = "udp and and"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("bad BPF filter 'udp and and'"), std::string::npos);
+}
+
+TEST(PcapSource, ReadsPcapng) {
+  PcapngWriter w(kLinkLinuxSll2);
+  w.Add(5'000'000, PacketBuilder().Ipv4("10.0.0.1", "10.0.0.2").Udp(1, 2).Payload("abc").Build(
+                       kLinkLinuxSll2));
+  w.Add(6'000'000, PacketBuilder().Ipv6("::1", "::2").Udp(1, 2).Build(kLinkLinuxSll2));
+  const std::string path = TempPath("two.pcapng");
+  ASSERT_TRUE(w.WriteFile(path).ok());
+  auto source = OpenPcapFile(path);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_EQ((*source)->link_type(), kLinkLinuxSll2);
+  RawPacket p;
+  ASSERT_EQ((*source)->Next(p), NextResult::kPacket);
+  EXPECT_EQ(p.ts_us, 5'000'000);
+  EXPECT_EQ(p.cap_len, 20u + 20 + 8 + 3);
+  ASSERT_EQ((*source)->Next(p), NextResult::kPacket);
+  EXPECT_EQ(p.ts_us, 6'000'000);
+  EXPECT_EQ((*source)->Next(p), NextResult::kEnd);
+}
+
+TEST(PcapSource, OpenErrorsAreOneClearLine) {
+  auto missing = OpenPcapFile("/nonexistent/dir/x.pcap");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("/nonexistent/dir/x.pcap"), std::string::npos);
+  EXPECT_NE(missing.status().message().find("No such file"), std::string::npos);
+
+  const std::string text = "this is not a capture file at all, just some text\n";
+  auto not_pcap = OpenPcapMemory(AsBytes(text));
+  ASSERT_FALSE(not_pcap.ok());
+  EXPECT_NE(not_pcap.status().message().find("unknown file format"), std::string::npos)
+      << not_pcap.status().message();
+
+  PcapWriter usb(189);  // LINKTYPE_USB_LINUX
+  auto unsupported = OpenPcapMemory(usb.bytes());
+  ASSERT_FALSE(unsupported.ok());
+  EXPECT_NE(unsupported.status().message().find("unsupported link type 189"), std::string::npos)
+      << unsupported.status().message();
+
+  const Bytes full = ThreePacketCapture();
+  auto short_header = OpenPcapMemory(ByteSpan(full.data(), 10));
+  ASSERT_FALSE(short_header.ok());
+  EXPECT_NE(short_header.status().message().find("truncated"), std::string::npos)
+      << short_header.status().message();
+  for (const auto& s : {missing.status(), not_pcap.status(), unsupported.status()}) {
+    EXPECT_EQ(s.message().find('\n'), std::string::npos);
+  }
+}
+
+TEST(PcapSource, TruncatedRecordIsCountedAndReported) {
+  const Bytes full = ThreePacketCapture();
+  // Cut inside the last record's data, then inside its header.
+  for (size_t cut : {full.size() - 5, full.size() - 30}) {
+    auto source = OpenPcapMemory(ByteSpan(full.data(), cut));
+    ASSERT_TRUE(source.ok());
+    RawPacket p;
+    EXPECT_EQ((*source)->Next(p), NextResult::kPacket);
+    EXPECT_EQ((*source)->Next(p), NextResult::kPacket);
+    EXPECT_EQ((*source)->Next(p), NextResult::kError);
+    EXPECT_EQ((*source)->Next(p), NextResult::kError);
+    EXPECT_NE((*source)->status().message().find("truncated"), std::string::npos)
+        << (*source)->status().message();
+    EXPECT_NE((*source)->status().message().find("after 2 packet(s)"), std::string::npos);
+    CounterSet counters;
+    (*source)->stats().ExportTo(counters);
+    EXPECT_EQ(counters.Value("capture.read_errors"), 1u);
+    EXPECT_EQ(counters.Value("capture.packets"), 2u);
+  }
+}
+
+TEST(PcapSource, CorruptRecordLengthIsAnError) {
+  Bytes bad = ThreePacketCapture();
+  WriteLE32(bad.data() + 24 + 8, 0x7FFFFFFF);  // first record: absurd captured length
+  auto source = OpenPcapMemory(bad);
+  ASSERT_TRUE(source.ok());
+  RawPacket p;
+  EXPECT_EQ((*source)->Next(p), NextResult::kError);
+  EXPECT_FALSE((*source)->status().ok());
+  EXPECT_EQ((*source)->stats().read_errors, 1u);
+}
+
+TEST(LiveSource, MissingInterfaceIsAClearError) {
+  LiveOptions options;
+  options.interface = "mw-no-such-if0";
+  auto live = OpenLiveInterface(options);
+  ASSERT_FALSE(live.ok());
+  EXPECT_NE(live.status().message().find("interface mw-no-such-if0"), std::string::npos)
+      << live.status().message();
+}
+
+TEST(LiveSource, LoopbackReturnsAfterTimeout) {
+  LiveOptions options;
+  options.interface = "lo";
+  options.bpf_filter = "udp port 9";
+  options.read_timeout_ms = 50;
+  auto live = OpenLiveInterface(options);
+  if (!live.ok()) GTEST_SKIP() << "no capture permission here: " << live.status().message();
+  RawPacket p;
+  const NextResult r = (*live)->Next(p);
+  EXPECT_TRUE(r == NextResult::kTimeout || r == NextResult::kPacket);
+  EXPECT_TRUE((*live)->status().ok());
+}
+
+}  // namespace
+}  // namespace mw::net
