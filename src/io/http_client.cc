@@ -87,11 +87,24 @@ Result<HttpResponse> HttpFetch(const HostPort& server, std::string_view method,
                                              read_more();
                                            });
                        });
-  io.run_for(options.timeout);
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  bool cancelled = false;
+  while (!done) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    if (options.cancel && options.cancel->load()) {
+      cancelled = true;
+      break;
+    }
+    io.run_for(std::min<std::chrono::steady_clock::duration>(deadline - now,
+                                                             std::chrono::milliseconds(50)));
+    if (io.stopped() && !done) io.restart();
+  }
   if (!done) {
     asio::error_code ignored;
     socket.close(ignored);
     io.run_for(std::chrono::milliseconds(100));
+    if (cancelled) return Status::Unavailable("cancelled");
     return Status::Unavailable("HTTP " + std::string(method) + " " + server.ToString() +
                                std::string(target) + " timed out after " +
                                std::to_string(options.timeout.count()) + " ms");
@@ -125,6 +138,7 @@ Result<nlohmann::json> JsonRpcClient::Call(std::string_view method, const nlohma
                         {"params", params}};
   HttpCallOptions options;
   options.timeout = timeout;
+  options.cancel = cancel_;
   MW_ASSIGN_OR_RETURN(HttpResponse resp, HttpFetch(url_.endpoint, "POST", url_.path, req.dump(),
                                                    "application/json", options));
   nlohmann::json doc = nlohmann::json::parse(resp.body, nullptr, false);

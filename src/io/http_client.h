@@ -4,6 +4,7 @@
 // object, any number of objects on different threads.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ namespace mw::io {
 struct HttpCallOptions {
   std::chrono::milliseconds timeout{10000};  // whole exchange: connect, send, receive
   size_t max_response_bytes = 32 * 1024 * 1024;
+  // When set and it becomes true, the call gives up within ~50 ms (kUnavailable, "cancelled").
+  // Not owned; must outlive the call.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Sends one request and returns the response (any status code). Fails with kUnavailable when
@@ -40,11 +44,14 @@ class JsonRpcClient {
   // The JSON-RPC error code of the last failed call (0 when it was not an RPC error).
   int last_rpc_error_code() const { return last_code_; }
   const HttpUrl& url() const { return url_; }
+  // Makes every later call abandon its wait when *cancel becomes true (see HttpCallOptions).
+  void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
 
  private:
   HttpUrl url_;
   int next_id_ = 1;
   int last_code_ = 0;
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 }  // namespace mw::io

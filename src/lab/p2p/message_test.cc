@@ -110,7 +110,7 @@ TEST(P2pMessageTest, StreamErrorsAreNamed) {
 
 TEST(P2pMessageTest, MalformedPayloadsAreRefused) {
   EXPECT_EQ(std::get<WireError>(DecodeMessage({"ping", Bytes(7, 0)})), WireError::kMalformed);
-  EXPECT_EQ(std::get<WireError>(DecodeMessage({"verack", Bytes(1, 0)})), WireError::kMalformed);
+  EXPECT_EQ(std::get<WireError>(DecodeMessage({"verack", Bytes(1, 0)})), WireError::kOversize);
   // An inv announcing 1000 entries with the bytes of one.
   Bytes inv;
   chain::AppendCompactSize(inv, 1000);

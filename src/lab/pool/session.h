@@ -1,0 +1,100 @@
+// Session: one miner connection's protocol state, independent of the transport (TCP, TLS,
+// WebSocket). The transport hands it lines and ticks; it answers through the Sink.
+//
+// The first decodable line fixes the dialect:
+//   V1           mining.configure/subscribe/authorize/submit, set_difficulty + notify
+//   XMRig        login / submit / keepalived / getjob; jobs pushed as "job"
+//   Coinhive     {"type":"auth"} / submit -> authed / job / hash_accepted / error
+//   webminerpool {"identifier":"handshake"} / solved -> job / hashsolved / error
+// The XMRig family mines the same SHA-256d headers as V1 (see README.md): the pool picks the
+// extranonce2 for each job it sends, so the blob is a complete 80-byte header.
+//
+// Abuse handling: junk or oversized lines, floods and a high invalid-share ratio ban the peer
+// (PoolCore::bans) and close the session. Not thread-safe: one session belongs to one io thread.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "lab/pool/ban_policy.h"
+#include "lab/pool/pool_core.h"
+#include "lab/pool/share_check.h"
+#include "lab/pool/vardiff.h"
+#include "proto/stratum/stratum_message.h"
+
+namespace mw::pool {
+
+class Session {
+ public:
+  using Sink = std::function<void(std::string line)>;  // one encoded line, '\n' included
+  Session(PoolCore& core, std::string peer, Sink sink, double now_s);
+
+  // One line from the peer (without the '\n'). False: close the connection now.
+  bool OnLine(std::string_view line, double now_s);
+  // A line longer than the limit was dropped by the transport.
+  bool OnOversizeLine(double now_s);
+  // A new job from the pool.
+  void OnJob(const std::shared_ptr<const PoolJob>& job, double now_s);
+  // Periodic housekeeping (vardiff for silent miners, timeouts). False: close.
+  bool OnTick(double now_s);
+
+  stratum::Dialect dialect() const { return dialect_; }
+  const std::string& close_reason() const { return close_reason_; }
+  const std::string& peer() const { return peer_; }
+  double difficulty() const { return state_.difficulty; }
+  const ShareMinerState& share_state() const { return state_; }
+
+ private:
+  struct BlobJob {  // a job sent to an XMRig-family miner: the pool chose extranonce2
+    std::string pool_job_id;
+    std::string extranonce2_hex;
+    std::string ntime_hex;
+    double difficulty = 0;
+  };
+
+  bool Ban(BanReason reason, double now_s);
+  void Send(const stratum::Message& m);
+  void SendRaw(std::string line) { sink_(std::move(line)); }
+
+  bool HandleV1(const stratum::Message& m, double now_s);
+  bool HandleBlobDialect(const stratum::Message& m, double now_s);
+  bool Authorize(const std::string& user, std::string* account_out);
+  void StartMining(double now_s);  // after authorization: difficulty + first job
+  void PushV1Job(const PoolJob& job, bool clean);
+  void PushBlobJob(const PoolJob& job, bool reply_to_login, const stratum::RpcId& id);
+  stratum::MinerJob MakeBlobJob(const PoolJob& job);
+  // Share check + accounting + vardiff; returns the outcome.
+  ShareOutcome SubmitShare(const ShareSubmit& submit, const std::string& worker, double now_s);
+  void ApplyDifficulty(double next, double now_s);
+
+  PoolCore& core_;
+  std::string peer_;
+  Sink sink_;
+  stratum::Dialect dialect_ = stratum::Dialect::kUnknown;
+  ConnectionGuard guard_;
+  ShareMinerState state_;
+  Vardiff vardiff_;
+  double created_s_;
+  double last_line_s_;
+  bool mining_ = false;
+  bool difficulty_sent_ = false;
+  double sent_difficulty_ = 0;
+  std::map<std::string, std::string> workers_;  // authorized user -> account
+  std::string account_;   // first authorized account (blob dialects: the only one)
+  std::string worker_;    // "account.worker" for stats
+  std::string session_id_;
+  uint64_t next_extranonce2_ = 1;
+  std::deque<std::pair<std::string, BlobJob>> blob_jobs_;  // newest last
+  std::shared_ptr<const PoolJob> last_job_;
+  uint64_t last_clean_serial_ = 0;
+  uint64_t hashes_credited_ = 0;
+  std::string close_reason_;
+};
+
+}  // namespace mw::pool
