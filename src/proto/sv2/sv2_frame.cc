@@ -1,0 +1,204 @@
+#include "proto/sv2/sv2_frame.h"
+
+#include <algorithm>
+
+namespace mw::sv2 {
+
+namespace {
+
+uint32_t ReadLE24(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16; }
+
+// Growing with resize + index (not push_back/insert of small arrays) keeps GCC 12's
+// -Warray-bounds false positive on vector growth away.
+void AppendLE16(Bytes& out, uint16_t v) {
+  const size_t at = out.size();
+  out.resize(at + 2);
+  out[at] = static_cast<uint8_t>(v);
+  out[at + 1] = static_cast<uint8_t>(v >> 8);
+}
+void AppendU32LE(Bytes& out, uint32_t v) {
+  const size_t at = out.size();
+  out.resize(at + 4);
+  WriteLE32(out.data() + at, v);
+}
+
+Status AppendStr0_255(Bytes& out, const std::string& s, std::string_view what) {
+  if (s.size() > 255) return Status::InvalidArgument(std::string(what) + " longer than 255 bytes");
+  const size_t at = out.size();
+  out.resize(at + 1 + s.size());
+  out[at] = static_cast<uint8_t>(s.size());
+  std::copy(s.begin(), s.end(), out.begin() + static_cast<std::ptrdiff_t>(at + 1));
+  return Status::Ok();
+}
+
+// Reads little-endian fields from a payload, failing once it runs out.
+class Reader {
+ public:
+  explicit Reader(ByteSpan b) : b_(b) {}
+  Result<uint8_t> U8() {
+    if (!Need(1)) return Short();
+    return b_[pos_++];
+  }
+  Result<uint16_t> U16() {
+    if (!Need(2)) return Short();
+    const uint16_t v = ReadLE16(b_.data() + pos_);
+    pos_ += 2;
+    return v;
+  }
+  Result<uint32_t> U32() {
+    if (!Need(4)) return Short();
+    const uint32_t v = ReadLE32(b_.data() + pos_);
+    pos_ += 4;
+    return v;
+  }
+  Result<std::string> Str0_255() {
+    MW_ASSIGN_OR_RETURN(uint8_t n, U8());
+    if (!Need(n)) return Short();
+    std::string s(reinterpret_cast<const char*>(b_.data() + pos_), n);
+    pos_ += n;
+    return s;
+  }
+  Status Done() const {
+    if (pos_ != b_.size()) {
+      return Status::InvalidArgument(std::to_string(b_.size() - pos_) + " trailing bytes");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  bool Need(size_t n) const { return b_.size() - pos_ >= n; }
+  static Status Short() { return Status::InvalidArgument("payload too short"); }
+  ByteSpan b_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+Result<Bytes> EncodeFrame(uint16_t extension_type, uint8_t msg_type, ByteSpan payload) {
+  if (payload.size() > kMaxPayload) return Status::OutOfRange("payload of 2^24 bytes or more");
+  Bytes out(kHeaderBytes + payload.size());
+  const auto n = static_cast<uint32_t>(payload.size());
+  out[0] = static_cast<uint8_t>(extension_type);
+  out[1] = static_cast<uint8_t>(extension_type >> 8);
+  out[2] = msg_type;
+  out[3] = static_cast<uint8_t>(n);
+  out[4] = static_cast<uint8_t>(n >> 8);
+  out[5] = static_cast<uint8_t>(n >> 16);
+  std::copy(payload.begin(), payload.end(), out.begin() + kHeaderBytes);
+  return out;
+}
+
+Result<FrameHeader> ParseHeader(ByteSpan bytes) {
+  if (bytes.size() < kHeaderBytes) return Status::InvalidArgument("fewer than 6 header bytes");
+  FrameHeader h;
+  h.extension_type = ReadLE16(bytes.data());
+  h.msg_type = bytes[2];
+  h.msg_length = ReadLE24(bytes.data() + 3);
+  return h;
+}
+
+void FrameSplitter::Append(ByteSpan bytes) {
+  if (pos_ > 0 && pos_ >= buf_.size() / 2) {
+    buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos_));
+    pos_ = 0;
+  }
+  buf_.insert(buf_.end(), bytes.begin(), bytes.end());
+}
+
+Result<std::optional<Frame>> FrameSplitter::Next() {
+  if (!error_.ok()) return error_;
+  const ByteSpan avail = ByteSpan(buf_).subspan(pos_);
+  if (avail.size() < kHeaderBytes) return std::optional<Frame>();
+  MW_ASSIGN_OR_RETURN(FrameHeader h, ParseHeader(avail));
+  if (h.msg_length > max_payload_) {
+    error_ = Status::OutOfRange("sv2 frame payload of " + std::to_string(h.msg_length) +
+                                " bytes exceeds the limit");
+    return error_;
+  }
+  if (avail.size() - kHeaderBytes < h.msg_length) return std::optional<Frame>();
+  Frame f;
+  f.header = h;
+  const auto* p = avail.data() + kHeaderBytes;
+  f.payload.assign(p, p + h.msg_length);
+  pos_ += kHeaderBytes + h.msg_length;
+  return std::optional<Frame>(std::move(f));
+}
+
+Result<Bytes> EncodeSetupConnection(const SetupConnection& m) {
+  Bytes out(1, m.protocol);
+  AppendLE16(out, m.min_version);
+  AppendLE16(out, m.max_version);
+  AppendU32LE(out, m.flags);
+  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.endpoint_host, "endpoint_host"));
+  AppendLE16(out, m.endpoint_port);
+  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.vendor, "vendor"));
+  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.hardware_version, "hardware_version"));
+  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.firmware, "firmware"));
+  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.device_id, "device_id"));
+  return out;
+}
+
+Result<SetupConnection> DecodeSetupConnection(ByteSpan payload) {
+  Reader r(payload);
+  SetupConnection m;
+  MW_ASSIGN_OR_RETURN(m.protocol, r.U8());
+  if (m.protocol > 2) return Status::InvalidArgument("unknown protocol " + std::to_string(m.protocol));
+  MW_ASSIGN_OR_RETURN(m.min_version, r.U16());
+  MW_ASSIGN_OR_RETURN(m.max_version, r.U16());
+  if (m.min_version > m.max_version) return Status::InvalidArgument("min_version > max_version");
+  MW_ASSIGN_OR_RETURN(m.flags, r.U32());
+  MW_ASSIGN_OR_RETURN(m.endpoint_host, r.Str0_255());
+  MW_ASSIGN_OR_RETURN(m.endpoint_port, r.U16());
+  MW_ASSIGN_OR_RETURN(m.vendor, r.Str0_255());
+  MW_ASSIGN_OR_RETURN(m.hardware_version, r.Str0_255());
+  MW_ASSIGN_OR_RETURN(m.firmware, r.Str0_255());
+  MW_ASSIGN_OR_RETURN(m.device_id, r.Str0_255());
+  MW_RETURN_IF_ERROR(r.Done());
+  return m;
+}
+
+Bytes EncodeSetupConnectionSuccess(const SetupConnectionSuccess& m) {
+  Bytes out;
+  AppendLE16(out, m.used_version);
+  AppendU32LE(out, m.flags);
+  return out;
+}
+
+Result<SetupConnectionSuccess> DecodeSetupConnectionSuccess(ByteSpan payload) {
+  Reader r(payload);
+  SetupConnectionSuccess m;
+  MW_ASSIGN_OR_RETURN(m.used_version, r.U16());
+  MW_ASSIGN_OR_RETURN(m.flags, r.U32());
+  MW_RETURN_IF_ERROR(r.Done());
+  return m;
+}
+
+Result<Bytes> EncodeSetupConnectionError(const SetupConnectionError& m) {
+  Bytes out;
+  AppendU32LE(out, m.flags);
+  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.error_code, "error_code"));
+  return out;
+}
+
+Result<SetupConnectionError> DecodeSetupConnectionError(ByteSpan payload) {
+  Reader r(payload);
+  SetupConnectionError m;
+  MW_ASSIGN_OR_RETURN(m.flags, r.U32());
+  MW_ASSIGN_OR_RETURN(m.error_code, r.Str0_255());
+  MW_RETURN_IF_ERROR(r.Done());
+  return m;
+}
+
+bool LooksLikePlaintextSetupConnection(ByteSpan b) {
+  if (b.size() < kHeaderBytes + 1) return false;
+  if (b[0] != 0 || b[1] != 0 || b[2] != kSetupConnection) return false;
+  const uint32_t len = ReadLE24(b.data() + 3);
+  // protocol(1) + versions(4) + flags(4) + host(1+) + port(2) + 4 strings(1+ each)
+  if (len < 16 || len > 5 * 256 + 11) return false;
+  if (b[6] > 2) return false;
+  if (b.size() >= 9 && ReadLE16(b.data() + 7) != 2) return false;
+  if (b.size() >= 11 && ReadLE16(b.data() + 9) != 2) return false;
+  return true;
+}
+
+}  // namespace mw::sv2
