@@ -1,0 +1,104 @@
+// FlowTable: bounded flow tracking keyed by the normalised 5-tuple (+ outer VLAN), with idle,
+// active and TCP-close timeouts driven by packet timestamps, LRU eviction when full, and TCP
+// reassembly of the first N KiB per direction (see tcp_reassembler.h).
+//
+// Memory is bounded by max_flows (flows are allocated in chunks as needed, the hash index is
+// sized once) plus the out-of-order bound of the reassembler, never by the input size.
+// Single-threaded; see flow.h for the threading model and callback rules.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/counters.h"
+#include "net/decode/packet.h"
+#include "net/flow/flow.h"
+#include "net/flow/tcp_reassembler.h"
+
+namespace mw::net {
+
+struct FlowTableConfig {
+  uint32_t max_flows = 262144;
+  int64_t idle_timeout_us = 120'000'000;     // no packet for this long ends a flow
+  int64_t active_timeout_us = 3'600'000'000; // a flow older than this is ended (and restarts)
+  int64_t tcp_close_timeout_us = 5'000'000;  // a closed/reset TCP flow lingers for late packets
+  uint64_t hash_seed = 0x6d696e6577617463;   // vary per process to resist hash flooding
+  ReassemblyConfig reassembly;
+};
+
+struct FlowStats {
+  uint64_t packets = 0;               // IP packets offered
+  uint64_t packets_without_flow = 0;  // TCP/UDP without ports (later fragments, malformed)
+  uint64_t flows_created = 0;
+  uint64_t tcp_mid_session = 0;       // TCP flows first seen without their SYN
+  uint64_t udp_datagrams_delivered = 0;
+  uint64_t active_flows = 0;
+  std::array<uint64_t, 6> ended{};    // indexed by EndReason
+  uint64_t Ended(EndReason r) const { return ended[static_cast<size_t>(r)]; }
+  // Sets "flow.created", "flow.active", "flow.ended.idle_timeout", "flow.evicted", ...
+  void ExportTo(CounterSet& counters) const;
+};
+
+class FlowTable {
+ public:
+  // `listener` may be null (flow accounting only); it must outlive the table.
+  FlowTable(const FlowTableConfig& config, FlowListener* listener);
+  ~FlowTable();  // releases flows without callbacks; call Flush() first to report them
+  FlowTable(const FlowTable&) = delete;
+  FlowTable& operator=(const FlowTable&) = delete;
+
+  // One decoded IP packet (ip_version != 0). Expires flows whose timeouts passed, finds or
+  // creates the packet's flow, updates it and delivers payload.
+  void Process(const DecodedPacket& packet);
+  // Moves the table's clock to now_us (live capture with no traffic) and expires flows.
+  void Advance(int64_t now_us);
+  // Ends every flow (reason kShutdown), delivering pending data first.
+  void Flush();
+
+  size_t active_flows() const { return active_; }
+  // Bytes held by flows, the index and pending segments (the bounded part of memory).
+  size_t MemoryBytes() const;
+  const FlowStats& stats() const { return stats_; }
+  const ReassemblyStats& reassembly_stats() const { return reassembler_.stats(); }
+  void ExportTo(CounterSet& counters) const;
+
+ private:
+  struct Slot {
+    uint32_t hash;
+    uint32_t index;
+  };
+  struct List {
+    uint32_t head, tail;
+  };
+  static constexpr uint32_t kNil = 0xFFFFFFFFu;
+  static constexpr uint32_t kChunkShift = 12;
+
+  Flow& At(uint32_t i) { return chunks_[i >> kChunkShift][i & ((1u << kChunkShift) - 1)]; }
+  uint32_t Hash(const DecodedPacket& p) const;
+  uint32_t Find(const DecodedPacket& p, uint32_t hash, Direction& dir);
+  uint32_t Create(const DecodedPacket& p, uint32_t hash, Direction& dir);
+  void End(uint32_t index, EndReason reason);
+  void Expire();
+  void BeginClosing(uint32_t index, EndReason reason);
+  void EraseSlot(uint32_t index, uint32_t hash);
+
+  void PushBack(List& list, uint32_t i, bool by_start);
+  void Unlink(List& list, uint32_t i, bool by_start);
+
+  FlowTableConfig config_;
+  FlowListener* listener_;
+  TcpReassembler reassembler_;
+  std::vector<std::unique_ptr<Flow[]>> chunks_;
+  uint32_t allocated_ = 0;  // flow slots handed out so far (high-water mark)
+  std::vector<uint32_t> free_;
+  std::vector<Slot> slots_;
+  uint32_t mask_ = 0;
+  List lru_{kNil, kNil}, closing_{kNil, kNil}, by_start_{kNil, kNil};
+  size_t active_ = 0;
+  int64_t now_us_ = INT64_MIN;
+  uint64_t next_id_ = 0;
+  FlowStats stats_;
+};
+
+}  // namespace mw::net
