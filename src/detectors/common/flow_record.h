@@ -1,0 +1,83 @@
+// What detectors see of a flow: endpoints, counts, the size and timing of its first segments, and
+// what each analyzer learnt. Built and kept current by the sensor pipeline; detectors only read
+// it. Pointers to analyzer summaries are owned by the pipeline's flow state and valid during an
+// Inspect() call only.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzers/stratum/stratum_analyzer.h"
+#include "analyzers/sv2/sv2_analyzer.h"
+#include "net/decode/packet.h"
+
+namespace mw::detectors {
+
+struct Endpoint {
+  net::IpAddress ip;
+  uint16_t port = 0;
+};
+
+// Payload-bearing segments (TCP) or datagrams (UDP) of one direction.
+struct SegmentStats {
+  static constexpr size_t kMaxSamples = 64;
+  uint32_t segments = 0;
+  uint64_t payload_bytes = 0;
+  // The first kMaxSamples: payload size and capture time.
+  std::vector<std::pair<uint32_t, int64_t>> samples;
+};
+
+struct TlsFacts {
+  bool client_hello = false;
+  std::string sni;
+  std::vector<std::string> alpn;  // offered by the client
+  std::string server_alpn;        // chosen by the server
+  std::string ja3_md5, ja4;
+  bool certificate = false;
+  bool self_signed = false;
+  std::string cert_subject, cert_issuer;
+};
+
+struct HttpFacts {
+  std::string host, uri, method, user_agent;
+  std::string miner_agent;        // miner family matched in the User-Agent
+  std::string web_miner_script;   // matched script name
+  bool web_miner_script_weak = false;
+  bool mining_rpc = false;        // getwork / getblocktemplate / submitblock in a body
+  std::vector<std::string> rpc_methods;
+  std::string mining_headers;     // "X-Mining-Extensions: ...", "X-Stratum: ..." seen
+  bool websocket = false;         // upgraded to WebSocket
+  std::string websocket_path;
+};
+
+struct FlowRecord {
+  uint64_t flow_id = 0;
+  uint8_t ip_proto = 0;  // 6 TCP, 17 UDP
+  Endpoint client, server;
+  int64_t first_ts_us = 0, last_ts_us = 0;
+  uint64_t packets[2] = {0, 0};  // [0] client to server, [1] server to client
+  uint64_t bytes[2] = {0, 0};
+  SegmentStats seg[2];
+  bool ended = false;
+  bool saw_syn = false;  // the handshake was captured (direction is certain)
+
+  // Protocol analyzers (null / empty when the flow was not that protocol).
+  const analyzers::StratumFlowSummary* stratum = nullptr;
+  bool stratum_in_websocket = false;
+  const analyzers::sv2::Sv2Features* sv2 = nullptr;
+  std::optional<TlsFacts> tls;
+  std::optional<HttpFacts> http;
+  // The name the client looked up for the server's address (DNS seen earlier), if any.
+  std::string server_name;
+  // DNS: names asked in this flow's queries so far.
+  std::vector<std::string> dns_queries;
+  // First bytes of each direction (up to 64), for protocol signatures (SSH banner, P2P magic).
+  std::array<std::string, 2> head;
+
+  double duration_s() const { return double(last_ts_us - first_ts_us) / 1e6; }
+};
+
+}  // namespace mw::detectors

@@ -1,0 +1,106 @@
+#include "detectors/mining_rhythm/mining_rhythm_detector.h"
+
+#include <cstdio>
+
+namespace mw::detectors {
+namespace {
+
+bool OffersWebAlpn(const TlsFacts& t) {
+  for (const std::string& a : t.alpn) {
+    if (a == "h2" || a == "http/1.1" || a == "h3" || a == "http/1.0") return true;
+  }
+  return !t.server_alpn.empty();
+}
+
+bool KnownOtherProtocol(const FlowRecord& flow) {
+  const std::string& c = flow.head[0];
+  const std::string& s = flow.head[1];
+  if (c.rfind("SSH-", 0) == 0 || s.rfind("SSH-", 0) == 0) return true;
+  if (flow.http) return true;
+  return false;
+}
+
+}  // namespace
+
+void MiningRhythmDetector::InspectSv2(const FlowRecord& flow, std::vector<Finding>& out) const {
+  const auto* v = flow.sv2;
+  if (v == nullptr || v->not_sv2) return;
+  if (v->plaintext && (v->client_records >= 1)) {
+    Finding f;
+    f.signature_id = sid::kStratumV2Plaintext;
+    f.signature = "MINEWATCH Stratum V2 mining session (plaintext SetupConnection)";
+    f.severity = 1;
+    f.confidence = 0.95;
+    f.dialect = "sv2";
+    f.evidence.push_back("Stratum V2 SetupConnection for the mining protocol");
+    out.push_back(std::move(f));
+    return;
+  }
+  if (v->handshake_match && (v->n_share_sized_records >= 3 || v->server_records >= 2)) {
+    Finding f;
+    f.signature_id = sid::kStratumV2Encrypted;
+    f.signature = "MINEWATCH Stratum V2 encrypted mining session (Noise handshake and cadence)";
+    f.severity = 2;
+    f.confidence = v->n_share_sized_records >= 3 ? 0.85 : 0.7;
+    f.dialect = "sv2";
+    char buf[160];
+    std::snprintf(buf, sizeof(buf),
+                  "client opened with %zu high-entropy bytes (entropy %.2f), server answered %zu",
+                  v->client_first_flight, v->client_first_entropy, v->server_first_flight);
+    f.evidence.emplace_back(buf);
+    std::snprintf(buf, sizeof(buf), "%llu share-sized 62-byte client records, %llu server records",
+                  static_cast<unsigned long long>(v->n_share_sized_records),
+                  static_cast<unsigned long long>(v->server_records));
+    f.evidence.emplace_back(buf);
+    out.push_back(std::move(f));
+  }
+}
+
+void MiningRhythmDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out) {
+  if (flow.ip_proto != 6) return;
+  InspectSv2(flow, out);
+  // Content that was read is judged on its content, by the other detectors.
+  if (flow.stratum != nullptr && flow.stratum->any()) return;
+  if (KnownOtherProtocol(flow)) return;
+  if (flow.duration_s() < t_.min_duration_s) return;
+  const bool tls = flow.tls.has_value() && flow.tls->client_hello;
+  const RhythmFeatures r = ComputeRhythm(flow, tls ? 3 : 1);
+  if (tls) {
+    // Web browsing offers HTTP ALPNs; a web port with a CA-issued certificate is web-like.
+    if (OffersWebAlpn(*flow.tls)) return;
+    if (r.web_port && !flow.tls->self_signed) return;
+  } else if (r.web_port) {
+    return;
+  }
+  if (r.client_records < t_.min_client_records) return;
+  if (r.client_median_bytes > t_.max_client_median_bytes) return;
+  if (r.server_pushes < t_.min_server_pushes) return;
+  if (r.client_records == 0 ||
+      double(r.replied_client_records) / r.client_records < t_.min_reply_ratio) {
+    return;
+  }
+  if (r.client_mean_interval_s < t_.min_interval_s || r.client_mean_interval_s > t_.max_interval_s) {
+    return;
+  }
+  Finding f;
+  f.signature_id = sid::kMiningRhythm;
+  f.signature = std::string("MINEWATCH mining rhythm in ") + (tls ? "TLS" : "an unidentified") +
+                " flow (share submissions and job pushes)";
+  f.severity = 2;
+  f.confidence = 0.6;
+  if (tls && flow.tls->self_signed) f.confidence += 0.1;
+  if (!r.web_port) f.confidence += 0.1;
+  f.dialect = tls ? "tls" : "unknown";
+  f.pool = (flow.tls && !flow.tls->sni.empty() ? flow.tls->sni : flow.server.ip.ToString()) + ":" +
+           std::to_string(flow.server.port);
+  f.evidence = r.Describe();
+  if (tls) {
+    f.evidence.push_back(std::string("TLS without HTTP ALPN") +
+                         (flow.tls->self_signed ? ", self-signed certificate" : "") +
+                         (flow.tls->sni.empty() ? ", no SNI" : ", SNI " + flow.tls->sni));
+  }
+  if (!r.web_port) f.evidence.push_back("non-web port " + std::to_string(flow.server.port));
+  out.push_back(std::move(f));
+}
+
+}  // namespace mw::detectors

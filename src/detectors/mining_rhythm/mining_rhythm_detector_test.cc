@@ -1,0 +1,135 @@
+#include "detectors/mining_rhythm/mining_rhythm_detector.h"
+
+#include <gtest/gtest.h>
+
+namespace mw::detectors {
+namespace {
+
+constexpr int64_t kSec = 1'000'000;
+
+void Add(FlowRecord& r, int dir, uint32_t size, int64_t ts) {
+  auto& s = r.seg[dir];
+  ++s.segments;
+  s.payload_bytes += size;
+  if (s.samples.size() < SegmentStats::kMaxSamples) s.samples.emplace_back(size, ts);
+  r.last_ts_us = std::max(r.last_ts_us, ts);
+}
+
+// A miner over TLS: handshake, then a share every 3 s answered in 20 ms, a job every 10 s.
+FlowRecord MiningOverTls(uint16_t port) {
+  FlowRecord r;
+  r.ip_proto = 6;
+  r.server.port = port;
+  r.first_ts_us = 0;
+  r.tls = TlsFacts{};
+  r.tls->client_hello = true;
+  r.tls->self_signed = true;
+  Add(r, 0, 300, 0);          // ClientHello
+  Add(r, 1, 1200, 10'000);    // ServerHello..Done
+  Add(r, 0, 120, 20'000);     // key exchange, Finished
+  Add(r, 1, 60, 30'000);
+  Add(r, 0, 180, 40'000);     // subscribe
+  Add(r, 1, 700, 50'000);     // reply + first job
+  Add(r, 0, 150, 60'000);     // authorize
+  for (int64_t t = 3 * kSec; t < 60 * kSec; t += 3 * kSec) {
+    Add(r, 0, 190, t);
+    Add(r, 1, 70, t + 20'000);
+    if (t % (9 * kSec) == 0) Add(r, 1, 820, t + 1500'000);
+  }
+  return r;
+}
+
+TEST(RhythmFeatures, SeparatesRepliesFromPushes) {
+  FlowRecord r = MiningOverTls(3334);
+  RhythmFeatures f = ComputeRhythm(r, 3);
+  EXPECT_GE(f.client_records, 15u);
+  EXPECT_GE(f.server_pushes, 5u);
+  EXPECT_GE(f.replied_client_records, 15u);
+  EXPECT_NEAR(f.client_mean_interval_s, 3.0, 0.5);
+}
+
+TEST(MiningRhythmDetector, MiningOverTlsOnAnOddPortFires) {
+  FlowRecord r = MiningOverTls(3334);
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].signature_id, sid::kMiningRhythm);
+  EXPECT_GE(out[0].confidence, 0.79);
+  EXPECT_FALSE(out[0].evidence.empty());
+}
+
+TEST(MiningRhythmDetector, SelfSignedOnPort443StillFires) {
+  FlowRecord r = MiningOverTls(443);
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_EQ(out.size(), 1u);
+}
+
+TEST(MiningRhythmDetector, WebTrafficIsLeftAlone) {
+  FlowRecord r = MiningOverTls(443);
+  r.tls->self_signed = false;
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty()) << "CA-issued certificate on a web port";
+  r = MiningOverTls(3334);
+  r.tls->alpn = {"h2", "http/1.1"};
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty()) << "HTTP ALPN offered";
+}
+
+TEST(MiningRhythmDetector, ShortFlowsAndBulkTransfersDoNotFire) {
+  FlowRecord r = MiningOverTls(3334);
+  r.last_ts_us = 10 * kSec;
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty()) << "too short";
+
+  FlowRecord bulk;
+  bulk.ip_proto = 6;
+  bulk.server.port = 9000;
+  for (int64_t t = 0; t < 60 * kSec; t += kSec) {
+    Add(bulk, 0, 90, t);             // a request
+    Add(bulk, 1, 1448, t + 30'000);  // a large answer
+  }
+  d.Inspect(bulk, out);
+  EXPECT_TRUE(out.empty()) << "no unsolicited pushes";
+}
+
+TEST(MiningRhythmDetector, SshIsLeftAlone) {
+  FlowRecord r = MiningOverTls(2222);
+  r.tls.reset();
+  r.head[0] = "SSH-2.0-OpenSSH_9.2";
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(MiningRhythmDetector, StratumV2Handshake) {
+  analyzers::sv2::Sv2Features v;
+  v.handshake_match = true;
+  v.client_first_flight = 64;
+  v.server_first_flight = 234;
+  v.client_first_entropy = 5.7;
+  v.n_share_sized_records = 5;
+  v.server_records = 3;
+  FlowRecord r;
+  r.ip_proto = 6;
+  r.sv2 = &v;
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].signature_id, sid::kStratumV2Encrypted);
+  v.handshake_match = false;
+  out.clear();
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace mw::detectors

@@ -1,0 +1,74 @@
+#include "detectors/pool_name/pool_name_detector.h"
+
+namespace mw::detectors {
+namespace {
+
+intel::IpAddress ToIntel(const net::IpAddress& ip) {
+  intel::IpAddress out;
+  if (ip.version == 4) {
+    out = intel::IpAddress::FromV4(uint32_t(ip.bytes[0]) << 24 | uint32_t(ip.bytes[1]) << 16 |
+                                   uint32_t(ip.bytes[2]) << 8 | ip.bytes[3]);
+  } else {
+    out.bytes = ip.bytes;
+  }
+  return out;
+}
+
+}  // namespace
+
+void PoolNameDetector::Report(const intel::MatchResult& m, uint32_t signature_id,
+                              const std::string& where, const std::string& what,
+                              std::vector<Finding>& out) const {
+  // The strongest category among the matched entries decides.
+  bool mining = false;
+  intel::Category best = intel::Category::kCryptoGeneral;
+  std::vector<std::string> provenance;
+  for (uint32_t i = 0; i < m.count; ++i) {
+    intel::EntryInfo e = intel_->Entry(m.entries[i]);
+    if (e.category != intel::Category::kCryptoGeneral) {
+      mining = true;
+      best = e.category;
+    }
+    if (provenance.size() < 4) provenance.push_back(intel::Snapshot::DescribeEntry(e));
+  }
+  Finding f;
+  f.signature_id = signature_id;
+  f.category = std::string(mining ? events::kCategoryMining : events::kCategoryCurrency);
+  const bool address = signature_id == sid::kPoolAddress;
+  f.severity = mining ? (address ? 3 : 2) : 3;
+  f.confidence = mining ? (address ? 0.4 : 0.6) : 0.3;
+  f.signature = std::string("MINEWATCH ") +
+                (mining ? std::string(intel::CategoryName(best)) + " listed in threat intel"
+                        : "cryptocurrency service listed in threat intel") +
+                " (" + where + ")";
+  f.pool = what;
+  f.evidence.push_back(where + " " + what);
+  for (auto& p : provenance) f.evidence.push_back("intel: " + p);
+  out.push_back(std::move(f));
+}
+
+void PoolNameDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out) {
+  if (intel_ == nullptr) return;
+  intel::MatchResult m;
+  for (const std::string& q : flow.dns_queries) {
+    if (intel_->Match(q, &m)) Report(m, sid::kPoolNameDns, "DNS query", q, out);
+  }
+  if (flow.tls && !flow.tls->sni.empty() && intel_->Match(flow.tls->sni, &m, flow.server.port)) {
+    Report(m, sid::kPoolNameTls, "TLS SNI", flow.tls->sni, out);
+  }
+  if (flow.http && !flow.http->host.empty()) {
+    std::string host = flow.http->host;
+    if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos &&
+                                      host.find(':') == colon) {
+      host.resize(colon);
+    }
+    if (intel_->Match(host, &m)) Report(m, sid::kPoolNameHttp, "HTTP Host", host, out);
+  }
+  if (flow.ip_proto == 6 && flow.server.ip.version != 0 &&
+      intel_->MatchIp(ToIntel(flow.server.ip), flow.server.port, &m)) {
+    Report(m, sid::kPoolAddress, "connection to",
+           flow.server.ip.ToString() + ":" + std::to_string(flow.server.port), out);
+  }
+}
+
+}  // namespace mw::detectors

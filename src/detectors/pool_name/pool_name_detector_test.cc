@@ -1,0 +1,75 @@
+#include "detectors/pool_name/pool_name_detector.h"
+
+#include <gtest/gtest.h>
+
+#include "intel/feed_parser.h"
+#include "intel/snapshot_builder.h"
+
+namespace mw::detectors {
+namespace {
+
+// Builds a small snapshot in memory from inline feeds.
+intel::Snapshot MakeIntel() {
+  intel::SnapshotBuilder b;
+  b.AddFeed(intel::ParseFeed("pool.minelab.test,3333,stratum+tcp,btc\n127.0.0.9,4444,stratum+tcp,xmr\n",
+                             {"lab.csv", intel::Format::kCsv, intel::Category::kPool}));
+  b.AddFeed(intel::ParseFeed("exchange.example\n",
+                             {"exchanges.txt", intel::Format::kDomains,
+                              intel::Category::kCryptoGeneral}));
+  auto bytes = b.Build();
+  EXPECT_TRUE(bytes.ok());
+  auto snap = intel::Snapshot::FromBytes(*bytes);
+  EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+  return std::move(snap).value();
+}
+
+TEST(PoolNameDetector, DnsSniHostAndAddress) {
+  intel::Snapshot intel = MakeIntel();
+  PoolNameDetector d(&intel);
+  FlowRecord r;
+  r.ip_proto = 6;
+  uint8_t ip[4] = {127, 0, 0, 9};
+  r.server.ip = net::IpAddress::V4(ip);
+  r.server.port = 4444;
+  r.dns_queries = {"eu1.pool.minelab.test", "example.org"};
+  r.tls = TlsFacts{};
+  r.tls->sni = "POOL.minelab.test.";
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  // The SNI's entry is limited to port 3333, so on 4444 only the DNS name and the address match.
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].signature_id, sid::kPoolNameDns);
+  EXPECT_EQ(out[0].category, "Crypto Mining");
+  EXPECT_EQ(out[1].signature_id, sid::kPoolAddress);
+  EXPECT_EQ(out[1].severity, 3);
+  out.clear();
+  r.dns_queries.clear();
+  r.server.port = 3333;
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].signature_id, sid::kPoolNameTls);
+  EXPECT_NE(out[0].evidence[1].find("lab.csv"), std::string::npos);
+}
+
+TEST(PoolNameDetector, CryptoGeneralIsNotMining) {
+  intel::Snapshot intel = MakeIntel();
+  PoolNameDetector d(&intel);
+  FlowRecord r;
+  r.dns_queries = {"www.exchange.example"};
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].category, "Crypto Currency");
+}
+
+TEST(PoolNameDetector, NoIntelNoFindings) {
+  PoolNameDetector d(nullptr);
+  FlowRecord r;
+  r.dns_queries = {"pool.minelab.test"};
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace mw::detectors

@@ -1,0 +1,65 @@
+#include "detectors/stratum_session/stratum_session_detector.h"
+
+#include <string>
+
+namespace mw::detectors {
+namespace {
+
+uint32_t SignatureFor(stratum::Dialect d, std::string* label) {
+  switch (d) {
+    case stratum::Dialect::kV1: *label = "Stratum V1"; return sid::kStratumV1;
+    case stratum::Dialect::kXmrig: *label = "XMRig/CryptoNote stratum"; return sid::kStratumXmrig;
+    case stratum::Dialect::kEthStratum:
+      *label = "EthereumStratum/1.0.0"; return sid::kStratumEthStratum;
+    case stratum::Dialect::kEthProxy: *label = "eth-proxy stratum"; return sid::kStratumEthProxy;
+    case stratum::Dialect::kCoinhive:
+      *label = "Coinhive-style browser miner"; return sid::kStratumCoinhive;
+    case stratum::Dialect::kWebminerpool:
+      *label = "webminerpool browser miner"; return sid::kStratumWebminerpool;
+    case stratum::Dialect::kUnknown: break;
+  }
+  *label = "mining stratum";
+  return sid::kStratumV1;
+}
+
+}  // namespace
+
+void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out) {
+  const analyzers::StratumFlowSummary* s = flow.stratum;
+  if (s == nullptr || !s->any()) return;
+  const bool agent_login = !s->agent.empty() && !s->login.empty();
+  if (!s->confirmed() && !agent_login && !(flow.ended && s->decoded[0] >= 2)) return;
+
+  Finding f;
+  std::string label;
+  f.signature_id = SignatureFor(s->dialect, &label);
+  f.signature = "MINEWATCH " + label + " mining session" +
+                (flow.stratum_in_websocket ? " over WebSocket" : "");
+  f.severity = 1;
+  f.dialect = std::string(stratum::DialectName(s->dialect));
+  f.login = s->login;
+  f.agent_string = s->agent;
+  f.pool = flow.server_name.empty() ? flow.server.ip.ToString() + ":" + std::to_string(flow.server.port)
+                                    : flow.server_name + ":" + std::to_string(flow.server.port);
+  // Confidence grows with how much of the protocol was seen.
+  double c = 0.7;
+  if (s->decoded[0] > 0 && s->decoded[1] > 0) c += 0.15;
+  if (s->server_jobs > 0) c += 0.05;
+  if (s->client_submits > 0) c += 0.05;
+  if (!s->role_mismatch) c += 0.04;
+  f.confidence = c > 0.99 ? 0.99 : c;
+  std::string methods;
+  for (const std::string& m : s->methods) methods += (methods.empty() ? "" : ",") + m;
+  f.evidence.push_back("dialect " + f.dialect + ", methods " + methods);
+  f.evidence.push_back(std::to_string(s->decoded[0]) + " client and " +
+                       std::to_string(s->decoded[1]) + " server messages decoded");
+  if (s->server_jobs) f.evidence.push_back(std::to_string(s->server_jobs) + " job pushes from the pool");
+  if (s->client_submits) f.evidence.push_back(std::to_string(s->client_submits) + " share submissions");
+  if (!s->login.empty()) f.evidence.push_back("login " + s->login);
+  if (!s->agent.empty()) f.evidence.push_back("agent " + s->agent);
+  if (!s->algo.empty()) f.evidence.push_back("algorithm " + s->algo);
+  if (flow.stratum_in_websocket) f.evidence.push_back("inside WebSocket frames");
+  out.push_back(std::move(f));
+}
+
+}  // namespace mw::detectors

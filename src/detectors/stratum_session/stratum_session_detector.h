@@ -1,0 +1,18 @@
+// stratum_session: a mining protocol session seen in clear text (TCP or WebSocket) in any of the
+// line-based dialects, on any port. Fires once the Stratum analyzer has confirmed the flow
+// (both sides spoke, or a pool pushed jobs, or a miner submitted shares), or on a login or
+// subscribe that names a miner agent. Evidence: dialect, methods, login/wallet, agent, algorithm,
+// pool endpoint.
+#pragma once
+
+#include "detectors/common/detector.h"
+
+namespace mw::detectors {
+
+class StratumSessionDetector : public Detector {
+ public:
+  std::string_view name() const override { return "stratum_session"; }
+  void Inspect(const FlowRecord& flow, std::vector<Finding>& out) override;
+};
+
+}  // namespace mw::detectors
