@@ -48,7 +48,8 @@ bool TlsAnalyzer::AcceptHeader(Direction dir, DirState& d) {
   const uint8_t type = d.header[0];
   const size_t len = ReadBE16(d.header + 3);
   const bool ok = type >= kChangeCipherSpec && type <= kHeartbeat && d.header[1] == 3 &&
-                  d.header[2] <= 4 && len > 0 && len <= kMaxRecordBody;
+                  d.header[2] <= 4 && len <= kMaxRecordBody &&
+                  (len > 0 || type == kApplicationData);  // empty app data records are legal
   if (!ok) {
     d.not_tls = true;
     Count(d.records == 0 ? "not_tls" : "malformed.record_header");

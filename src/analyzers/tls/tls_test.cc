@@ -147,6 +147,7 @@ Conversation MakeTls12Conversation(const KeyAndCert& cert) {
                           0x0303));
   Append(c.server, Record(20, {0x01}, 0x0303));
   Append(c.server, Record(22, Bytes(40, 0x99), 0x0303));  // encrypted Finished: not parsed
+  Append(c.server, Record(23, {}, 0x0303));  // empty application data record (legal)
   Append(c.server, Record(23, Bytes(100, 0x77), 0x0303));
   return c;
 }
@@ -176,6 +177,8 @@ TEST(TlsAnalyzer, SplitAtEveryByteBoundary) {
     ASSERT_NE(cert, nullptr);
     EXPECT_TRUE(cert->self_signed);
     EXPECT_EQ(a.application_data_bytes(Direction::kToClient), 100u);
+    EXPECT_FALSE(a.NotTls(Direction::kToClient));
+    EXPECT_EQ(a.records(Direction::kToClient), 6u);
     EXPECT_EQ(counters.Value("certificate"), 1u);
     EXPECT_EQ(counters.Snapshot().count("malformed.handshake_too_large"), 0u);
   }
