@@ -192,6 +192,29 @@ TEST(Strict, RejectsWithNamedReasons) {
   EXPECT_EQ(FailureOf(R"({"id":1,"method":"mining.authorize","params":[1,2]})"),
             DecodeFailure::kBadParams);
   EXPECT_EQ(FailureOf(std::string(kMaxLineBytes + 1, ' ')), DecodeFailure::kOversize);
+  // Generic replies: finite numbers, bounded nesting.
+  EXPECT_EQ(FailureOf(R"({"id":1,"result":[1e999],"error":null})"),
+            DecodeFailure::kMalformedJson);  // the parser refuses out-of-range numbers
+  EXPECT_EQ(FailureOf(R"({"id":1,"result":)" + std::string(40, '[') + std::string(40, ']') + "}"),
+            DecodeFailure::kBadParams);
+}
+
+TEST(Strict, ReplyDialectsSurviveReencoding) {
+  // A reply without "error" or "jsonrpc" is V1-style; browser dialects ignore ids.
+  for (const char* line : {R"({"result":"x"})", R"({"id":1,"jsonrpc":"2.0","error":[20,"e"]})",
+                           R"({"id":1,"error":{"code":-1,"message":"m"}})",
+                           R"({"id":1,"jsonrpc":"2.0","result":{"a":[1,2.5,null]}})"}) {
+    auto m = DecodeLine(line);
+    ASSERT_TRUE(m.ok()) << line;
+    auto again = DecodeLine(*Encode(*m));
+    ASSERT_TRUE(again.ok()) << line;
+    EXPECT_EQ(again->dialect, m->dialect) << line;
+    EXPECT_EQ(again->body, m->body) << line;
+  }
+  EXPECT_EQ(DecodeLine(R"({"result":"x"})")->dialect, Dialect::kV1);
+  auto browser = DecodeLine(R"({"id":"q","identifier":"hashsolved"})");
+  ASSERT_TRUE(browser.ok());
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(browser->id));
 }
 
 TEST(Strict, IdForms) {

@@ -430,13 +430,29 @@ Result<RpcError> ParseError(const Json& e) {
   return Bad("error must be null, an array or an object");
 }
 
+// A reply value kept as JSON: nesting at most kMaxReplyDepth, numbers finite (a number too large
+// for a double parses as infinity, which JSON cannot carry back).
+constexpr int kMaxReplyDepth = 16;
+Status CheckGenericValue(const Json& v, int depth) {
+  if (depth > kMaxReplyDepth) return Bad("reply nested too deeply");
+  if (v.is_number_float() && !std::isfinite(v.get<double>())) return Bad("non-finite number");
+  if (v.is_array() || v.is_object()) {
+    if (v.size() > 256) return Bad("reply value with too many members");
+    for (const Json& e : v) MW_RETURN_IF_ERROR(CheckGenericValue(e, depth + 1));
+  }
+  return Status::Ok();
+}
+
 Result<Decoded> DecodeReply(const Json& obj, bool jsonrpc2) {
   const Json* result = Find(obj, "result");
   const Json* error = Find(obj, "error");
   if (error != nullptr && !error->is_null()) {
     Response r;
     MW_ASSIGN_OR_RETURN(r.error, ParseError(*error));
-    if (result != nullptr) r.result = *result;
+    if (result != nullptr) {
+      MW_RETURN_IF_ERROR(CheckGenericValue(*result, 0));
+      r.result = *result;
+    }
     Dialect d = error->is_array() ? Dialect::kV1 : Dialect::kXmrig;
     return Decoded{Kind::kResponse, d, std::move(r)};
   }
@@ -517,11 +533,11 @@ Result<Decoded> DecodeReply(const Json& obj, bool jsonrpc2) {
       return Decoded{Kind::kEthWork, Dialect::kEthProxy, std::move(w)};
     }
   }
+  MW_RETURN_IF_ERROR(CheckGenericValue(*result, 0));
   Response r;
   r.result = *result;
-  Dialect d = Dialect::kUnknown;
-  if (!jsonrpc2 && error != nullptr) d = Dialect::kV1;  // V1 replies carry "error":null
-  return Decoded{Kind::kResponse, d, std::move(r)};
+  // Without "jsonrpc" a reply is V1-style; DecodeLine settles JSON-RPC 2.0 ones.
+  return Decoded{Kind::kResponse, jsonrpc2 ? Dialect::kUnknown : Dialect::kV1, std::move(r)};
 }
 
 // ---- browser dialects ----
@@ -695,11 +711,16 @@ Result<Message> DecodeLine(std::string_view line, DecodeFailure* failure,
                                                   : DecodeFailure::kBadParams,
                 s.message(), failure);
   }
-  if (!id.ok()) return Fail(DecodeFailure::kBadParams, id.status().message(), failure);
-
   Message out;
   out.kind = decoded->kind;
   out.dialect = decoded->dialect;
+  const bool browser =
+      out.dialect == Dialect::kCoinhive || out.dialect == Dialect::kWebminerpool;
+  if (browser) {  // these dialects have no id and no "jsonrpc": anything there is ignored
+    out.body = std::move(decoded->body);
+    return out;
+  }
+  if (!id.ok()) return Fail(DecodeFailure::kBadParams, id.status().message(), failure);
   // A bare JSON-RPC 2.0 reply with no specific shape: eth-proxy answers true, XMRig objects.
   if (out.kind == Kind::kResponse && out.dialect == Dialect::kUnknown && jsonrpc2) {
     out.dialect = Find(obj, "error") != nullptr ? Dialect::kXmrig : Dialect::kEthProxy;

@@ -342,7 +342,7 @@ Result<std::string> Encode(const Message& m) {
   if (m.jsonrpc2) {
     // XMRig: "error" before "result"; eth-proxy: no "error" member unless there is one.
     if (error != nullptr) {
-      out["error"] = ErrorJson(*error, /*as_object=*/true);
+      out["error"] = ErrorJson(*error, /*as_object=*/m.dialect != Dialect::kV1);
       if (!payload.is_null()) out["result"] = std::move(payload);
     } else {
       if (m.dialect != Dialect::kEthProxy) out["error"] = nullptr;
@@ -351,7 +351,8 @@ Result<std::string> Encode(const Message& m) {
     return Dump(out);
   }
   out["result"] = std::move(payload);
-  out["error"] = error != nullptr ? ErrorJson(*error, m.dialect == Dialect::kXmrig) : Json(nullptr);
+  out["error"] =
+      error != nullptr ? ErrorJson(*error, /*as_object=*/m.dialect != Dialect::kV1) : Json(nullptr);
   return Dump(out);
 }
 
