@@ -7,5 +7,9 @@ namespace mw::minelab {
 
 void AddHashCommand(CLI::App& app, cli::Action& action);
 void AddDemoCommand(CLI::App& app, cli::Action& action);
+void AddNodeCommand(CLI::App& app, cli::Action& action);
+void AddWalletCommand(CLI::App& app, cli::Action& action);
+void AddMinerCommand(CLI::App& app, cli::Action& action);
+void AddPoolCommand(CLI::App& app, cli::Action& action);
 
 }  // namespace mw::minelab

@@ -12,5 +12,9 @@ int main(int argc, char** argv) {
   mw::cli::Action action;
   mw::minelab::AddHashCommand(app, action);
   mw::minelab::AddDemoCommand(app, action);
+  mw::minelab::AddNodeCommand(app, action);
+  mw::minelab::AddWalletCommand(app, action);
+  mw::minelab::AddMinerCommand(app, action);
+  mw::minelab::AddPoolCommand(app, action);
   return mw::cli::RunApp(app, action, argc, argv);
 }
