@@ -90,6 +90,8 @@ class Decoder {
   // `counters` must outlive the Decoder.
   explicit Decoder(CounterSet& counters);
   Result<Message> Decode(std::string_view line);
+  // Counts a line a LineSplitter dropped as over-long (unknown.lines and unknown.oversize).
+  void CountOversizeLine();
   DecodeFailure last_failure() const { return last_failure_; }
 
  private:

@@ -244,6 +244,9 @@ TEST(DecoderCounters, CountPerDialectAndReason) {
   EXPECT_EQ(counters.Value("ethproxy.unknown_method"), 1u);
   EXPECT_EQ(counters.Value("webminerpool.decoded"), 1u);
   EXPECT_EQ(counters.Snapshot().count("stratum.xmrig.oversize"), 1u);
+  d.CountOversizeLine();
+  EXPECT_EQ(counters.Value("unknown.oversize"), 1u);
+  EXPECT_EQ(d.last_failure(), DecodeFailure::kOversize);
 }
 
 // ---- streams ----

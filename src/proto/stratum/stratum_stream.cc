@@ -74,6 +74,12 @@ Result<Message> Decoder::Decode(std::string_view line) {
   return m;
 }
 
+void Decoder::CountOversizeLine() {
+  last_failure_ = DecodeFailure::kOversize;
+  Slot(Dialect::kUnknown, kEventLines)->Inc();
+  Slot(Dialect::kUnknown, EventFor(DecodeFailure::kOversize))->Inc();
+}
+
 // ---- LineSplitter ----
 
 void LineSplitter::Append(std::string_view bytes) {
