@@ -124,6 +124,12 @@ void StratumAnalyzer::HandleLine(Direction dir, std::string_view line, int64_t t
   }
   const stratum::StratumMeta meta = stratum::Classify(*msg);
   StratumFlowSummary& s = summary_;
+  // A bare JSON-RPC reply ({"id":1,"result":...}) is what any JSON-RPC service sends; it only
+  // counts once the flow has shown a mining message.
+  if (msg->kind == Kind::kResponse && !s.any()) {
+    counters_.Get("stratum.bare_replies_skipped").Inc();
+    return;
+  }
   if (!s.any()) {
     s.first_ts_us = ts_us;
     counters_.Get("stratum.flows_detected").Inc();

@@ -104,6 +104,15 @@ TEST(StratumAnalyzer, BrowserDialectThroughFeedText) {
   EXPECT_EQ(a.summary().server_jobs, 1u);
 }
 
+TEST(StratumAnalyzer, BareRepliesAloneAreNotMining) {
+  CounterSet counters;
+  StratumAnalyzer a(counters);
+  a.Feed(Direction::kToClient, B("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x10\"}\n"), 1);
+  a.Feed(Direction::kToClient, B("{\"id\":2,\"result\":true,\"error\":null}\n"), 2);
+  EXPECT_FALSE(a.summary().any());
+  EXPECT_EQ(counters.Value("stratum.bare_replies_skipped"), 2u);
+}
+
 TEST(StratumAnalyzer, GapResynchronises) {
   CounterSet counters;
   StratumAnalyzer a(counters);

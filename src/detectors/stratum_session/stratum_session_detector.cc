@@ -29,6 +29,10 @@ void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding
   if (s == nullptr || !s->any()) return;
   const bool agent_login = !s->agent.empty() && !s->login.empty();
   if (!s->confirmed() && !agent_login && !(flow.ended && s->decoded[0] >= 2)) return;
+  // Wait for the login (it follows the subscribe within milliseconds) so the alert can name the
+  // wallet, unless the capture started after it or the flow ended.
+  const uint32_t total = s->decoded[0] + s->decoded[1];
+  if (s->login.empty() && !flow.ended && total < kMessagesBeforeAlertWithoutLogin) return;
 
   Finding f;
   std::string label;

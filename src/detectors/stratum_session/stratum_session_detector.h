@@ -11,6 +11,9 @@ namespace mw::detectors {
 
 class StratumSessionDetector : public Detector {
  public:
+  // Without a login seen, the alert waits for this many decoded messages (or the flow's end).
+  static constexpr uint32_t kMessagesBeforeAlertWithoutLogin = 6;
+
   std::string_view name() const override { return "stratum_session"; }
   void Inspect(const FlowRecord& flow, std::vector<Finding>& out) override;
 };

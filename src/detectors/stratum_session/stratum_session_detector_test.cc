@@ -32,7 +32,12 @@ TEST(StratumSessionDetector, ConfirmedV1SessionFires) {
          AsBytes("{\"id\":1,\"result\":[[[\"mining.notify\",\"ab\"]],\"08000002\",4],\"error\":null}\n"),
          2);
   d.Inspect(r, out);
+  EXPECT_TRUE(out.empty()) << "confirmed, but the login is still to come";
+  a.Feed(Direction::kToServer,
+         AsBytes("{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"wallet.rig1\",\"x\"]}\n"), 3);
+  d.Inspect(r, out);
   ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].login, "wallet.rig1");
   EXPECT_EQ(out[0].signature_id, sid::kStratumV1);
   EXPECT_EQ(out[0].dialect, "v1");
   EXPECT_EQ(out[0].agent_string, "cpuminer/2.5.1");
@@ -55,6 +60,24 @@ TEST(StratumSessionDetector, XmrigLoginWithAgentFiresAlone) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].signature_id, sid::kStratumXmrig);
   EXPECT_EQ(out[0].login, "4Wallet");
+}
+
+TEST(StratumSessionDetector, MidSessionWithoutLoginFiresAtFlowEnd) {
+  CounterSet c;
+  analyzers::StratumAnalyzer a(c);
+  a.Feed(Direction::kToClient,
+         AsBytes("{\"id\":null,\"method\":\"mining.set_difficulty\",\"params\":[8]}\n"), 1);
+  FlowRecord r = Flow(&a.summary());
+  StratumSessionDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+  r.ended = true;
+  a.Feed(Direction::kToServer,
+         AsBytes("{\"id\":9,\"method\":\"mining.submit\",\"params\":[\"w\",\"1\",\"00000000\",\"5e9a1b2c\",\"0a0b0c0d\"]}\n"),
+         2);
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
 }
 
 TEST(StratumSessionDetector, NothingForFlowsWithoutStratum) {

@@ -1,0 +1,166 @@
+// `minewatch sensor`: network detection over capture files or a live interface.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "core/counters.h"
+#include "intel/snapshot.h"
+#include "minewatch/commands.h"
+#include "minewatch/default_intel.h"
+#include "net/capture/packet_source.h"
+#include "proto/events/event_sink.h"
+#include "sensor/sensor_pipeline.h"
+
+namespace mw::minewatch {
+namespace {
+
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM during live capture
+void OnSignal(int) { g_stop.store(true); }
+
+struct SensorArgs {
+  std::vector<std::string> pcaps;
+  std::string iface;
+  std::string bpf;
+  std::string eve = "-";
+  std::string intel;
+  std::string name = "minewatch-sensor";
+  std::string flow_events = "mining";
+  bool stats = false;
+  bool no_intel = false;
+  double duration_s = 0;
+};
+
+void PrintCounters(const CounterSet& counters) {
+  for (const auto& [name, value] : counters.Snapshot()) {
+    if (value != 0) std::fprintf(stderr, "%-48s %llu\n", name.c_str(),
+                                 static_cast<unsigned long long>(value));
+  }
+}
+
+int RunSensor(const SensorArgs& a) {
+  if (a.pcaps.empty() == a.iface.empty()) {
+    return cli::UsageError("minewatch sensor", "give either --pcap FILE... or --iface IF");
+  }
+  sensor::SensorConfig config;
+  config.sensor_name = a.name;
+  if (a.flow_events == "none") config.flow_events = sensor::FlowEvents::kNone;
+  else if (a.flow_events == "all") config.flow_events = sensor::FlowEvents::kAll;
+  else if (a.flow_events != "mining") {
+    return cli::UsageError("minewatch sensor", "--flow-events takes none, mining or all");
+  }
+  std::unique_ptr<intel::Snapshot> intel;
+  if (!a.no_intel) {
+    std::string path = a.intel.empty() ? DefaultIntelPath() : a.intel;
+    if (!path.empty()) {
+      auto snap = intel::Snapshot::Load(path);
+      if (!snap.ok()) {
+        return cli::UsageError("minewatch sensor", "intel " + path + ": " + snap.status().message());
+      }
+      intel = std::make_unique<intel::Snapshot>(std::move(snap).value());
+    } else if (!a.intel.empty()) {
+      return cli::UsageError("minewatch sensor", "no intel snapshot at " + a.intel);
+    }
+  }
+  auto sink = events::JsonLinesSink::Open(a.eve);
+  if (!sink.ok()) return cli::UsageError("minewatch sensor", sink.status().message());
+  CounterSet counters;
+  sensor::SensorPipeline pipeline(config, intel.get(), sink->get(), &counters);
+
+  const bool tty = isatty(STDERR_FILENO) && a.eve != "-";
+  int rc = 0;
+  auto drain = [&](net::PacketSource& src, bool live) -> bool {
+    net::RawPacket frame;
+    uint64_t n = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!g_stop.load()) {
+      if (live && a.duration_s > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= a.duration_s) {
+        break;
+      }
+      net::NextResult r = src.Next(frame);
+      if (r == net::NextResult::kPacket) {
+        pipeline.ProcessFrame(frame);
+        if (tty && (++n & 0x3ffff) == 0) {
+          std::fprintf(stderr, "\r%s: %llu packets, %llu alerts", src.name().c_str(),
+                       static_cast<unsigned long long>(n),
+                       static_cast<unsigned long long>(pipeline.alerts()));
+        }
+        if (live) (void)(*sink)->Flush();
+      } else if (r == net::NextResult::kTimeout) {
+        pipeline.Advance(std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count());
+        (void)(*sink)->Flush();
+      } else if (r == net::NextResult::kEnd) {
+        break;
+      } else {
+        std::cerr << "minewatch sensor: " << src.status().message() << "\n";
+        return false;
+      }
+    }
+    if (tty && n >= 0x40000) std::fprintf(stderr, "\n");
+    src.stats().ExportTo(counters);
+    return true;
+  };
+
+  if (!a.iface.empty()) {
+    net::LiveOptions live;
+    live.interface = a.iface;
+    live.bpf_filter = a.bpf;
+    auto src = net::OpenLiveInterface(live);
+    if (!src.ok()) return cli::UsageError("minewatch sensor", src.status().message());
+    std::signal(SIGINT, OnSignal);
+    std::signal(SIGTERM, OnSignal);
+    std::cerr << "minewatch sensor: listening on " << a.iface
+              << (intel ? "" : " (no intel snapshot: list-based detection off)") << "\n";
+    if (!drain(**src, true)) rc = 2;
+  } else {
+    for (const std::string& path : a.pcaps) {
+      net::CaptureOptions opts;
+      opts.bpf_filter = a.bpf;
+      auto src = net::OpenPcapFile(path, opts);
+      if (!src.ok()) {
+        std::cerr << "minewatch sensor: " << src.status().message() << "\n";
+        rc = 2;
+        continue;
+      }
+      if (!drain(**src, false)) rc = 2;
+    }
+  }
+  pipeline.Finish();
+  Status flushed = (*sink)->Flush();
+  if (!flushed.ok()) {
+    std::cerr << "minewatch sensor: " << flushed.message() << "\n";
+    rc = 2;
+  }
+  if (a.stats) PrintCounters(counters);
+  return rc;
+}
+
+}  // namespace
+
+void AddSensorCommand(CLI::App& app, cli::Action& action) {
+  auto a = std::make_shared<SensorArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "sensor", "Network detection: read capture files or a live interface, write EVE-JSON alerts");
+  cmd->add_option("--pcap", a->pcaps, "pcap or pcapng file(s) to read");
+  cmd->add_option("--iface", a->iface, "Live capture from this interface (e.g. lo)");
+  cmd->add_option("--bpf", a->bpf, "BPF filter expression applied to the capture");
+  cmd->add_option("--eve", a->eve, "Where events go: a file (appended) or - for stdout")
+      ->capture_default_str();
+  cmd->add_option("--intel", a->intel,
+                  "Compiled intel snapshot (minewatch intel import); default: the shipped one");
+  cmd->add_flag("--no-intel", a->no_intel, "Do not load any intel snapshot");
+  cmd->add_option("--name", a->name, "Sensor name written into every event")->capture_default_str();
+  cmd->add_option("--flow-events", a->flow_events,
+                  "Metadata events: none, mining (flows that alerted or spoke a mining dialect), all")
+      ->capture_default_str();
+  cmd->add_option("--duration", a->duration_s, "Live capture: stop after this many seconds");
+  cmd->add_flag("--stats", a->stats, "Print every stage's counters to stderr at the end");
+  cmd->callback([&action, a] { action = [a] { return RunSensor(*a); }; });
+}
+
+}  // namespace mw::minewatch

@@ -1,0 +1,38 @@
+// Per-flow state of the sensor pipeline: the detectors' FlowRecord and the analyzers the flow
+// turned out to need. Owned by the flow (net::FlowAttachment); private to src/sensor.
+#pragma once
+
+#include <memory>
+#include <set>
+
+#include "analyzers/dns/dns_analyzer.h"
+#include "analyzers/http/http_analyzer.h"
+#include "analyzers/stratum/stratum_analyzer.h"
+#include "analyzers/sv2/sv2_analyzer.h"
+#include "analyzers/tls/tls_analyzer.h"
+#include "detectors/common/flow_record.h"
+#include "net/flow/flow.h"
+#include "proto/websocket/frame.h"
+#include "sensor/sensor_pipeline.h"
+
+namespace mw::sensor {
+
+class SensorPipeline::FlowState : public net::FlowAttachment {
+ public:
+  detectors::FlowRecord rec;
+  std::unique_ptr<analyzers::StratumAnalyzer> stratum;
+  std::unique_ptr<analyzers::tls::TlsAnalyzer> tls;
+  std::unique_ptr<analyzers::http::HttpAnalyzer> http;
+  std::unique_ptr<analyzers::dns::DnsAnalyzer> dns;
+  std::unique_ptr<analyzers::sv2::Sv2Analyzer> sv2;
+  std::unique_ptr<websocket::FrameDecoder> ws[2];
+  bool first_data_seen[2] = {false, false};
+  bool http_upgrade_requested = false;
+  std::set<uint32_t> alerted;   // signature ids already raised on this flow
+  uint32_t stratum_events = 0;
+  uint32_t segments_since_inspect = 0;
+  const net::Flow* flow = nullptr;  // for the stratum callback
+  int64_t current_ts_us = 0;
+};
+
+}  // namespace mw::sensor

@@ -1,0 +1,418 @@
+#include "sensor/sensor_pipeline.h"
+
+#include <algorithm>
+
+#include "detectors/crypto_p2p/crypto_p2p_detector.h"
+#include "detectors/http_mining/http_mining_detector.h"
+#include "detectors/mining_rhythm/mining_rhythm_detector.h"
+#include "detectors/pool_name/pool_name_detector.h"
+#include "detectors/stratum_session/stratum_session_detector.h"
+#include "sensor/flow_state.h"
+
+namespace mw::sensor {
+namespace {
+
+using analyzers::Direction;
+
+constexpr size_t kHeadBytes = 64;
+constexpr uint32_t kInspectEverySegments = 8;
+
+Direction ToAnalyzer(net::Direction d) {
+  return d == net::Direction::kToResponder ? Direction::kToServer : Direction::kToClient;
+}
+
+bool LooksLikeHttpRequest(ByteSpan d) {
+  static constexpr std::string_view kMethods[] = {"GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ",
+                                                  "DELETE ", "PATCH ", "CONNECT "};
+  const std::string_view s = AsString(d);
+  for (std::string_view m : kMethods) {
+    if (s.substr(0, m.size()) == m) return true;
+  }
+  return false;
+}
+
+bool LooksLikeTlsRecord(ByteSpan d) {
+  return d.size() >= 3 && d[0] == 0x16 && d[1] == 0x03 && d[2] <= 0x04;
+}
+
+analyzers::dns::IpAddress ToDnsIp(const net::IpAddress& ip) {
+  return ip.version == 4 ? analyzers::dns::IpFromV4(ip.bytes.data())
+                         : analyzers::dns::IpFromV6(ip.bytes.data());
+}
+
+std::string JoinHeaders(const analyzers::http::MiningHeaders& h) {
+  std::string out;
+  auto add = [&](const char* name, const std::string& v) {
+    if (v.empty()) return;
+    if (!out.empty()) out += "; ";
+    out += std::string(name) + ": " + v;
+  };
+  add("X-Mining-Extensions", h.x_mining_extensions);
+  add("X-Stratum", h.x_stratum);
+  add("X-Long-Polling", h.x_long_polling);
+  add("X-Roll-NTime", h.x_roll_ntime);
+  add("X-Mining-Hashrate", h.x_mining_hashrate);
+  return out;
+}
+
+}  // namespace
+
+SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel,
+                               events::EventSink* sink, CounterSet* counters)
+    : config_(std::move(config)), intel_(intel), sink_(sink), counters_(counters) {
+  flows_ = std::make_unique<net::FlowTable>(config_.flows, this);
+  detectors_.push_back(std::make_unique<detectors::StratumSessionDetector>());
+  detectors_.push_back(std::make_unique<detectors::PoolNameDetector>(intel_));
+  detectors_.push_back(std::make_unique<detectors::HttpMiningDetector>());
+  detectors_.push_back(std::make_unique<detectors::MiningRhythmDetector>());
+  detectors_.push_back(std::make_unique<detectors::CryptoP2pDetector>());
+}
+
+SensorPipeline::~SensorPipeline() = default;
+
+void SensorPipeline::ProcessFrame(const net::RawPacket& frame) {
+  ++frames_;
+  net::DecodedPacket p;
+  const net::DecodeResult r =
+      decoder_.Decode(frame.link_type, frame.data, frame.cap_len, frame.wire_len, frame.ts_us, p);
+  last_ts_us_ = std::max(last_ts_us_, frame.ts_us);
+  if (r != net::DecodeResult::kIp) {
+    if (r == net::DecodeResult::kNotIp) ++not_ip_;
+    return;
+  }
+  flows_->Process(p);
+}
+
+void SensorPipeline::Advance(int64_t now_us) { flows_->Advance(now_us); }
+
+void SensorPipeline::Finish() {
+  flows_->Flush();
+  ExportCounters();
+}
+
+void SensorPipeline::ExportCounters() {
+  if (!counters_) return;
+  decoder_.stats().ExportTo(*counters_);
+  flows_->ExportTo(*counters_);
+  counters_->Get("sensor.frames").Set(frames_);
+  counters_->Get("sensor.not_ip").Set(not_ip_);
+  counters_->Get("sensor.alerts").Set(alerts_);
+  counters_->Get("dns_cache.entries").Set(dns_cache_.size());
+  counters_->Get("dns_cache.evictions").Set(dns_cache_.evictions());
+}
+
+SensorPipeline::FlowState& SensorPipeline::State(net::Flow& flow) {
+  return *static_cast<FlowState*>(flow.attachment.get());
+}
+
+void SensorPipeline::OnFlowStart(net::Flow& flow) {
+  auto st = std::make_unique<FlowState>();
+  FlowState* s = st.get();
+  s->flow = &flow;
+  detectors::FlowRecord& rec = st->rec;
+  rec.flow_id = flow.id;
+  rec.ip_proto = flow.ip_proto;
+  rec.client = {flow.orig_addr, flow.orig_port};
+  rec.server = {flow.resp_addr, flow.resp_port};
+  rec.first_ts_us = rec.last_ts_us = flow.start_us;
+  rec.saw_syn = !flow.mid_session;
+  if (auto name = dns_cache_.Lookup(ToDnsIp(flow.resp_addr), flow.start_us)) {
+    rec.server_name = name->query_name;
+  }
+  const bool port53 = flow.resp_port == 53 || flow.orig_port == 53;
+  if (port53) {
+    st->dns = std::make_unique<analyzers::dns::DnsAnalyzer>(
+        flow.ip_proto == net::kProtoTcp ? analyzers::dns::DnsAnalyzer::Transport::kTcp
+                                        : analyzers::dns::DnsAnalyzer::Transport::kUdp,
+        counters_);
+  }
+  if (flow.ip_proto == net::kProtoTcp && !port53) {
+    st->stratum = std::make_unique<analyzers::StratumAnalyzer>(
+        *counters_, [this, s](Direction dir, const stratum::Message&, const stratum::StratumMeta& m) {
+          if (config_.flow_events == FlowEvents::kNone) return;
+          if (s->stratum_events >= config_.max_stratum_events_per_flow) return;
+          ++s->stratum_events;
+          events::Event e;
+          FillBase(e, *s->flow, s->current_ts_us);
+          e.event_type = "stratum";
+          e.payload = {{"direction", dir == Direction::kToServer ? "to_server" : "to_client"},
+                       {"dialect", std::string(stratum::DialectName(m.dialect))},
+                       {"role", std::string(stratum::RoleName(m.role))},
+                       {"method", m.method}};
+          if (!m.login.empty()) e.payload["login"] = m.login;
+          if (!m.agent.empty()) e.payload["agent"] = m.agent;
+          if (!m.algo.empty()) e.payload["algo"] = m.algo;
+          e.event_id = events::MakeEventId(config_.sensor_name, "stratum", s->flow->id,
+                                           std::to_string(s->flow->start_us) + "/" +
+                                               std::to_string(s->stratum_events));
+          sink_->Emit(e);
+        });
+    rec.stratum = &st->stratum->summary();
+    st->sv2 = std::make_unique<analyzers::sv2::Sv2Analyzer>(counters_);
+    rec.sv2 = &st->sv2->features();
+  }
+  flow.attachment = std::move(st);
+}
+
+void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data, int64_t ts_us) {
+  FlowState& st = State(flow);
+  detectors::FlowRecord& rec = st.rec;
+  const int d = net::Index(ndir);
+  const Direction dir = ToAnalyzer(ndir);
+  st.current_ts_us = ts_us;
+  rec.last_ts_us = std::max(rec.last_ts_us, ts_us);
+  rec.packets[0] = flow.packets[0];
+  rec.packets[1] = flow.packets[1];
+  rec.bytes[0] = flow.bytes[0];
+  rec.bytes[1] = flow.bytes[1];
+  detectors::SegmentStats& seg = rec.seg[d];
+  ++seg.segments;
+  seg.payload_bytes += data.size();
+  if (seg.samples.size() < detectors::SegmentStats::kMaxSamples) {
+    seg.samples.emplace_back(uint32_t(data.size()), ts_us);
+  }
+  if (rec.head[d].size() < kHeadBytes) {
+    const size_t take = std::min(kHeadBytes - rec.head[d].size(), data.size());
+    rec.head[d].append(reinterpret_cast<const char*>(data.data()), take);
+  }
+  bool learnt = false;
+
+  if (!st.first_data_seen[d]) {
+    st.first_data_seen[d] = true;
+    if (flow.ip_proto == net::kProtoTcp && !st.dns) {
+      if (LooksLikeTlsRecord(data) && !st.tls) {
+        st.tls = std::make_unique<analyzers::tls::TlsAnalyzer>(counters_);
+        rec.tls = detectors::TlsFacts{};
+      }
+      if (dir == Direction::kToServer && LooksLikeHttpRequest(data) && !st.http) {
+        st.http = std::make_unique<analyzers::http::HttpAnalyzer>(counters_);
+        rec.http = detectors::HttpFacts{};
+      }
+    }
+  }
+
+  if (st.dns) {
+    st.dns->Feed(dir, data);
+    rec.dns_queries.clear();
+    for (auto& r : st.dns->TakeRecords()) {
+      if (r.message.is_response) {
+        dns_cache_.Insert(r.message, ts_us);
+      } else {
+        for (const auto& q : r.message.questions) rec.dns_queries.push_back(q.name);
+      }
+    }
+    learnt = !rec.dns_queries.empty();
+  }
+
+  if (st.ws[d]) {
+    st.ws[d]->Append(data);
+    while (true) {
+      auto next = st.ws[d]->Next();
+      if (!next.ok()) {
+        counters_->Get("websocket.errors").Inc();
+        st.ws[d].reset();
+        break;
+      }
+      if (!next->has_value()) break;
+      const websocket::WsMessage& m = **next;
+      counters_->Get("websocket.messages").Inc();
+      if (m.opcode == websocket::Opcode::kText && st.stratum) {
+        rec.stratum_in_websocket = true;
+        st.stratum->FeedText(dir, AsString(m.payload), ts_us);
+        learnt = true;
+      }
+    }
+  } else if (st.http) {
+    st.http->Feed(dir, data);
+    for (auto& ev : st.http->TakeEvents()) {
+      learnt = true;
+      detectors::HttpFacts& h = *rec.http;
+      if (auto* req = std::get_if<analyzers::http::HttpRequestRecord>(&ev.what)) {
+        if (h.uri.empty()) {
+          h.host = req->host;
+          h.uri = req->head.uri;
+          h.method = req->head.method;
+          h.user_agent = req->user_agent;
+        }
+        if (!req->miner_agent.empty()) {
+          h.miner_agent = req->miner_agent;
+          h.user_agent = req->user_agent;
+        }
+        if (!req->web_miner_script.empty() && (h.web_miner_script.empty() || h.web_miner_script_weak)) {
+          h.web_miner_script = req->web_miner_script;
+          h.web_miner_script_weak = req->web_miner_script_weak;
+          h.uri = req->head.uri;
+          h.host = req->host;
+        }
+        if (req->mining_rpc) {
+          h.mining_rpc = true;
+          h.rpc_methods = req->rpc_methods;
+        }
+        if (req->mining_headers.any()) h.mining_headers = JoinHeaders(req->mining_headers);
+        if (req->websocket) {
+          st.http_upgrade_requested = true;
+          h.websocket_path = req->websocket->path;
+        }
+      } else if (auto* resp = std::get_if<analyzers::http::HttpResponseRecord>(&ev.what)) {
+        if (resp->mining_headers.any()) h.mining_headers = JoinHeaders(resp->mining_headers);
+        if (resp->websocket_accepted && st.http_upgrade_requested) {
+          h.websocket = true;
+          st.ws[0] = std::make_unique<websocket::FrameDecoder>(websocket::MaskPolicy::kAny);
+          st.ws[1] = std::make_unique<websocket::FrameDecoder>(websocket::MaskPolicy::kAny);
+          counters_->Get("websocket.upgrades").Inc();
+        }
+      }
+    }
+  } else {
+    if (st.tls) {
+      st.tls->Feed(dir, data);
+      for (auto& ev : st.tls->TakeEvents()) {
+        learnt = true;
+        detectors::TlsFacts& t = *rec.tls;
+        if (auto* ch = std::get_if<analyzers::tls::ClientHelloRecord>(&ev.what)) {
+          t.client_hello = true;
+          t.sni = ch->hello.sni;
+          t.alpn = ch->hello.alpn;
+          t.ja3_md5 = ch->ja3_md5;
+          t.ja4 = ch->ja4;
+        } else if (auto* sh = std::get_if<analyzers::tls::ServerHelloRecord>(&ev.what)) {
+          t.server_alpn = sh->hello.alpn;
+        } else if (auto* cert = std::get_if<analyzers::tls::CertificateInfo>(&ev.what)) {
+          t.certificate = true;
+          t.self_signed = cert->self_signed;
+          t.cert_subject = cert->subject;
+          t.cert_issuer = cert->issuer;
+        }
+      }
+    }
+    if (st.stratum && !st.stratum->gave_up() && !st.tls) {
+      const uint32_t before = st.stratum->summary().decoded[0] + st.stratum->summary().decoded[1];
+      st.stratum->Feed(dir, data, ts_us);
+      learnt = learnt ||
+               st.stratum->summary().decoded[0] + st.stratum->summary().decoded[1] != before;
+    }
+  }
+  if (st.sv2) {
+    const bool was_matched = st.sv2->features().handshake_match;
+    st.sv2->Feed(dir, data, ts_us);
+    if (st.sv2->features().not_sv2) {
+      rec.sv2 = nullptr;
+      st.sv2.reset();
+    } else if (st.sv2->features().handshake_match != was_matched) {
+      learnt = true;
+    }
+  }
+  if (learnt || ++st.segments_since_inspect >= kInspectEverySegments) {
+    st.segments_since_inspect = 0;
+    RunDetectors(flow, st, ts_us);
+  }
+  // Nothing left to learn from this direction's bytes: stop delivery (accounting goes on).
+  const bool stratum_done = !st.stratum || st.stratum->gave_up();
+  if (stratum_done && !st.tls && !st.http && !st.dns && !st.sv2 && !st.ws[d] &&
+      rec.head[d].size() >= kHeadBytes) {
+    flow.want_data[d] = false;
+  }
+}
+
+void SensorPipeline::OnGap(net::Flow& flow, net::Direction dir, uint32_t, int64_t) {
+  FlowState& st = State(flow);
+  if (st.stratum) st.stratum->OnGap(ToAnalyzer(dir));
+}
+
+void SensorPipeline::OnFlowEnd(net::Flow& flow, net::EndReason reason) {
+  if (!flow.attachment) return;
+  FlowState& st = State(flow);
+  st.rec.ended = true;
+  st.rec.last_ts_us = std::max(st.rec.last_ts_us, flow.last_us);
+  st.rec.packets[0] = flow.packets[0];
+  st.rec.packets[1] = flow.packets[1];
+  st.rec.bytes[0] = flow.bytes[0];
+  st.rec.bytes[1] = flow.bytes[1];
+  if (st.http) st.http->Finish();
+  RunDetectors(flow, st, flow.last_us);
+  const bool mining_related =
+      !st.alerted.empty() || (st.stratum && st.stratum->summary().any());
+  if (config_.flow_events == FlowEvents::kAll ||
+      (config_.flow_events == FlowEvents::kMining && mining_related)) {
+    EmitFlowEvent(flow, st, reason);
+  }
+}
+
+void SensorPipeline::RunDetectors(net::Flow& flow, FlowState& st, int64_t ts_us) {
+  findings_.clear();
+  for (auto& d : detectors_) {
+    const size_t before = findings_.size();
+    d->Inspect(st.rec, findings_);
+    for (size_t i = before; i < findings_.size(); ++i) findings_[i].evidence.shrink_to_fit();
+    for (size_t i = before; i < findings_.size(); ++i) {
+      if (st.alerted.insert(findings_[i].signature_id).second) {
+        findings_[i].evidence.insert(findings_[i].evidence.begin(), "detector " + std::string(d->name()));
+        EmitAlert(flow, st, findings_[i], ts_us);
+      }
+    }
+  }
+}
+
+void SensorPipeline::FillBase(events::Event& e, const net::Flow& flow, int64_t ts_us) const {
+  e.timestamp = events::FormatTimestamp(ts_us);
+  e.sensor = config_.sensor_name;
+  e.src_ip = flow.orig_addr.ToString();
+  e.src_port = flow.orig_port;
+  e.dest_ip = flow.resp_addr.ToString();
+  e.dest_port = flow.resp_port;
+  e.proto = flow.ip_proto == net::kProtoTcp ? "TCP" : flow.ip_proto == net::kProtoUdp ? "UDP" : "IP";
+  e.flow_id = flow.id + 1;  // EVE flow ids are non-zero
+}
+
+void SensorPipeline::EmitAlert(const net::Flow& flow, FlowState&, const detectors::Finding& f,
+                               int64_t ts_us) {
+  events::Event e;
+  FillBase(e, flow, ts_us);
+  e.event_type = "alert";
+  e.alert = events::Alert{f.signature_id, f.signature, f.category, f.severity,
+                          {std::string(events::kMitreResourceHijacking)}};
+  e.details.detector = f.evidence.empty() ? "" : f.evidence.front().substr(9);
+  e.details.confidence = f.confidence;
+  e.details.dialect = f.dialect;
+  e.details.pool = f.pool;
+  e.details.login = f.login;
+  e.details.agent_string = f.agent_string;
+  e.details.evidence.assign(f.evidence.begin() + (f.evidence.empty() ? 0 : 1), f.evidence.end());
+  e.event_id = events::MakeEventId(
+      config_.sensor_name, "alert:" + std::to_string(f.signature_id), flow.id,
+      std::to_string(flow.start_us) + "/" + e.src_ip + ":" + std::to_string(e.src_port) + ">" +
+          e.dest_ip + ":" + std::to_string(e.dest_port));
+  ++alerts_;
+  sink_->Emit(e);
+}
+
+void SensorPipeline::EmitFlowEvent(const net::Flow& flow, FlowState& st, net::EndReason reason) {
+  events::Event e;
+  FillBase(e, flow, flow.last_us);
+  e.event_type = "flow";
+  std::string app = "unknown";
+  if (st.stratum && st.stratum->summary().any()) {
+    app = std::string("stratum-") + std::string(stratum::DialectName(st.stratum->summary().dialect));
+  } else if (st.rec.tls) {
+    app = "tls";
+  } else if (st.rec.http) {
+    app = "http";
+  } else if (st.dns) {
+    app = "dns";
+  }
+  e.payload = {{"pkts_toserver", flow.packets[0]},
+               {"pkts_toclient", flow.packets[1]},
+               {"bytes_toserver", flow.bytes[0]},
+               {"bytes_toclient", flow.bytes[1]},
+               {"start", events::FormatTimestamp(flow.start_us)},
+               {"end", events::FormatTimestamp(flow.last_us)},
+               {"age", (flow.last_us - flow.start_us) / 1000000},
+               {"reason", std::string(net::EndReasonName(reason))},
+               {"app_proto", app},
+               {"alerted", !st.alerted.empty()}};
+  e.event_id = events::MakeEventId(config_.sensor_name, "flow", flow.id,
+                                   std::to_string(flow.start_us));
+  sink_->Emit(e);
+}
+
+}  // namespace mw::sensor

@@ -1,0 +1,86 @@
+// The network sensor's pipeline: captured frames -> decoder -> flow table with TCP reassembly ->
+// protocol analyzers per flow (Stratum, WebSocket, HTTP, TLS, DNS, Stratum V2) -> detectors ->
+// events (alerts, plus "stratum", "dns" and "flow" metadata) to an EventSink.
+//
+// One pipeline per thread; not thread-safe. The sink, the intel snapshot and the counters must
+// outlive the pipeline. Call Finish() at the end of input to end every flow (flows still open then
+// are inspected one last time).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzers/dns/dns_cache.h"
+#include "core/counters.h"
+#include "detectors/common/detector.h"
+#include "intel/snapshot.h"
+#include "net/capture/packet_source.h"
+#include "net/decode/decoder.h"
+#include "net/flow/flow_table.h"
+#include "proto/events/event_sink.h"
+
+namespace mw::sensor {
+
+enum class FlowEvents : uint8_t {
+  kNone,     // alerts only
+  kMining,   // "flow" and "stratum" events for flows that raised an alert or spoke a dialect
+  kAll,      // a "flow" event for every flow
+};
+
+struct SensorConfig {
+  std::string sensor_name = "minewatch-sensor";
+  FlowEvents flow_events = FlowEvents::kMining;
+  uint32_t max_stratum_events_per_flow = 8;  // "stratum" metadata events per flow
+  net::FlowTableConfig flows;
+};
+
+class SensorPipeline : public net::FlowListener {
+ public:
+  // `intel` may be null (then no list-based detection). All pointers must outlive the pipeline.
+  SensorPipeline(SensorConfig config, const intel::Snapshot* intel, events::EventSink* sink,
+                 CounterSet* counters);
+  ~SensorPipeline() override;
+
+  // One captured frame.
+  void ProcessFrame(const net::RawPacket& frame);
+  // Live capture without traffic: lets timeouts fire.
+  void Advance(int64_t now_us);
+  // Ends every flow and exports counters.
+  void Finish();
+  // Copies every stage's counters into the CounterSet given at construction.
+  void ExportCounters();
+
+  uint64_t alerts() const { return alerts_; }
+
+  // net::FlowListener
+  void OnFlowStart(net::Flow& flow) override;
+  void OnData(net::Flow& flow, net::Direction dir, ByteSpan data, int64_t ts_us) override;
+  void OnGap(net::Flow& flow, net::Direction dir, uint32_t bytes, int64_t ts_us) override;
+  void OnFlowEnd(net::Flow& flow, net::EndReason reason) override;
+
+ private:
+  class FlowState;
+  FlowState& State(net::Flow& flow);
+  void RunDetectors(net::Flow& flow, FlowState& st, int64_t ts_us);
+  void EmitAlert(const net::Flow& flow, FlowState& st, const detectors::Finding& f, int64_t ts_us);
+  void EmitFlowEvent(const net::Flow& flow, FlowState& st, net::EndReason reason);
+  void FillBase(events::Event& e, const net::Flow& flow, int64_t ts_us) const;
+
+  SensorConfig config_;
+  const intel::Snapshot* intel_;
+  events::EventSink* sink_;
+  CounterSet* counters_;
+  net::Decoder decoder_;
+  std::unique_ptr<net::FlowTable> flows_;
+  analyzers::dns::DnsCache dns_cache_;
+  std::vector<std::unique_ptr<detectors::Detector>> detectors_;
+  std::vector<detectors::Finding> findings_;  // scratch
+  uint64_t alerts_ = 0;
+  uint64_t frames_ = 0;
+  uint64_t not_ip_ = 0;
+  int64_t last_ts_us_ = 0;
+};
+
+}  // namespace mw::sensor

@@ -1,0 +1,168 @@
+// Pcap in, events out: sessions built packet by packet go through the whole pipeline.
+#include "sensor/sensor_pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "net/testing/packet_builder.h"
+
+namespace mw::sensor {
+namespace {
+
+using net::testing::PacketBuilder;
+using net::testing::PcapWriter;
+
+constexpr int kEth = 1;
+
+// A TCP conversation written as a pcap: handshake, then payloads alternating as given.
+class Conversation {
+ public:
+  Conversation(std::string client, uint16_t cport, std::string server, uint16_t sport,
+               PcapWriter& w)
+      : c_(std::move(client)), s_(std::move(server)), cport_(cport), sport_(sport), w_(w) {}
+  void Handshake(int64_t ts) {
+    Add(ts, true, "", 0x02);
+    Add(ts + 100, false, "", 0x12);
+    Add(ts + 200, true, "", 0x10);
+  }
+  void ClientSends(int64_t ts, const std::string& data) { Add(ts, true, data, 0x18); }
+  void ServerSends(int64_t ts, const std::string& data) { Add(ts, false, data, 0x18); }
+
+ private:
+  void Add(int64_t ts, bool from_client, const std::string& data, uint8_t flags) {
+    PacketBuilder b;
+    if (from_client) {
+      b.Ipv4(c_, s_).Tcp(cport_, sport_, cseq_, sseq_, flags);
+    } else {
+      b.Ipv4(s_, c_).Tcp(sport_, cport_, sseq_, cseq_, flags);
+    }
+    b.Payload(data);
+    w_.Add(ts, b.Build(kEth));
+    uint32_t& seq = from_client ? cseq_ : sseq_;
+    seq += uint32_t(data.size()) + ((flags & 0x02) ? 1 : 0);
+  }
+  std::string c_, s_;
+  uint16_t cport_, sport_;
+  uint32_t cseq_ = 1000, sseq_ = 5000;
+  PcapWriter& w_;
+};
+
+std::vector<events::Event> RunSensor(const PcapWriter& w, SensorConfig config = {}) {
+  auto src = net::OpenPcapMemory(w.bytes());
+  EXPECT_TRUE(src.ok()) << src.status().ToString();
+  events::MemorySink sink;
+  CounterSet counters;
+  SensorPipeline p(config, nullptr, &sink, &counters);
+  net::RawPacket frame;
+  while ((*src)->Next(frame) == net::NextResult::kPacket) p.ProcessFrame(frame);
+  p.Finish();
+  return sink.events();
+}
+
+std::vector<uint32_t> AlertIds(const std::vector<events::Event>& evs) {
+  std::vector<uint32_t> ids;
+  for (const auto& e : evs) {
+    if (e.alert) ids.push_back(e.alert->signature_id);
+  }
+  return ids;
+}
+
+TEST(SensorPipeline, V1SessionOnAnOddPortRaisesOneAlertWithEvidence) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.0.5", 40000, "10.0.0.9", 2053, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'100'000,
+                "{\"id\": 1, \"method\": \"mining.subscribe\", \"params\": [\"cpuminer/2.5.1\"]}\n");
+  c.ServerSends(1'200'000,
+                "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae\"]],\"08000002\",4],\"error\":null}\n");
+  c.ClientSends(1'300'000, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"wallet.rig\",\"x\"]}\n");
+  c.ServerSends(1'400'000, "{\"id\":2,\"result\":true,\"error\":null}\n");
+  auto evs = RunSensor(w);
+  auto ids = AlertIds(evs);
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ids[0], 9100001u);
+  const events::Event* alert = nullptr;
+  int stratum_events = 0, flow_events = 0;
+  for (const auto& e : evs) {
+    if (e.alert) alert = &e;
+    if (e.event_type == "stratum") ++stratum_events;
+    if (e.event_type == "flow") ++flow_events;
+  }
+  ASSERT_NE(alert, nullptr);
+  EXPECT_EQ(alert->src_ip, "10.0.0.5");
+  EXPECT_EQ(alert->dest_port, 2053);
+  EXPECT_EQ(alert->details.detector, "stratum_session");
+  EXPECT_EQ(alert->details.agent_string, "cpuminer/2.5.1");
+  EXPECT_EQ(alert->details.login, "wallet.rig");
+  EXPECT_EQ(stratum_events, 4);
+  EXPECT_EQ(flow_events, 1);
+}
+
+TEST(SensorPipeline, GenericJsonRpcAndHttpStayQuiet) {
+  PcapWriter w(kEth);
+  Conversation rpc("10.0.0.5", 40001, "10.0.0.9", 8545, w);
+  rpc.Handshake(1'000'000);
+  rpc.ClientSends(1'100'000, "{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\",\"params\":[],\"id\":1}\n");
+  rpc.ServerSends(1'200'000, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x10\"}\n");
+  Conversation web("10.0.0.5", 40002, "10.0.0.10", 80, w);
+  web.Handshake(2'000'000);
+  web.ClientSends(2'100'000, "GET /index.html HTTP/1.1\r\nHost: example.org\r\nUser-Agent: curl/8\r\n\r\n");
+  web.ServerSends(2'200'000, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+  auto evs = RunSensor(w);
+  EXPECT_TRUE(AlertIds(evs).empty());
+  EXPECT_TRUE(evs.empty()) << "no metadata for flows that are not mining-related";
+}
+
+TEST(SensorPipeline, StratumInsideWebSocket) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.0.5", 40003, "10.0.0.9", 8181, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'100'000,
+                "GET /proxy HTTP/1.1\r\nHost: miner.example\r\nUpgrade: websocket\r\nConnection: "
+                "Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: "
+                "13\r\n\r\n");
+  c.ServerSends(1'200'000,
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+  // A masked client text frame with a Coinhive auth, then an unmasked server job frame.
+  const std::string auth =
+      "{\"type\":\"auth\",\"params\":{\"site_key\":\"SK\",\"type\":\"anonymous\",\"user\":null}}";
+  std::string frame = {char(0x81), char(0x80 | auth.size())};
+  const char key[4] = {0x11, 0x22, 0x33, 0x44};
+  frame.append(key, 4);
+  for (size_t i = 0; i < auth.size(); ++i) frame.push_back(char(auth[i] ^ key[i % 4]));
+  c.ClientSends(1'300'000, frame);
+  const std::string job = "{\"type\":\"job\",\"params\":{\"job_id\":\"1\",\"blob\":\"" +
+                          std::string(152, 'a') + "\",\"target\":\"b88d0600\"}}";
+  std::string sframe = {char(0x81), char(126), char(job.size() >> 8), char(job.size() & 0xff)};
+  sframe += job;
+  c.ServerSends(1'400'000, sframe);
+  auto ids = AlertIds(RunSensor(w));
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ids[0], 9100005u);
+}
+
+TEST(SensorPipeline, TruncatedCaptureIsCountedNotFatal) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.0.5", 40004, "10.0.0.9", 3333, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'100'000, "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}\n");
+  Bytes cut(w.bytes().begin(), w.bytes().end() - 20);
+  auto src = net::OpenPcapMemory(cut);
+  ASSERT_TRUE(src.ok());
+  events::MemorySink sink;
+  CounterSet counters;
+  SensorPipeline p({}, nullptr, &sink, &counters);
+  net::RawPacket frame;
+  net::NextResult r;
+  while ((r = (*src)->Next(frame)) == net::NextResult::kPacket) p.ProcessFrame(frame);
+  EXPECT_EQ(r, net::NextResult::kError);
+  EXPECT_FALSE((*src)->status().message().empty());
+  p.Finish();
+  EXPECT_EQ(counters.Value("sensor.frames"), 3u);
+}
+
+}  // namespace
+}  // namespace mw::sensor
