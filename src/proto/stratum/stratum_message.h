@@ -4,9 +4,10 @@
 // (a), (b), (c), (e).
 //
 // A Message is a plain value: its `kind` says what it is and which alternative of `body` it holds
-// (see BodyFor below; kinds of different dialects may share a body type, e.g. an XMRig job and a
-// Coinhive job are both MinerJob). Hex fields are kept as the strings that were sent (validated
-// for length and alphabet by the decoder), so pool, miner and sensor see exactly the wire text.
+// (see the Kind list and BodyIndexFor below; kinds of different dialects may share a body type,
+// e.g. an XMRig job and a Coinhive job are both MinerJob). Hex fields are kept as the strings that
+// were sent (validated for length and alphabet by the decoder), so pool, miner and sensor see
+// exactly the wire text.
 #pragma once
 
 #include <cstdint>
@@ -340,8 +341,8 @@ struct Message {
 };
 
 // Builds a message whose dialect is DialectOf(kind), with `jsonrpc2` set where that dialect
-// uses it (XMRig, eth-proxy). The body must be the alternative BodyFor(kind) names; a mismatch is
-// reported by Encode.
+// uses it (XMRig, eth-proxy). The body must be the alternative the Kind list names
+// (BodyIndexFor); Encode reports a mismatch.
 Message MakeMessage(Kind kind, RpcId id, Body body);
 
 }  // namespace mw::stratum
