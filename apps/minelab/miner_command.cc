@@ -8,6 +8,7 @@
 #include "io/host_port.h"
 #include "lab/miner/solo_miner.h"
 #include "minelab/commands.h"
+#include "minelab/miner_pool_mode.h"
 
 namespace mw::minelab {
 namespace {
@@ -81,12 +82,20 @@ void AddMinerCommand(CLI::App& app, cli::Action& action) {
   auto args = std::make_shared<MinerArgs>();
   cmd->add_flag("--solo", args->solo, "Solo mining with getblocktemplate/submitblock");
   cmd->add_option("--node", args->node, "Node JSON-RPC URL")->capture_default_str();
-  cmd->add_option("--address", args->address, "Payout address (ml1...)")->required();
+  cmd->add_option("--address", args->address, "Payout address (ml1...), for --solo");
   cmd->add_option("--threads", args->threads, "Hashing threads")->capture_default_str();
   cmd->add_option("--report-interval", args->report_seconds, "Seconds between hash-rate lines")
       ->capture_default_str();
   cmd->add_option("--max-blocks", args->max_blocks, "Stop after this many accepted blocks");
-  cmd->callback([&action, args] { action = [args] { return RunMiner(*args); }; });
+  auto pool_args = AddPoolModeOptions(cmd);  // --pool mode: miner_pool_mode.cc
+  cmd->callback([&action, args, pool_args] {
+    action = [args, pool_args] {
+      if (!pool_args->pools.empty()) {
+        return RunPoolMiner(*pool_args, args->threads, args->report_seconds);
+      }
+      return RunMiner(*args);
+    };
+  });
 }
 
 }  // namespace mw::minelab

@@ -1,0 +1,102 @@
+// ClientProtocol: the miner's side of each pool dialect, without sockets or threads.
+//
+// It says what to send after connecting (Hello), turns every pool line into events (new work,
+// answers to submits), makes work units for the hashing threads (V1: a fresh extranonce2 per
+// unit; XMRig family: the pool's 80-byte header blob), and encodes found nonces as submits.
+// Wire shapes are the real programs' (protocols.md): cgminer-style V1 with the agent string in
+// mining.subscribe, XMRig login/submit/keepalived, Coinhive auth/submit, webminerpool
+// handshake/solved.
+//
+// Not thread-safe: the miner's io thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/sha256.h"
+#include "lab/miner/hash_workers.h"
+#include "proto/stratum/stratum_message.h"
+#include "proto/stratum/v1_job.h"
+
+namespace mw::lab::stratum_miner {
+
+struct ClientOptions {
+  stratum::Dialect dialect = stratum::Dialect::kV1;
+  std::string user;      // "ADDRESS.worker"
+  std::string password = "x";
+  std::string agent;     // empty: the dialect's usual agent string
+  bool version_rolling = false;  // V1: ask for BIP310 (the miner does not roll; shows on the wire)
+};
+
+// The agent string each dialect's reference program sends.
+std::string DefaultAgent(stratum::Dialect d);
+
+struct ClientEvents {
+  bool new_work = false;     // call NextWork()
+  bool clean = false;        // drop the current unit now
+  int accepted = 0;
+  int rejected = 0;
+  std::string reject_reason;
+  bool fatal = false;        // the pool refused us (e.g. unauthorized): reconnect elsewhere
+  std::string fatal_reason;
+};
+
+class ClientProtocol {
+ public:
+  explicit ClientProtocol(ClientOptions options);
+
+  // Lines to send right after the connection is up (each ends in '\n').
+  std::vector<std::string> Hello();
+  // One line from the pool.
+  ClientEvents OnLine(std::string_view line);
+  // The next work unit for the current job; nullopt when there is none (or, for blob dialects,
+  // when the pool's unit was already handed out).
+  std::optional<miner::WorkUnit> NextWork();
+  // The submit line for a found nonce of unit `unit_id`; nullopt when the unit is stale.
+  std::optional<std::string> Submit(const miner::FoundNonce& found);
+  // A keep-alive line, when the dialect has one (XMRig keepalived).
+  std::optional<std::string> KeepAlive();
+
+  bool ready() const { return has_job_; }
+  double difficulty() const { return difficulty_; }
+  uint64_t submitted() const { return submitted_; }
+
+ private:
+  struct UnitInfo {
+    std::string job_id;
+    std::string extranonce2_hex;
+    std::string ntime_hex;
+  };
+  ClientEvents OnV1(const stratum::Message& m);
+  ClientEvents OnBlob(const stratum::Message& m);
+  void SetBlobJob(const stratum::MinerJob& job);
+  uint64_t AddUnit(UnitInfo info);
+
+  ClientOptions options_;
+  int64_t next_id_ = 1;
+  std::map<int64_t, std::string> pending_;  // request id -> method
+  // V1 state
+  std::string extranonce1_hex_;
+  Bytes extranonce1_;
+  size_t extranonce2_size_ = 4;
+  std::optional<stratum::V1Job> job_;
+  double difficulty_ = 1;
+  double pending_difficulty_ = 0;  // applies at the next notify
+  uint64_t extranonce2_ = 0;
+  // Blob state
+  std::string session_id_;
+  std::optional<stratum::MinerJob> blob_job_;
+  bool blob_unit_given_ = false;
+  Hash256 blob_target_{};
+  // Both
+  bool has_job_ = false;
+  uint64_t next_unit_ = 1;
+  std::map<uint64_t, UnitInfo> units_;  // the last few units
+  uint64_t submitted_ = 0;
+};
+
+}  // namespace mw::lab::stratum_miner
