@@ -404,6 +404,8 @@ void SensorPipeline::EmitFlowEvent(const net::Flow& flow, FlowState& st, net::En
                {"pkts_toclient", flow.packets[1]},
                {"bytes_toserver", flow.bytes[0]},
                {"bytes_toclient", flow.bytes[1]},
+               {"payload_toserver", st.rec.seg[0].payload_bytes},
+               {"payload_toclient", st.rec.seg[1].payload_bytes},
                {"start", events::FormatTimestamp(flow.start_us)},
                {"end", events::FormatTimestamp(flow.last_us)},
                {"age", (flow.last_us - flow.start_us) / 1000000},

@@ -136,9 +136,12 @@ void StratumAnalyzer::HandleLine(Direction dir, std::string_view line, int64_t t
   }
   s.last_ts_us = ts_us;
   ++s.decoded[DirectionIndex(dir)];
-  // The most specific dialect wins: a bare reply says less than a method call.
-  if (s.dialect == stratum::Dialect::kUnknown || msg->kind != Kind::kResponse) {
-    if (meta.dialect != stratum::Dialect::kUnknown) s.dialect = meta.dialect;
+  // The first message that names a dialect decides it; later look-alikes (a reply shaped like
+  // another dialect's) do not flip it.
+  if (s.dialect == stratum::Dialect::kUnknown && meta.dialect != stratum::Dialect::kUnknown) {
+    s.dialect = meta.dialect;
+  } else if (meta.dialect != stratum::Dialect::kUnknown && meta.dialect != s.dialect) {
+    counters_.Get("stratum.dialect_mixed").Inc();
   }
   if (!meta.method.empty() && s.methods.size() < StratumAnalyzer::kMaxMethods) {
     s.methods.insert(meta.method);

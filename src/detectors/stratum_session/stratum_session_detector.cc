@@ -28,7 +28,10 @@ void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding
   const analyzers::StratumFlowSummary* s = flow.stratum;
   if (s == nullptr || !s->any()) return;
   const bool agent_login = !s->agent.empty() && !s->login.empty();
-  if (!s->confirmed() && !agent_login && !(flow.ended && s->decoded[0] >= 2)) return;
+  // A client that only tried (the server closed or answered something else) is still a miner
+  // looking for a pool: reported when the flow ends, with less confidence.
+  const bool attempt_only = !s->confirmed() && !agent_login;
+  if (attempt_only && !(flow.ended && s->decoded[0] >= 1)) return;
   // Wait for the login (it follows the subscribe within milliseconds) so the alert can name the
   // wallet, unless the capture started after it or the flow ended.
   const uint32_t total = s->decoded[0] + s->decoded[1];
@@ -39,7 +42,7 @@ void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding
   f.signature_id = SignatureFor(s->dialect, &label);
   f.signature = "MINEWATCH " + label + " mining session" +
                 (flow.stratum_in_websocket ? " over WebSocket" : "");
-  f.severity = 1;
+  f.severity = attempt_only ? 2 : 1;
   f.dialect = std::string(stratum::DialectName(s->dialect));
   f.login = s->login;
   f.agent_string = s->agent;
@@ -51,7 +54,7 @@ void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding
   if (s->server_jobs > 0) c += 0.05;
   if (s->client_submits > 0) c += 0.05;
   if (!s->role_mismatch) c += 0.04;
-  f.confidence = c > 0.99 ? 0.99 : c;
+  f.confidence = attempt_only ? 0.6 : (c > 0.99 ? 0.99 : c);
   std::string methods;
   for (const std::string& m : s->methods) methods += (methods.empty() ? "" : ",") + m;
   f.evidence.push_back("dialect " + f.dialect + ", methods " + methods);
@@ -63,6 +66,7 @@ void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding
   if (!s->agent.empty()) f.evidence.push_back("agent " + s->agent);
   if (!s->algo.empty()) f.evidence.push_back("algorithm " + s->algo);
   if (flow.stratum_in_websocket) f.evidence.push_back("inside WebSocket frames");
+  if (attempt_only) f.evidence.push_back("the server did not answer in a mining dialect");
   out.push_back(std::move(f));
 }
 

@@ -80,6 +80,24 @@ TEST(StratumSessionDetector, MidSessionWithoutLoginFiresAtFlowEnd) {
   ASSERT_EQ(out.size(), 1u);
 }
 
+TEST(StratumSessionDetector, UnansweredMinerAttemptFiresAtFlowEndWithLessConfidence) {
+  CounterSet c;
+  analyzers::StratumAnalyzer a(c);
+  a.Feed(Direction::kToServer,
+         AsBytes("{\"id\": 189, \"method\": \"mining.subscribe\", \"params\": []}\n"), 1);
+  a.Feed(Direction::kToClient, AsBytes("HTTP/1.1 400 Bad Request\r\n\r\n"), 2);
+  FlowRecord r = Flow(&a.summary());
+  StratumSessionDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+  r.ended = true;
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].severity, 2);
+  EXPECT_LT(out[0].confidence, 0.7);
+}
+
 TEST(StratumSessionDetector, NothingForFlowsWithoutStratum) {
   FlowRecord r = Flow(nullptr);
   StratumSessionDetector d;
