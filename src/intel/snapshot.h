@@ -12,8 +12,12 @@
 //
 // Matching rules: a domain entry matches its own name and, unless written as an exact host
 // (WebExtension pattern without "*."), every name below it. An entry with a port matches only
-// that port when the query gives one (port 0 in a query means "any"). An allowlist entry that
-// matches wins: the result lists the feed entries that would have matched, but hit() is false.
+// that port when the query gives one (port 0 in a query means "any").
+// Allowlist: an address inside an allowlisted range never fires (shared CDN and cloud front
+// ends). An allowlisted name suppresses feed entries at or above it ("infura-ipfs.io" on the
+// allowlist silences a feed entry "infura-ipfs.io" for every gateway URL) but not feed entries
+// more specific than it (a feed entry naming one bucket below a shared apex still fires).
+// Suppressed entries stay in the result, marked, so Explain() can say what was silenced.
 #pragma once
 
 #include <cstdint>
@@ -36,13 +40,19 @@ struct MatchResult {
   uint32_t entries[kMaxEntries];   // indices for Snapshot::Entry(), feed entries only
   uint32_t count = 0;
   bool truncated = false;          // more than kMaxEntries matched
-  uint32_t allowed_by = kNoEntry;  // the allowlist entry that suppressed the match, if any
-  // True when a feed entry matched and no allowlist entry did.
-  bool hit() const { return count > 0 && allowed_by == kNoEntry; }
+  uint32_t allowed_by = kNoEntry;  // the most specific allowlist entry that matched, if any
+  uint32_t suppressed = 0;         // bit i set: entries[i] is silenced by allowed_by
+  // True when at least one feed entry matched and was not suppressed.
+  bool hit() const {
+    const uint32_t all = count >= 32 ? 0xFFFFFFFFu : (1u << count) - 1;
+    return count > 0 && (suppressed & all) != all;
+  }
+  bool is_suppressed(uint32_t i) const { return i < 32 && ((suppressed >> i) & 1u) != 0; }
   void Clear() {
     count = 0;
     truncated = false;
     allowed_by = kNoEntry;
+    suppressed = 0;
   }
 };
 
@@ -125,7 +135,9 @@ class Snapshot {
   Snapshot() = default;
   Status Validate(LoadOptions options);
   void Release();
-  void Add(MatchResult* out, uint32_t entry) const;
+  // Adds a feed entry (or notes an allowlist entry) found at a suffix of `level` bytes.
+  void Add(MatchResult* out, uint32_t entry, uint32_t level, uint16_t* levels,
+           uint32_t* allow_level) const;
 
   const uint8_t* base_ = nullptr;
   size_t size_ = 0;

@@ -60,15 +60,6 @@ void AppendRecords(std::string* out, const std::vector<T>& records) {
   out->append(reinterpret_cast<const char*>(records.data()), records.size() * sizeof(T));
 }
 
-bool CoveredByAllowedName(const std::unordered_set<std::string>& names, std::string_view name) {
-  while (true) {
-    if (names.count(std::string(name))) return true;
-    const size_t dot = name.find('.');
-    if (dot == std::string_view::npos) return false;
-    name.remove_prefix(dot + 1);
-  }
-}
-
 }  // namespace
 
 void SnapshotBuilder::AddFeed(ParsedFeed feed) { feeds_.push_back(std::move(feed)); }
@@ -94,7 +85,7 @@ Result<Bytes> SnapshotBuilder::Build() const {
     for (const ParsedEntry& e : feeds_[fi].entries) {
       const bool allow = e.category == Category::kAllowlist;
       std::string why;
-      if (!allow && e.kind == EntryKind::kDomain && CoveredByAllowedName(allowed_names, e.host)) {
+      if (!allow && e.kind == EntryKind::kDomain && allowed_names.count(e.host)) {
         why = "name is allowlisted";
       } else if (!allow && e.kind == EntryKind::kIpRange) {
         for (const IpRange& r : allowed_ranges) {

@@ -1,8 +1,9 @@
 // Compiles parsed feeds and an allowlist into a snapshot file (see snapshot.h for the reader).
 //
-// Feeds whose category is kAllowlist form the allowlist. Feed entries the allowlist covers
-// (an address inside an allowlisted range, a name at or below an allowlisted name) are dropped
-// and recorded as skipped lines with reason kAllowlisted, so `intel stats` can say so. Exact
+// Feeds whose category is kAllowlist form the allowlist. Feed entries the allowlist covers (an
+// address range inside an allowlisted range, a name equal to an allowlisted name) are dropped
+// and recorded as skipped lines with reason kAllowlisted, so `intel stats` can say so; the
+// lookup-time rules in snapshot.h handle the rest. Exact
 // duplicates within one feed are kept once. Not thread-safe; use one builder per thread.
 #pragma once
 

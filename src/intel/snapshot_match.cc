@@ -31,10 +31,14 @@ struct Probe {
 
 }  // namespace
 
-void Snapshot::Add(MatchResult* out, uint32_t entry) const {
+void Snapshot::Add(MatchResult* out, uint32_t entry, uint32_t level, uint16_t* levels,
+                   uint32_t* allow_level) const {
   const EntryRecord& e = Entries(entries_)[entry];
   if (e.category == static_cast<uint8_t>(Category::kAllowlist)) {
-    if (out->allowed_by == kNoEntry) out->allowed_by = entry;
+    if (out->allowed_by == kNoEntry || level > *allow_level) {
+      out->allowed_by = entry;
+      *allow_level = level;
+    }
     return;
   }
   for (uint32_t i = 0; i < out->count; ++i) {
@@ -44,8 +48,21 @@ void Snapshot::Add(MatchResult* out, uint32_t entry) const {
     out->truncated = true;
     return;
   }
+  levels[out->count] = static_cast<uint16_t>(level);
   out->entries[out->count++] = entry;
 }
+
+namespace {
+
+// Marks the entries found at or above the allowlisted level as suppressed.
+void ApplyAllowlist(MatchResult* out, const uint16_t* levels, uint32_t allow_level) {
+  if (out->allowed_by == kNoEntry) return;
+  for (uint32_t i = 0; i < out->count; ++i) {
+    if (levels[i] <= allow_level) out->suppressed |= 1u << i;
+  }
+}
+
+}  // namespace
 
 bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) const {
   out->Clear();
@@ -83,7 +100,10 @@ bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) con
     __builtin_prefetch(fingerprints_ + size_t(BucketOf(probes[p].hash, buckets_)) * kSlotsPerBucket);
   }
   const EntryRecord* entries = Entries(entries_);
+  uint16_t levels[MatchResult::kMaxEntries];
+  uint32_t allow_level = 0;
   for (size_t p = 0; p < n; ++p) {
+    const uint32_t level = static_cast<uint32_t>(name.size() - probes[p].start);
     const uint32_t fp = Fingerprint(probes[p].hash);
     uint32_t b = BucketOf(probes[p].hash, buckets_);
     const std::string_view suffix = name.substr(probes[p].start);
@@ -102,7 +122,9 @@ bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) con
         for (; idx < entries_count_; ++idx) {
           const EntryRecord& e = entries[idx];
           const bool covers = probes[p].start == 0 || (e.flags & kEntrySubdomains);
-          if (covers && (port == 0 || e.port == 0 || e.port == port)) Add(out, idx);
+          if (covers && (port == 0 || e.port == 0 || e.port == port)) {
+            Add(out, idx, level, levels, &allow_level);
+          }
           if ((e.flags & kEntryMore) == 0) break;
         }
       }
@@ -110,6 +132,7 @@ bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) con
       b = b + 1 == buckets_ ? 0 : b + 1;
     }
   }
+  ApplyAllowlist(out, levels, allow_level);
   return out->hit();
 }
 
@@ -130,10 +153,15 @@ bool Snapshot::MatchIp(const IpAddress& ip, uint16_t port, MatchResult* out) con
   const IpSegment& seg = segs[lo - 1];
   if (std::memcmp(ip.bytes.data(), seg.last, 16) > 0) return false;
   const EntryRecord* entries = Entries(entries_);
+  uint16_t levels[MatchResult::kMaxEntries];
+  uint32_t allow_level = 0;
   for (uint32_t i = 0; i < seg.ref_count; ++i) {
     const uint32_t idx = refs_[seg.ref_off + i];
-    if (port == 0 || entries[idx].port == 0 || entries[idx].port == port) Add(out, idx);
+    if (port == 0 || entries[idx].port == 0 || entries[idx].port == port) {
+      Add(out, idx, 0, levels, &allow_level);  // every range level 0: an allowlisted range wins
+    }
   }
+  ApplyAllowlist(out, levels, allow_level);
   return out->hit();
 }
 
@@ -155,6 +183,9 @@ bool Snapshot::MatchUrl(std::string_view url, MatchResult* out) const {
     }
   }
   const std::string_view h = host.view();
+  uint16_t levels[MatchResult::kMaxEntries];
+  for (uint32_t i = 0; i < out->count; ++i) levels[i] = 0;
+  uint32_t allow_level = 0;
   const std::string full = parts.scheme.empty() ? std::string(url) : std::string(url);
   const auto* pats = static_cast<const PatternRecord*>(patterns_);
   const EntryRecord* entries = Entries(entries_);
@@ -171,9 +202,9 @@ bool Snapshot::MatchUrl(std::string_view url, MatchResult* out) const {
                          h.substr(h.size() - want.size()) == want &&
                          h[h.size() - want.size() - 1] == '.';
       if (!exact && !below) continue;
-      if (UrlPatternMatches(pattern, parts.path)) Add(out, r.entry);
+      if (UrlPatternMatches(pattern, parts.path)) Add(out, r.entry, 0xFFFF, levels, &allow_level);
     } else if (UrlPatternMatches(pattern, full)) {
-      Add(out, r.entry);
+      Add(out, r.entry, 0xFFFF, levels, &allow_level);  // patterns are never allowlisted
     }
   }
   return out->hit();
@@ -223,8 +254,9 @@ std::string Snapshot::Explain(const MatchResult& result) const {
     out += "allowlisted by " + DescribeEntry(Entry(result.allowed_by)) + "\n";
   }
   for (uint32_t i = 0; i < result.count; ++i) {
-    out += (result.allowed_by != kNoEntry ? "suppressed: " : "match: ") +
-           DescribeEntry(Entry(result.entries[i])) + "\n";
+    out += result.is_suppressed(i) ? "suppressed: " : "match: ";
+    out += DescribeEntry(Entry(result.entries[i]));
+    out += '\n';
   }
   if (result.truncated) out += "(more matches not shown)\n";
   if (result.count == 0 && result.allowed_by == kNoEntry) out += "no match\n";

@@ -23,7 +23,7 @@ Bytes BuildFrom(std::vector<std::tuple<std::string, Format, Category, std::strin
 Snapshot Sample() {
   Bytes bytes = BuildFrom({
       {"pools", Format::kDomains, Category::kPool,
-       "pool.example\nxmr.pool.example\ncdn.example.net\n198.51.100.0/24\n"},
+       "pool.example\nxmr.pool.example\nexample.net\ncdn.example.net\n198.51.100.0/24\n"},
       {"lab", Format::kCsv, Category::kPool,
        "domain,port,scheme,coin\npool.minelab.test,3333,stratum+tcp,btc\n"
        "127.0.0.1,3334,stratum+tcp,btc\npool.example,4444,stratum+tcp,xmr\n"},
@@ -91,23 +91,30 @@ TEST(Snapshot, PortsFilterWhenGiven) {
   EXPECT_EQ(Texts(s, m), (std::vector<std::string>{"pools:pool.example"}));
 }
 
-TEST(Snapshot, AllowlistWinsAndIsExplained) {
+TEST(Snapshot, AllowlistWinsOverBroaderEntriesAndIsExplained) {
   Snapshot s = Sample();
   MatchResult m;
   EXPECT_FALSE(s.Match("x.safe.pool.example", &m));
   EXPECT_NE(m.allowed_by, kNoEntry);
-  EXPECT_GT(m.count, 0u);  // the entries that would have matched are still listed
+  ASSERT_GT(m.count, 0u);  // the entries that would have matched are still listed
+  EXPECT_TRUE(m.is_suppressed(0));
   const std::string why = s.Explain(m);
   EXPECT_NE(why.find("allowlisted by safe.pool.example"), std::string::npos) << why;
   EXPECT_NE(why.find("suppressed: pool.example"), std::string::npos) << why;
-  // cdn.example.net was dropped at build because example.net is allowlisted.
-  EXPECT_FALSE(s.Match("cdn.example.net", &m));
+  EXPECT_EQ(why.find("match: "), std::string::npos) << why;
+  // The feed's own "example.net" equals an allowlisted name: dropped at build, recorded.
+  EXPECT_FALSE(s.Match("www.example.net", &m));
   bool recorded = false;
   for (size_t i = 0; i < s.skipped_count(); ++i) {
     SkippedInfo k = s.Skipped(i);
-    recorded |= k.reason == SkipReason::kAllowlisted && k.text == "cdn.example.net" && k.line == 3;
+    recorded |= k.reason == SkipReason::kAllowlisted && k.text == "example.net" && k.line == 3;
   }
   EXPECT_TRUE(recorded);
+  // A feed entry more specific than the allowlisted name still fires.
+  ASSERT_TRUE(s.Match("a.cdn.example.net", &m));
+  EXPECT_EQ(Texts(s, m), (std::vector<std::string>{"pools:cdn.example.net"}));
+  EXPECT_NE(m.allowed_by, kNoEntry);
+  EXPECT_FALSE(m.is_suppressed(0));
 }
 
 TEST(Snapshot, ExactHostEntriesDoNotCoverSubdomains) {

@@ -1,0 +1,296 @@
+// `minewatch intel import|lookup|stats`: compile threat-intel feeds into a snapshot, look names
+// and addresses up in it with provenance, and show what each feed contributed or skipped.
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "intel/feed_parser.h"
+#include "intel/snapshot.h"
+#include "intel/snapshot_builder.h"
+#include "minewatch/commands.h"
+
+namespace mw::minewatch {
+namespace {
+
+namespace fs = std::filesystem;
+using intel::Category;
+using intel::Format;
+
+struct ImportOptions {
+  std::vector<std::string> feeds;
+  std::vector<std::string> allowlists;
+  std::string format = "auto";
+  std::string category;  // empty: guessed per feed from its path
+  std::string out;
+  bool quiet = false;
+};
+
+struct SnapshotOption {
+  std::string path;
+};
+
+// The snapshot used when --intel is not given: $MINEWATCH_INTEL, else rules/intel/default.mwintel
+// next to the build's bin/ folder (build/rules/intel/default.mwintel for build/bin/minewatch).
+std::string DefaultSnapshotPath() {
+  if (const char* env = std::getenv("MINEWATCH_INTEL"); env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "build/rules/intel/default.mwintel";
+  return (exe.parent_path().parent_path() / "rules" / "intel" / "default.mwintel").string();
+}
+
+// "PATH" or "PATH,category=C,format=F,name=N".
+struct FeedSpec {
+  std::string path;
+  intel::FeedSource source;
+};
+
+Result<FeedSpec> ParseFeedSpec(const std::string& arg, const ImportOptions& o, bool allowlist) {
+  FeedSpec spec;
+  size_t comma = arg.find(',');
+  spec.path = arg.substr(0, comma);
+  std::string format = o.format;
+  std::string category = allowlist ? "allowlist" : o.category;
+  const fs::path p(spec.path);
+  spec.source.name = p.parent_path().filename().empty()
+                         ? p.stem().string()
+                         : (p.parent_path().filename() / p.stem()).string();
+  while (comma != std::string::npos) {
+    const size_t next = arg.find(',', comma + 1);
+    const std::string kv = arg.substr(comma + 1, next == std::string::npos ? next : next - comma - 1);
+    const size_t eq = kv.find('=');
+    const std::string key = kv.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : kv.substr(eq + 1);
+    if (key == "category") {
+      category = value;
+    } else if (key == "format") {
+      format = value;
+    } else if (key == "name" && !value.empty()) {
+      spec.source.name = value;
+    } else {
+      return Status::InvalidArgument("feed option '" + kv + "' (use category=, format=, name=)");
+    }
+    comma = next;
+  }
+  auto f = intel::ParseFormat(format);
+  if (!f) return Status::InvalidArgument("unknown format '" + format + "'");
+  spec.source.format = *f;
+  if (category.empty()) {
+    spec.source.category = intel::GuessCategory(spec.path);
+  } else {
+    auto c = intel::ParseCategory(category);
+    if (!c) return Status::InvalidArgument("unknown category '" + category + "'");
+    spec.source.category = *c;
+  }
+  return spec;
+}
+
+std::string SkipSummary(const uint32_t (&skipped)[intel::kSkipReasonCount]) {
+  std::string s;
+  for (int k = 0; k < intel::kSkipReasonCount; ++k) {
+    if (skipped[k] == 0) continue;
+    if (!s.empty()) s += ", ";
+    s += std::to_string(skipped[k]);
+    s += ' ';
+    s += intel::SkipReasonName(static_cast<intel::SkipReason>(k));
+  }
+  return s.empty() ? "none" : s;
+}
+
+int RunImport(const ImportOptions& o) {
+  const std::string cmd = "minewatch intel import";
+  if (o.feeds.empty() && o.allowlists.empty()) return cli::UsageError(cmd, "no FEED given");
+  intel::SnapshotBuilder builder;
+  std::vector<std::pair<std::string, bool>> all;
+  for (const auto& f : o.feeds) all.emplace_back(f, false);
+  for (const auto& f : o.allowlists) all.emplace_back(f, true);
+  for (const auto& [arg, allow] : all) {
+    auto spec = ParseFeedSpec(arg, o, allow);
+    if (!spec.ok()) return cli::UsageError(cmd, spec.status().message());
+    auto text = Env::Default()->ReadFile(spec->path);
+    if (!text.ok()) return cli::UsageError(cmd, "cannot read feed " + spec->path);
+    intel::ParsedFeed feed = intel::ParseFeed(*text, spec->source);
+    if (!o.quiet) {
+      std::printf("%-34s %-8s %-22s %6u lines %7zu entries, skipped: %s\n",
+                  feed.source.name.c_str(), std::string(intel::FormatName(feed.source.format)).c_str(),
+                  std::string(intel::CategoryName(feed.source.category)).c_str(), feed.lines,
+                  feed.entries.size(), SkipSummary(feed.skipped_count).c_str());
+      int shown = 0;
+      for (const auto& s : feed.skipped) {
+        if (s.reason != intel::SkipReason::kMalformed) continue;
+        if (++shown > 5) {
+          std::printf("    ... (all skipped lines: minewatch intel stats)\n");
+          break;
+        }
+        std::printf("    line %u: malformed (%s): %s\n", s.line, s.detail.c_str(), s.text.c_str());
+      }
+    }
+    builder.AddFeed(std::move(feed));
+  }
+  auto bytes = builder.Build();
+  if (!bytes.ok()) return cli::UsageError(cmd, bytes.status().message());
+  const fs::path out(o.out);
+  std::error_code ec;
+  if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
+  Status w = intel::WriteSnapshotFile(o.out, *bytes);
+  if (!w.ok()) return cli::UsageError(cmd, "cannot write " + o.out + ": " + w.message());
+  auto check = intel::Snapshot::FromBytes(*bytes);
+  if (!check.ok()) return cli::UsageError(cmd, "built snapshot fails its own checks: " + check.status().message());
+  std::printf("wrote %s: %zu bytes, %zu entries (%zu names, %zu address ranges, %zu URL patterns)\n",
+              o.out.c_str(), bytes->size(), check->entry_count(), check->domain_entry_count(),
+              check->ip_entry_count(), check->pattern_count());
+  return cli::kExitOk;
+}
+
+Result<intel::Snapshot> OpenSnapshot(const std::string& option) {
+  const std::string path = option.empty() ? DefaultSnapshotPath() : option;
+  auto snap = intel::Snapshot::Load(path);
+  if (!snap.ok() && snap.status().code() == StatusCode::kIoError && option.empty()) {
+    return Status::NotFound(snap.status().message() +
+                            " (build it with scripts/build-default-intel or pass --intel FILE)");
+  }
+  return snap;
+}
+
+std::string Indent(const std::string& lines) {
+  std::string out;
+  size_t start = 0;
+  while (start < lines.size()) {
+    size_t nl = lines.find('\n', start);
+    out += "  ";
+    out += lines.substr(start, nl == std::string::npos ? nl : nl - start + 1);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+int RunLookup(const std::vector<std::string>& queries, const std::string& intel_path) {
+  const std::string cmd = "minewatch intel lookup";
+  auto snap = OpenSnapshot(intel_path);
+  if (!snap.ok()) return cli::UsageError(cmd, snap.status().message());
+  // Check every query first so that bad input fails before any output.
+  std::vector<intel::Endpoint> endpoints(queries.size());
+  for (size_t i = 0; i < queries.size(); ++i) {
+    if (queries[i].find('/') != std::string::npos) continue;  // a URL
+    auto ep = intel::ParseEndpoint(queries[i]);
+    if (!ep.ok()) return cli::UsageError(cmd, "'" + queries[i] + "': " + ep.status().message());
+    endpoints[i] = *ep;
+  }
+  intel::MatchResult m;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const std::string& q = queries[i];
+    if (q.find('/') != std::string::npos) {
+      snap->MatchUrl(q, &m);
+    } else if (endpoints[i].ip) {
+      snap->MatchIp(*endpoints[i].ip, endpoints[i].port, &m);
+    } else {
+      snap->Match(endpoints[i].host, &m, endpoints[i].port);
+    }
+    if (m.hit()) {
+      std::printf("%s: match (%u %s)\n", q.c_str(), m.count, m.count == 1 ? "entry" : "entries");
+    } else if (m.allowed_by != intel::kNoEntry) {
+      std::printf("%s: allowlisted, no match reported\n", q.c_str());
+    } else {
+      std::printf("%s: no match\n", q.c_str());
+      continue;
+    }
+    std::fputs(Indent(snap->Explain(m)).c_str(), stdout);
+  }
+  return cli::kExitOk;
+}
+
+int RunStats(const std::string& intel_path, bool all_skipped) {
+  const std::string cmd = "minewatch intel stats";
+  auto snap = OpenSnapshot(intel_path);
+  if (!snap.ok()) return cli::UsageError(cmd, snap.status().message());
+  std::printf("snapshot: %zu bytes, %zu entries (%zu names, %zu address ranges, %zu URL patterns)\n",
+              snap->file_bytes(), snap->entry_count(), snap->domain_entry_count(),
+              snap->ip_entry_count(), snap->pattern_count());
+  std::printf("\n%-34s %-8s %-22s %7s %8s  %s\n", "feed", "format", "category", "lines", "entries",
+              "skipped");
+  for (size_t i = 0; i < snap->feed_count(); ++i) {
+    intel::FeedInfo f = snap->Feed(i);
+    std::printf("%-34s %-8s %-22s %7u %8u  %s\n", std::string(f.name).c_str(),
+                std::string(intel::FormatName(f.format)).c_str(),
+                std::string(intel::CategoryName(f.category)).c_str(), f.lines, f.entries,
+                SkipSummary(f.skipped).c_str());
+  }
+  std::array<size_t, intel::kCategoryCount> per_category{};
+  for (uint32_t i = 0; i < snap->entry_count(); ++i) {
+    ++per_category[static_cast<size_t>(snap->Entry(i).category)];
+  }
+  std::printf("\nentries per category:\n");
+  for (int c = 0; c < intel::kCategoryCount; ++c) {
+    std::printf("  %-22s %8zu\n", std::string(intel::CategoryName(static_cast<Category>(c))).c_str(),
+                per_category[size_t(c)]);
+  }
+  size_t listed = 0;
+  for (size_t i = 0; i < snap->skipped_count(); ++i) {
+    intel::SkippedInfo s = snap->Skipped(i);
+    const bool noise = s.reason == intel::SkipReason::kCosmetic || s.reason == intel::SkipReason::kScriptlet;
+    if (noise && !all_skipped) continue;
+    if (listed++ == 0) {
+      std::printf("\nskipped lines%s:\n", all_skipped ? "" : " (cosmetic and scriptlet rules: --all)");
+    }
+    std::printf("  %s:%u: %s (%s): %s\n", std::string(s.feed).c_str(), s.line,
+                std::string(intel::SkipReasonName(s.reason)).c_str(), std::string(s.detail).c_str(),
+                std::string(s.text).c_str());
+  }
+  if (listed == 0) std::printf("\nskipped lines: none listed\n");
+  return cli::kExitOk;
+}
+
+}  // namespace
+
+void AddIntelCommand(CLI::App& app, cli::Action& action) {
+  CLI::App* intel_cmd = app.add_subcommand("intel", "Threat-intel feeds: import, lookup, stats");
+  intel_cmd->require_subcommand(1);
+
+  auto imp = std::make_shared<ImportOptions>();
+  CLI::App* import_cmd = intel_cmd->add_subcommand(
+      "import", "Compile feeds into a snapshot file. FEED is PATH or PATH,category=C,format=F,name=N");
+  import_cmd->add_option("FEED", imp->feeds, "Feed files (formats detected unless --format)");
+  import_cmd->add_option("--format", imp->format,
+                         "auto|hosts|domains|adblock|webext|maltrail|cidr|csv (default auto)");
+  import_cmd->add_option("--category", imp->category,
+                         "pool|browser-miner|malware-infrastructure|crypto-general (default: from "
+                         "the path)");
+  import_cmd->add_option("--allowlist", imp->allowlists,
+                         "Allowlist files (names and CIDRs); they win over every feed");
+  import_cmd->add_option("--out", imp->out, "Snapshot file to write")->required();
+  import_cmd->add_flag("--quiet", imp->quiet, "Print only the summary line");
+  import_cmd->callback([&action, imp] { action = [imp] { return RunImport(*imp); }; });
+
+  auto queries = std::make_shared<std::vector<std::string>>();
+  auto lookup_path = std::make_shared<std::string>();
+  CLI::App* lookup = intel_cmd->add_subcommand(
+      "lookup", "Print every entry matching NAME, IP, NAME:PORT, IP:PORT or URL, with provenance");
+  lookup->add_option("QUERY", *queries, "Names, addresses or URLs")->required();
+  lookup->add_option("--intel", *lookup_path,
+                     "Snapshot file (default: $MINEWATCH_INTEL, else rules/intel/default.mwintel "
+                     "beside the build's bin/)");
+  lookup->callback([&action, queries, lookup_path] {
+    action = [queries, lookup_path] { return RunLookup(*queries, *lookup_path); };
+  });
+
+  auto stats_path = std::make_shared<std::string>();
+  auto all = std::make_shared<bool>(false);
+  CLI::App* stats = intel_cmd->add_subcommand(
+      "stats", "Counts per feed and category, and the lines each feed skipped");
+  stats->add_option("--intel", *stats_path, "Snapshot file (default as for lookup)");
+  stats->add_flag("--all", *all, "Also list skipped cosmetic and scriptlet rules");
+  stats->callback([&action, stats_path, all] {
+    action = [stats_path, all] { return RunStats(*stats_path, *all); };
+  });
+}
+
+}  // namespace mw::minewatch

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# minewatch intel: import of every feed format into a snapshot, lookups with provenance, the
+# allowlist winning, stats with skipped lines, and one-line errors (exit 2) on bad input or a
+# corrupt snapshot. Uses only rules/intel/ and the small feeds written below.
+source "$(dirname "$0")/lib.sh"
+: "${MW_SOURCE_DIR:?MW_SOURCE_DIR must point at the source tree}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cat >"$work/filters.txt" <<'FEED'
+[Adblock Plus 2.0]
+! Title: test filters
+||miner.example^$third-party
+||198.51.100.9^
+/cryptonight.wasm
+example.org##.miner
+example.org##+js(aopr, miner)
+||bad host^
+FEED
+cat >"$work/trails.txt" <<'FEED'
+# test trails
+198.51.100.4:3333
+xmr.pool.example
+104.16.1.1
+FEED
+printf '0.0.0.0 m\xc3\xbcnchen-miner.example\n0.0.0.0 hosted.example\n' >"$work/hosts.txt"
+printf '*://*.ws-miner.example/*\nwss://*.proxy.example/proxy*\n' >"$work/patterns.txt"
+
+snap="$work/test.mwintel"
+expect_exit 0 "import every format" -- "$MINEWATCH" intel import --out "$snap" \
+  --allowlist "$MW_SOURCE_DIR/rules/intel/allowlist.txt" \
+  "$MW_SOURCE_DIR/rules/intel/lab.csv,name=lab" \
+  "$work/filters.txt,category=browser-miner" "$work/trails.txt,format=maltrail,category=pool" \
+  "$work/hosts.txt,category=browser-miner" "$work/patterns.txt,format=webext,category=browser-miner"
+grep -q "line 8: malformed" /tmp/mw_e2e_out.$$ && pass "import names the malformed line" || fail "malformed line not reported"
+grep -q "^wrote " /tmp/mw_e2e_out.$$ && pass "import wrote the snapshot" || fail "no 'wrote' line"
+
+expect_exit 0 "lookup of the lab pool" -- "$MINEWATCH" intel lookup --intel "$snap" pool.minelab.test:3333
+grep -q "^pool.minelab.test:3333: match" /tmp/mw_e2e_out.$$ && pass "lab pool matches" || fail "lab pool: $(cat /tmp/mw_e2e_out.$$)"
+grep -q "feed=lab line=4 port=3333 scheme=stratum+tcp coin=btc" /tmp/mw_e2e_out.$$ \
+  && pass "provenance printed" || fail "provenance: $(cat /tmp/mw_e2e_out.$$)"
+
+out=$("$MINEWATCH" intel lookup --intel "$snap" EU1.XMR.Pool.Example. 127.0.0.1:3334 198.51.100.4:3333 \
+      198.51.100.4:80 nothing.example wss://a.proxy.example/proxy)
+echo "$out" | grep -q "^EU1.XMR.Pool.Example.: match" && pass "suffix match, any case" || fail "suffix: $out"
+echo "$out" | grep -q "^127.0.0.1:3334: match" && pass "loopback pool address" || fail "127.0.0.1:3334: $out"
+echo "$out" | grep -q "^198.51.100.4:3333: match" && pass "ip:port trail" || fail "ip:port: $out"
+echo "$out" | grep -q "^198.51.100.4:80: no match" && pass "other port does not match" || fail "port filter: $out"
+echo "$out" | grep -q "^nothing.example: no match" && pass "miss says no match" || fail "miss: $out"
+echo "$out" | grep -q "^wss://a.proxy.example/proxy: match" && pass "URL pattern" || fail "url: $out"
+uni=$("$MINEWATCH" intel lookup --intel "$snap" "$(printf 'M\xc3\x9cNCHEN-miner.example')")
+echo "$uni" | grep -q "xn--mnchen-miner-dlb.example" && pass "Unicode name meets its punycode entry" || fail "unicode: $uni"
+
+cdn=$("$MINEWATCH" intel lookup --intel "$snap" 104.16.1.1)
+echo "$cdn" | grep -q "allowlisted" && pass "CDN address from a feed does not fire" || fail "allowlist: $cdn"
+
+expect_exit 0 "stats" -- "$MINEWATCH" intel stats --intel "$snap"
+grep -q "filters .*adblock .*browser-miner" /tmp/mw_e2e_out.$$ && pass "stats per feed" || fail "stats feed line"
+grep -q "test/filters:8: malformed" /tmp/mw_e2e_out.$$ || grep -q "filters:8: malformed" /tmp/mw_e2e_out.$$ \
+  && pass "stats lists skipped lines" || fail "stats skipped: $(cat /tmp/mw_e2e_out.$$)"
+grep -q "allowlisted" /tmp/mw_e2e_out.$$ && pass "stats shows allowlisted drops" || fail "stats allowlisted"
+
+# Bad input: one line on stderr, exit 2.
+check_usage() {  # WHAT -- command...
+  local what=$1; shift
+  expect_exit 2 "$what" "$@"
+  lines=$(wc -l </tmp/mw_e2e_err.$$)
+  expect_eq "$lines" 1 "one-line error: $what"
+}
+check_usage "lookup rejects a bad name" -- "$MINEWATCH" intel lookup --intel "$snap" "bad name"
+check_usage "lookup rejects a bad port" -- "$MINEWATCH" intel lookup --intel "$snap" pool.example:99999
+check_usage "missing snapshot" -- "$MINEWATCH" intel lookup --intel "$work/none.mwintel" a.example
+head -c 200 "$snap" >"$work/truncated.mwintel"
+check_usage "truncated snapshot" -- "$MINEWATCH" intel stats --intel "$work/truncated.mwintel"
+cp "$snap" "$work/flipped.mwintel"
+printf '\xff' | dd of="$work/flipped.mwintel" bs=1 seek=300 conv=notrunc status=none
+check_usage "corrupt snapshot" -- "$MINEWATCH" intel stats --intel "$work/flipped.mwintel"
+grep -q "checksum" /tmp/mw_e2e_err.$$ && pass "corruption is named" || fail "corrupt: $(cat /tmp/mw_e2e_err.$$)"
+check_usage "unknown format" -- "$MINEWATCH" intel import --format nope --out "$work/x" "$work/trails.txt"
+check_usage "missing feed file" -- "$MINEWATCH" intel import --out "$work/x" "$work/none.txt"
+check_usage "unknown category" -- "$MINEWATCH" intel import --out "$work/x" "$work/trails.txt,category=bad"
+finish
