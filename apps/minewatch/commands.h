@@ -6,5 +6,6 @@
 namespace mw::minewatch {
 
 void AddSelftestCommand(CLI::App& app, cli::Action& action);
+void AddIntelCommand(CLI::App& app, cli::Action& action);
 
 }  // namespace mw::minewatch
