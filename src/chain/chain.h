@@ -76,7 +76,7 @@ class Chain {
  public:
   // Opens or creates <datadir>/chain.sqlite (the directory is created if missing). A datadir
   // created for another network is refused (kFailedPrecondition); a store that fails its own
-  // checks gives kCorruption.
+  // checks gives kCorruption. `params` must outlive the Chain (the built-in ones always do).
   static Result<std::unique_ptr<Chain>> Open(const ChainParams& params, const std::string& datadir,
                                              ChainOptions options = {});
   ~Chain();

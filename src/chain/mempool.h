@@ -27,8 +27,8 @@ class Mempool {
 
   // After the ledger changed (block connected or disconnected): drops every transfer that no
   // longer applies (confirmed, nonce used, balance gone) and offers `returning` (transfers of
-  // disconnected blocks, already signature-checked) again. Returns how many pool entries were
-  // dropped.
+  // disconnected blocks, already signature-checked) again. Returns how many of the entries
+  // pooled before the call did not make it back (approximate when `returning` is not empty).
   size_t Revalidate(const Ledger& ledger, std::vector<Transaction> returning = {});
 
   // Transfers for a block template: highest fee rate first among each payer's next pending

@@ -97,3 +97,42 @@ TEST(ProofOfWorkTest, RejectsHighHashAndEasyBits) {
 
 }  // namespace
 }  // namespace mw::chain
+
+namespace mw::chain {
+namespace {
+
+// Mines `blocks` blocks with a constant hash rate, each taking exactly its expected number of
+// hashes; returns the mean interval of the last 40 and the final bits.
+std::pair<double, uint32_t> Simulate(const ChainParams& p, double hashes_per_s, size_t blocks) {
+  std::vector<BlockHeader> chain(1);
+  chain[0].bits = p.pow_limit_bits;
+  chain[0].time = 1'800'000'000;
+  double now = chain[0].time;
+  for (size_t i = 0; i < blocks; ++i) {
+    BlockHeader h;
+    h.bits = NextBits(p, chain);
+    now += BlockWork(h.bits).ToDouble() / hashes_per_s;
+    h.time = uint32_t(now);
+    chain.push_back(h);
+  }
+  const double span = double(chain.back().time) - double(chain[chain.size() - 41].time);
+  return {span / 40.0, chain.back().bits};
+}
+
+TEST(RetargetTest, LabConvergesToTargetSpacingForAnyHashRate) {
+  const ChainParams& lab = ChainParams::Lab();
+  const auto [slow_interval, slow_bits] = Simulate(lab, 2e7, 300);    // one fast CPU thread
+  const auto [fast_interval, fast_bits] = Simulate(lab, 2e8, 300);    // ten of them
+  EXPECT_GT(slow_interval, lab.target_spacing_s * 0.5);
+  EXPECT_LT(slow_interval, lab.target_spacing_s * 2.0);
+  EXPECT_GT(fast_interval, lab.target_spacing_s * 0.5);
+  EXPECT_LT(fast_interval, lab.target_spacing_s * 2.0);
+  // Ten times the hash power: a target about ten times smaller.
+  const double ratio = U256::FromLE(TargetFromCompact(slow_bits).value()).ToDouble() /
+                       U256::FromLE(TargetFromCompact(fast_bits).value()).ToDouble();
+  EXPECT_GT(ratio, 4.0);
+  EXPECT_LT(ratio, 25.0);
+}
+
+}  // namespace
+}  // namespace mw::chain

@@ -52,7 +52,8 @@ class [[nodiscard]] Verdict {
   // "bad-pow: hash 00ab.. above target"; "ok" when accepted.
   std::string ToString() const;
   // As an mw::Status (kInvalidArgument for malformed, kNotFound for orphan, kIoError for
-  // storage, kFailedPrecondition otherwise), message = ToString().
+  // storage, kAlreadyExists for duplicate-block/duplicate-tx, kFailedPrecondition otherwise),
+  // message = ToString().
   Status ToStatus() const;
 
  private:
