@@ -43,7 +43,12 @@ struct IpAddress {
   }
   // Dotted quad or RFC 5952 text.
   std::string ToString() const;
-  friend bool operator==(const IpAddress&, const IpAddress&) = default;
+  friend bool operator==(const IpAddress& a, const IpAddress& b) {
+    uint64_t x[2], y[2];
+    std::memcpy(x, a.bytes.data(), 16);
+    std::memcpy(y, b.bytes.data(), 16);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0 && a.version == b.version;
+  }
 };
 
 // IP protocol numbers used below.

@@ -50,6 +50,7 @@ struct TcpStreamState {
   bool finished = false;  // the delivery limit was reached; later data is only counted
   bool fin = false;
   uint32_t fin_seq = 0;   // sequence number the FIN occupies
+  uint32_t base_seq = 0;  // sequence number of stream offset 0 (the first byte after the SYN)
   uint32_t next_seq = 0;  // sequence number of the next byte to deliver
   uint32_t delivered = 0; // stream bytes consumed so far: delivered, or skipped as gaps
   int64_t pending_since_us = 0;  // when the oldest pending segment arrived
@@ -57,30 +58,33 @@ struct TcpStreamState {
   std::unique_ptr<std::vector<PendingSegment>> pending;  // sorted by seq, non-overlapping
 };
 
+// Fields are ordered so that a lookup touches the first cache line only.
 class Flow {
  public:
-  uint64_t id = 0;  // stable for the flow's lifetime, unique per table; EVE flow_id
   IpAddress orig_addr, resp_addr;
   uint16_t orig_port = 0, resp_port = 0;
-  uint8_t ip_proto = 0;
   uint16_t vlan = 0;  // outer VLAN id, 0 when untagged
-  int64_t start_us = 0, last_us = 0;
+  uint8_t ip_proto = 0;
+  bool mid_session = false;  // TCP flow first seen without its SYN
+  uint32_t hash = 0;         // internal: the table's hash of the key
+  int64_t last_us = 0;
+  uint64_t id = 0;  // stable for the flow's lifetime, unique per table; EVE flow_id
+  int64_t start_us = 0;
   std::array<uint64_t, 2> packets{}, bytes{};  // indexed by Index(Direction); wire bytes
   std::array<uint8_t, 2> tcp_flags{};          // union of TCP flags seen per direction
-  bool mid_session = false;                    // TCP flow first seen without its SYN
   // Set either to false from a listener to stop data delivery for that direction (saves work
   // once an analyzer has seen enough); flow accounting goes on.
   std::array<bool, 2> want_data{true, true};
   std::unique_ptr<FlowAttachment> attachment;  // owned by the flow
 
   // Internal to FlowTable / TcpReassembler.
-  std::array<TcpStreamState, 2> tcp;
-  uint32_t hash = 0;
+  bool closing = false;
+  bool in_use = false;
+  EndReason close_reason = EndReason::kTcpClosed;
+  int64_t lru_us = 0;                       // when the flow last moved to the LRU tail
   uint32_t lru_prev = 0, lru_next = 0;      // idle order (or the closing list)
   uint32_t start_prev = 0, start_next = 0;  // creation order (active timeout)
-  bool closing = false;
-  EndReason close_reason = EndReason::kTcpClosed;
-  bool in_use = false;
+  std::array<TcpStreamState, 2> tcp;
 };
 
 // What the analyzers implement. Spans passed in are valid only during the call.

@@ -58,6 +58,7 @@ FlowTable::FlowTable(const FlowTableConfig& config, FlowListener* listener)
     : config_(config), listener_(listener), reassembler_(config.reassembly, listener) {
   if (config_.max_flows == 0) config_.max_flows = 1;
   if (config_.max_flows > (1u << 30)) config_.max_flows = 1u << 30;
+  lru_granularity_us_ = std::max<int64_t>(0, config_.idle_timeout_us / 16);
   uint32_t capacity = 16;
   while (capacity < config_.max_flows * 2ull) capacity <<= 1;
   slots_.assign(capacity, Slot{0, kNil});
@@ -108,7 +109,21 @@ uint32_t FlowTable::Find(const DecodedPacket& p, uint32_t hash, Direction& dir) 
 
 uint32_t FlowTable::Create(const DecodedPacket& p, uint32_t hash, Direction& dir) {
   if (active_ >= config_.max_flows) {
-    End(closing_.head != kNil ? closing_.head : lru_.head, EndReason::kEvicted);
+    uint32_t victim = closing_.head;
+    if (victim == kNil) {
+      // The LRU head, unless it was seen since it last moved (lazy LRU): requeue such flows,
+      // a bounded number of times.
+      victim = lru_.head;
+      for (int i = 0; i < 8 && At(victim).last_us - At(victim).lru_us > 0 && lru_.head != lru_.tail;
+           ++i) {
+        Flow& v = At(victim);
+        Unlink(lru_, victim, false);
+        PushBack(lru_, victim, false);
+        v.lru_us = v.last_us;
+        victim = lru_.head;
+      }
+    }
+    End(victim, EndReason::kEvicted);
   }
   uint32_t index;
   if (!free_.empty()) {
@@ -134,7 +149,7 @@ uint32_t FlowTable::Create(const DecodedPacket& p, uint32_t hash, Direction& dir
   f.resp_addr = reply ? p.src : p.dst;
   f.orig_port = reply ? p.dst_port : p.src_port;
   f.resp_port = reply ? p.src_port : p.dst_port;
-  f.start_us = f.last_us = p.ts_us;
+  f.start_us = f.last_us = f.lru_us = p.ts_us;
   if (p.ip_proto == kProtoTcp && (p.tcp_flags & kTcpSyn) == 0) {
     f.mid_session = true;
     ++stats_.tcp_mid_session;
@@ -177,9 +192,12 @@ void FlowTable::Process(const DecodedPacket& p) {
   ++f.packets[d];
   f.bytes[d] += p.wire_len;
   if (p.ts_us > f.last_us) f.last_us = p.ts_us;
-  if (!f.closing && lru_.tail != index) {
+  // Lazy LRU: a flow moves to the tail at most once per lru_granularity_us; Expire() checks
+  // the real last_us before ending a flow, so timeouts stay exact to that granularity.
+  if (!f.closing && p.ts_us - f.lru_us > lru_granularity_us_ && lru_.tail != index) {
     Unlink(lru_, index, false);
     PushBack(lru_, index, false);
+    f.lru_us = p.ts_us;
   }
 
   if (p.ip_proto == kProtoTcp) {
@@ -222,8 +240,16 @@ void FlowTable::Expire() {
          At(closing_.head).last_us + config_.tcp_close_timeout_us <= now_us_) {
     End(closing_.head, At(closing_.head).close_reason);
   }
-  while (lru_.head != kNil && At(lru_.head).last_us + config_.idle_timeout_us <= now_us_) {
-    End(lru_.head, EndReason::kIdleTimeout);
+  while (lru_.head != kNil && At(lru_.head).lru_us + config_.idle_timeout_us <= now_us_) {
+    const uint32_t head = lru_.head;
+    Flow& f = At(head);
+    if (f.last_us + config_.idle_timeout_us <= now_us_) {
+      End(head, EndReason::kIdleTimeout);
+    } else {  // seen since it last moved: requeue it
+      Unlink(lru_, head, false);
+      PushBack(lru_, head, false);
+      f.lru_us = f.last_us;
+    }
   }
   while (by_start_.head != kNil &&
          At(by_start_.head).start_us + config_.active_timeout_us <= now_us_) {

@@ -2,6 +2,10 @@
 // active and TCP-close timeouts driven by packet timestamps, LRU eviction when full, and TCP
 // reassembly of the first N KiB per direction (see tcp_reassembler.h).
 //
+// The LRU order is kept lazily: a flow moves to the tail at most once per idle_timeout / 16, so
+// idle expiry is exact to within that and eviction picks a flow unused for about as long as the
+// least recently used one (closed TCP flows are evicted first).
+//
 // Memory is bounded by max_flows (flows are allocated in chunks as needed, the hash index is
 // sized once) plus the out-of-order bound of the reassembler, never by the input size.
 // Single-threaded; see flow.h for the threading model and callback rules.
@@ -97,6 +101,7 @@ class FlowTable {
   List lru_{kNil, kNil}, closing_{kNil, kNil}, by_start_{kNil, kNil};
   size_t active_ = 0;
   int64_t now_us_ = INT64_MIN;
+  int64_t lru_granularity_us_ = 0;
   uint64_t next_id_ = 0;
   FlowStats stats_;
 };

@@ -282,7 +282,7 @@ TEST_F(FlowTableTest, MemoryIsBoundedByMaxFlowsAndIdsAreUnique) {
     for (int i = 0; i < 5000; ++i) {
       const std::string src = "10." + std::to_string(round) + "." + std::to_string(i / 250) +
                               "." + std::to_string(i % 250);
-      C(0, "", kTcpSyn, 1);  // keep one long-lived flow busy
+      C(0, "", kTcpSyn, 1'000'000 + round * 10'000 + i);  // one long-lived busy flow
       Feed(PacketBuilder().Ipv4(src, "192.0.2.1").Tcp(uint16_t(1024 + i), 443, 7, 0, kTcpSyn),
            1'000'000 + round * 10'000 + i);
     }

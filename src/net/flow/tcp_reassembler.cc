@@ -33,7 +33,7 @@ void TcpReassembler::OnSegment(Flow& flow, Direction dir, uint8_t flags, uint32_
     data_seq = seq + 1;
     if (!s.started) {
       s.started = true;
-      s.next_seq = data_seq;
+      s.next_seq = s.base_seq = data_seq;
     }
   }
 
@@ -54,7 +54,7 @@ void TcpReassembler::OnSegment(Flow& flow, Direction dir, uint8_t flags, uint32_
   if (!s.started) {
     if (payload.empty()) return;
     s.started = true;  // mid-session: start at the first byte seen
-    s.next_seq = data_seq;
+    s.next_seq = s.base_seq = data_seq;
   }
   if ((flags & kTcpFin) != 0 && !s.fin) {
     s.fin = true;

@@ -1,0 +1,38 @@
+// A generator of large, mixed, realistic-looking captures for benchmarks and end-to-end tests:
+// interleaved TCP web-like flows (handshake, request, multi-segment response, ACKs, teardown),
+// DNS-like UDP exchanges, and a few percent of Stratum V1 mining sessions (subscribe,
+// authorize, notify, submit lines on a pool-like port), over IPv4 and IPv6, Ethernet framing.
+// Deterministic for a given seed. Writes pcap to a FILE* in a streaming way (memory does not
+// grow with the capture) or into a memory buffer.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+
+#include "core/bytes.h"
+#include "core/status.h"
+
+namespace mw::net::testing {
+
+struct MixedCaptureOptions {
+  uint32_t flows = 100000;
+  double mining_fraction = 0.03;  // share of flows that are Stratum sessions
+  double udp_fraction = 0.30;     // share of DNS-like UDP flows
+  double ipv6_fraction = 0.20;
+  uint32_t concurrent_flows = 2000;  // flows open at the same time (interleaving)
+  uint64_t seed = 1;
+  int64_t start_us = 1'700'000'000'000'000;
+};
+
+struct CaptureSummary {
+  uint64_t packets = 0, bytes = 0;  // bytes = frame bytes written
+  uint64_t flows = 0, mining_flows = 0, udp_flows = 0;
+};
+
+Result<CaptureSummary> WriteMixedCapture(const MixedCaptureOptions& options, FILE* out);
+Result<CaptureSummary> WriteMixedCaptureFile(const MixedCaptureOptions& options,
+                                             const std::string& path);
+// The same into memory (for small captures in tests).
+Bytes MixedCaptureBytes(const MixedCaptureOptions& options, CaptureSummary* summary = nullptr);
+
+}  // namespace mw::net::testing
