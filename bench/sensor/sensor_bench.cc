@@ -257,16 +257,29 @@ int main(int argc, char** argv) {
     }
   }
   const long rss_after_pipeline = PeakRssKiB();
-  NdpiResult nd;
-  if (ndpi) nd = RunNdpiReader(path);
+  NdpiResult nd, nd_startup;
+  if (ndpi) {
+    nd = RunNdpiReader(path);
+    // ndpiReader's own processing time is wall-clock; on a shared machine CPU time is fairer.
+    // Its fixed start-up CPU is measured on a 10-flow capture and subtracted.
+    mw::net::testing::MixedCaptureOptions tiny = gen;
+    tiny.flows = 10;
+    const std::string tiny_path = path + ".tiny";
+    if (mw::net::testing::WriteMixedCaptureFile(tiny, tiny_path).ok()) {
+      nd_startup = RunNdpiReader(tiny_path);
+      std::remove(tiny_path.c_str());
+    }
+  }
+  const double nd_cpu = nd.cpu_s - (nd_startup.ran ? nd_startup.cpu_s : 0.0);
 
   std::printf("\n  %-44s %10s %9s %10s\n", "stage (best of runs, CPU time)", "packets", "cpu s",
               "Mpps/core");
   Row("bare libpcap read loop (baseline)", bare.packets, bare.cpu_s, "");
   Row("minewatch read+decode+flow+reassembly", best.m.packets, best.m.cpu_s, "");
   if (nd.ran) {
-    Row("ndpiReader, its packet processing time", nd.packets, nd.processing_s, "");
-    Row("ndpiReader, whole process CPU", nd.packets, nd.cpu_s, "(includes setup)");
+    Row("ndpiReader, CPU minus start-up CPU", nd.packets, nd_cpu, "");
+    Row("ndpiReader, whole process CPU", nd.packets, nd.cpu_s, "(includes start-up)");
+    Row("ndpiReader, its own processing time", nd.packets, nd.processing_s, "(wall clock)");
   } else if (ndpi) {
     std::printf("  ndpiReader: %s\n", nd.error.c_str());
   }
@@ -275,9 +288,9 @@ int main(int argc, char** argv) {
   std::printf("  minewatch / bare libpcap = %.0f %% (target >= 50 %%): %s\n",
               100.0 * ours / bare.Mpps(), ours >= 0.5 * bare.Mpps() ? "met" : "NOT met");
   if (nd.ran) {
-    const double ndpi_mpps = double(nd.packets) / nd.processing_s / 1e6;
-    std::printf("  minewatch / ndpiReader = %.1fx (target >= 3x; against its own processing "
-                "time, setup excluded): %s\n",
+    const double ndpi_mpps = double(nd.packets) / nd_cpu / 1e6;
+    std::printf("  minewatch / ndpiReader = %.1fx (target >= 3x; per core, ndpiReader's start-up "
+                "excluded): %s\n",
                 ours / ndpi_mpps, ours >= 3 * ndpi_mpps ? "met" : "NOT met");
   }
   std::printf("\n  memory: capture file %.1f MB; flow table %.1f MB for max_flows %u (peak active"

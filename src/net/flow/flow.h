@@ -58,8 +58,9 @@ struct TcpStreamState {
   std::unique_ptr<std::vector<PendingSegment>> pending;  // sorted by seq, non-overlapping
 };
 
-// Fields are ordered so that a lookup touches the first cache line only.
-class Flow {
+// Fields are ordered so that a lookup touches the first cache line only, and a packet's update
+// the next one or two.
+class alignas(64) Flow {
  public:
   IpAddress orig_addr, resp_addr;
   uint16_t orig_port = 0, resp_port = 0;
@@ -68,20 +69,20 @@ class Flow {
   bool mid_session = false;  // TCP flow first seen without its SYN
   uint32_t hash = 0;         // internal: the table's hash of the key
   int64_t last_us = 0;
-  uint64_t id = 0;  // stable for the flow's lifetime, unique per table; EVE flow_id
-  int64_t start_us = 0;
+  int64_t lru_us = 0;  // internal: when the flow last moved to the LRU tail
   std::array<uint64_t, 2> packets{}, bytes{};  // indexed by Index(Direction); wire bytes
   std::array<uint8_t, 2> tcp_flags{};          // union of TCP flags seen per direction
   // Set either to false from a listener to stop data delivery for that direction (saves work
   // once an analyzer has seen enough); flow accounting goes on.
   std::array<bool, 2> want_data{true, true};
+  bool closing = false;  // internal
+  bool in_use = false;   // internal
+  EndReason close_reason = EndReason::kTcpClosed;  // internal
+  uint64_t id = 0;  // stable for the flow's lifetime, unique per table; EVE flow_id
+  int64_t start_us = 0;
   std::unique_ptr<FlowAttachment> attachment;  // owned by the flow
 
   // Internal to FlowTable / TcpReassembler.
-  bool closing = false;
-  bool in_use = false;
-  EndReason close_reason = EndReason::kTcpClosed;
-  int64_t lru_us = 0;                       // when the flow last moved to the LRU tail
   uint32_t lru_prev = 0, lru_next = 0;      // idle order (or the closing list)
   uint32_t start_prev = 0, start_next = 0;  // creation order (active timeout)
   std::array<TcpStreamState, 2> tcp;
