@@ -27,7 +27,10 @@ class Checker : public mw::net::FlowListener {
     if (f.ip_proto != mw::net::kProtoTcp) return;
     const mw::net::TcpStreamState& s = f.tcp[i];
     if (s.delivered > limit_ || data.size() > s.delivered) std::abort();
-    if (corrupt[i]) return;
+    // corrupt[] is indexed by sender (0 = the 10.0.0.1:40000 side); flow directions are
+    // relative to whichever side the table made the originator.
+    const bool from_client = (d == Direction::kToResponder) == (f.orig_port == 40000);
+    if (corrupt[from_client ? 0 : 1]) return;
     const uint32_t start = s.base_seq + (s.delivered - static_cast<uint32_t>(data.size()));
     for (size_t k = 0; k < data.size(); ++k) {
       if (data[k] != Pattern(start + static_cast<uint32_t>(k))) std::abort();

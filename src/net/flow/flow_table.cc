@@ -74,7 +74,8 @@ void FlowTable::ExportTo(CounterSet& counters) const {
 }
 
 size_t FlowTable::MemoryBytes() const {
-  return chunks_.size() * (sizeof(Flow) << kChunkShift) + slots_.size() * sizeof(Slot) +
+  const size_t per_chunk = std::min<size_t>(size_t{1} << kChunkShift, config_.max_flows);
+  return chunks_.size() * per_chunk * sizeof(Flow) + slots_.size() * sizeof(Slot) +
          free_.capacity() * sizeof(uint32_t) + reassembler_.stats().pending_bytes_now;
 }
 
@@ -131,7 +132,9 @@ uint32_t FlowTable::Create(const DecodedPacket& p, uint32_t hash, Direction& dir
     free_.pop_back();
   } else {
     if ((allocated_ >> kChunkShift) >= chunks_.size()) {
-      chunks_.push_back(std::make_unique<Flow[]>(size_t{1} << kChunkShift));
+      // Small tables get one chunk of exactly max_flows (all their indices fit in it).
+      chunks_.push_back(std::make_unique<Flow[]>(
+          std::min<size_t>(size_t{1} << kChunkShift, config_.max_flows)));
     }
     index = allocated_++;
   }
