@@ -57,7 +57,8 @@ Result<FeedSpec> ParseFeedSpec(const std::string& arg, const ImportOptions& o, b
   FeedSpec spec;
   size_t comma = arg.find(',');
   spec.path = arg.substr(0, comma);
-  std::string format = o.format;
+  // Allowlists mix names and CIDRs: the domains format reads both.
+  std::string format = allowlist && o.format == "auto" ? "domains" : o.format;
   std::string category = allowlist ? "allowlist" : o.category;
   const fs::path p(spec.path);
   spec.source.name = p.parent_path().filename().empty()
