@@ -17,6 +17,7 @@ NodeLink::~NodeLink() { Stop(); }
 Status NodeLink::FetchTemplate(const std::string& longpollid, std::chrono::milliseconds timeout,
                                std::string* next_id) {
   io::JsonRpcClient client(options_.node);
+  client.set_cancel(&stop_);
   nlohmann::json params = nlohmann::json::array();
   if (!longpollid.empty()) params.push_back({{"longpollid", longpollid}});
   auto r = client.Call("getblocktemplate", params, timeout);
@@ -67,17 +68,19 @@ void NodeLink::Stop() {
 void NodeLink::TemplateLoop() {
   std::string id = last_template_id_;
   while (!stop_) {
-    // Bounded so that Stop() and refreshes are timely even if the node's long-poll is longer.
-    const auto wait = std::min<std::chrono::milliseconds>(options_.refresh_interval,
-                                                          std::chrono::seconds(5));
+    // Bounded by the refresh interval: when it passes without a new template, ask again
+    // without long-poll so that a refresh job goes out (FetchTemplate makes it).
+    const bool refresh_due = std::chrono::steady_clock::now() - last_job_ >= options_.refresh_interval;
     std::string next;
-    Status s = FetchTemplate(id, wait + std::chrono::seconds(2), &next);
+    Status s = FetchTemplate(refresh_due ? "" : id, options_.refresh_interval, &next);
+    if (stop_) return;
     if (s.ok()) {
       id = next;
       continue;
     }
-    if (s.code() == StatusCode::kUnavailable && s.message().find("deadline") != std::string::npos) {
-      continue;  // our own long-poll bound passed: ask again
+    if (s.code() == StatusCode::kUnavailable && s.message().find("cancelled") == std::string::npos &&
+        std::chrono::steady_clock::now() - last_job_ >= options_.refresh_interval) {
+      continue;  // the long-poll outlasted the refresh interval: refresh now
     }
     log_.Warn("pool", "getblocktemplate: " + s.ToString());
     id.clear();
@@ -95,6 +98,7 @@ void NodeLink::SubmitBlock(chain::Block block, std::string finder) {
 
 void NodeLink::DoSubmit(const chain::Block& block, const std::string& finder) {
   io::JsonRpcClient client(options_.node);
+  client.set_cancel(&stop_);
   const Hash256 hash = block.Hash();
   auto r = client.Call("submitblock", nlohmann::json::array({ToHex(chain::EncodeBlock(block))}),
                        std::chrono::seconds(10));
@@ -110,6 +114,7 @@ void NodeLink::DoSubmit(const chain::Block& block, const std::string& finder) {
 
 void NodeLink::DoMaturityAndPayouts() {
   io::JsonRpcClient client(options_.node);
+  client.set_cancel(&stop_);
   // Confirmations of every block still immature, fetched outside the core's lock.
   std::map<Hash256, std::optional<uint32_t>> conf;
   nlohmann::json stats = core_.StatsJson(0);
@@ -144,7 +149,7 @@ void NodeLink::DoMaturityAndPayouts() {
   for (const PlannedPayout& p : core_.PlanPayouts(spendable)) {
     auto payee = chain::ParseAddress(p.account);
     if (!payee.ok()) continue;
-    auto tx = chain::MakeTransfer(key, *payee, p.amount, core_.options().payout_fee, nonce);
+    auto tx = chain::MakeTransfer(key, *payee, p.amount, p.fee, nonce);
     if (!tx.ok()) continue;
     auto sent = client.Call("sendtransaction", nlohmann::json::array({ToHex(chain::EncodeTx(*tx))}),
                             std::chrono::seconds(5));
@@ -153,7 +158,7 @@ void NodeLink::DoMaturityAndPayouts() {
       break;
     }
     ++nonce;
-    core_.MarkPaid(p.account, p.amount);
+    core_.MarkPaid(p);
     log_.Info("pool", "paid " + std::to_string(p.amount) + " to " + p.account.substr(0, 16) +
                           "… in tx " + (sent->is_string() ? sent->get<std::string>().substr(0, 16) : ""));
   }

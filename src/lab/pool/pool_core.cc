@@ -35,6 +35,7 @@ void PoolCore::OnShare(const std::string& account, const std::string& worker, co
     recent_.back().by_worker[worker] += outcome.credited_difficulty;
     while (!recent_.empty() && recent_.front().second < sec - kRateWindowS) recent_.pop_front();
     worker_shares_[worker] += 1;
+    account_credit_[account] += outcome.credited_difficulty;
     if (outcome.meets_network) {
       weights_at_find_[outcome.hash] =
           options_.solo ? std::map<std::string, double>{{account, 1.0}} : window_.Weights();
@@ -88,11 +89,11 @@ std::vector<PlannedPayout> PoolCore::PlanPayouts(uint64_t spendable) const {
   return book_.Plan(options_.min_payout, options_.payout_fee, spendable);
 }
 
-void PoolCore::MarkPaid(const std::string& account, uint64_t amount) {
+void PoolCore::MarkPaid(const PlannedPayout& payout) {
   stats_.payouts.fetch_add(1);
-  stats_.paid_total.fetch_add(amount);
+  stats_.paid_total.fetch_add(payout.amount);
   std::lock_guard lock(mu_);
-  book_.MarkPaid(account, amount);
+  book_.MarkPaid(payout);
 }
 
 double PoolCore::HashRate(double now_s, double window_s) const {
@@ -134,6 +135,8 @@ nlohmann::json PoolCore::StatsJson(double now_s) const {
   }
   Json balances = Json::object();
   for (const auto& [a, v] : book_.balances()) balances[a] = v;
+  Json accounts = Json::object();
+  for (const auto& [a, d] : account_credit_) accounts[a] = {{"credited_difficulty", d}};
   Json paid = Json::object();
   for (const auto& [a, v] : book_.paid()) paid[a] = v;
   auto job = jobs_.Current();
@@ -142,6 +145,7 @@ nlohmann::json PoolCore::StatsJson(double now_s) const {
       {"hashrate", rate},
       {"connections", stats_.connections.load()},
       {"workers", workers},
+      {"accounts", accounts},
       {"shares", {{"accepted", stats_.shares_accepted.load()}, {"rejected", rejected},
                   {"credited_difficulty", total_credited_}}},
       {"blocks", {{"found", stats_.blocks_found.load()}, {"accepted", stats_.blocks_accepted.load()},

@@ -96,7 +96,7 @@ class PoolCore {
   int Mature(uint32_t maturity,
              const std::function<std::optional<uint32_t>(const Hash256&)>& confirmations);
   std::vector<PlannedPayout> PlanPayouts(uint64_t spendable) const;
-  void MarkPaid(const std::string& account, uint64_t amount);
+  void MarkPaid(const PlannedPayout& payout);
 
   // Hash rate (H/s) over the last `window_s` seconds from credited difficulty, per worker
   // ("account.worker") and in total.
@@ -123,6 +123,7 @@ class PoolCore {
   std::map<Hash256, std::map<std::string, double>> weights_at_find_;
   std::deque<Bucket> recent_;  // the last kRateWindowS seconds
   std::map<std::string, uint64_t> worker_shares_;
+  std::map<std::string, double> account_credit_;  // credited difficulty per account, all time
   double total_credited_ = 0;
 };
 

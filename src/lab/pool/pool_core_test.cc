@@ -276,11 +276,12 @@ TEST(Pplns, SplitFollowsWeightsOverTheWindow) {
   EXPECT_EQ(book.Mature(10, [&](const Hash256&) { return conf; }), 1);
   auto plan = book.Plan(300, 1, 10'000);
   ASSERT_EQ(plan.size(), 2u);
-  EXPECT_EQ(plan[0].amount, 400u);
+  EXPECT_EQ(plan[0].amount, 399u);  // the fee comes out of the balance
+  EXPECT_EQ(plan[0].fee, 1u);
   EXPECT_EQ(book.Plan(300, 1, 500).size(), 1u);
-  book.MarkPaid("a", 400);
-  EXPECT_EQ(book.balances().at("a"), 0u);
-  EXPECT_EQ(book.paid().at("a"), 400u);
+  book.MarkPaid(plan[0]);
+  EXPECT_EQ(book.balances().at(plan[0].account), 0u);
+  EXPECT_EQ(book.paid().at(plan[0].account), 399u);
 }
 
 TEST(BanPolicy, JunkFloodAndInvalidShares) {

@@ -58,24 +58,26 @@ std::vector<PlannedPayout> PayoutBook::Plan(uint64_t min_payout, uint64_t tx_fee
                                             uint64_t spendable) const {
   std::vector<PlannedPayout> out;
   for (const auto& [account, balance] : balances_) {
-    if (balance >= std::max<uint64_t>(min_payout, 1)) out.push_back({account, balance});
+    if (balance >= std::max<uint64_t>(min_payout, 1) && balance > tx_fee) {
+      out.push_back({account, balance - tx_fee, tx_fee});
+    }
   }
   std::sort(out.begin(), out.end(),
             [](const PlannedPayout& a, const PlannedPayout& b) { return a.amount > b.amount; });
   std::vector<PlannedPayout> fitting;
   uint64_t left = spendable;
   for (const PlannedPayout& p : out) {
-    if (p.amount + tx_fee > left) continue;
-    left -= p.amount + tx_fee;
+    if (p.amount + p.fee > left) continue;
+    left -= p.amount + p.fee;
     fitting.push_back(p);
   }
   return fitting;
 }
 
-void PayoutBook::MarkPaid(const std::string& account, uint64_t amount) {
-  uint64_t& bal = balances_[account];
-  bal -= std::min(bal, amount);
-  paid_[account] += amount;
+void PayoutBook::MarkPaid(const PlannedPayout& p) {
+  uint64_t& bal = balances_[p.account];
+  bal -= std::min(bal, p.amount + p.fee);
+  paid_[p.account] += p.amount;
 }
 
 }  // namespace mw::pool

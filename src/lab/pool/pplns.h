@@ -50,7 +50,8 @@ struct FoundBlock {
 
 struct PlannedPayout {
   std::string account;
-  uint64_t amount = 0;  // what the account receives; the transaction fee is on top
+  uint64_t amount = 0;  // what the account receives: its balance minus the transaction fee
+  uint64_t fee = 0;     // paid from the account's balance too
 };
 
 class PayoutBook {
@@ -63,10 +64,10 @@ class PayoutBook {
   int Mature(uint32_t maturity, const std::function<std::optional<uint32_t>(const Hash256&)>&
                                     confirmations);
 
-  // Accounts whose balance is >= min_payout, largest first, limited so that the amounts plus
-  // `tx_fee` each fit in `spendable`.
+  // Accounts whose balance is >= min_payout (and > tx_fee), largest first, limited so that the
+  // balances fit in `spendable`. Each pays its own transaction fee.
   std::vector<PlannedPayout> Plan(uint64_t min_payout, uint64_t tx_fee, uint64_t spendable) const;
-  void MarkPaid(const std::string& account, uint64_t amount);
+  void MarkPaid(const PlannedPayout& payout);
 
   const std::map<std::string, uint64_t>& balances() const { return balances_; }
   const std::map<std::string, uint64_t>& paid() const { return paid_; }

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# minelab pool end to end on loopback: node + pool + three miners (V1 plain, V1 TLS, XMRig
+# dialect). Checks: shares accepted from each, vardiff near the target interval, blocks found
+# and on the node's chain, PPLNS payouts on chain in proportion to each account's work, /api/stats
+# agreeing with the chain, every Stratum error code over a real socket, and bans for junk and
+# floods while the miners keep being served.
+source "$(dirname "$0")/lib.sh"
+
+T=$(mktemp -d /tmp/mw_pool_e2e.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if ((failures)); then for f in "$T"/*.log; do echo "== $f"; tail -n 20 "$f"; done; fi
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+jget() { python3 -c 'import json,sys
+try:
+  d = json.load(sys.stdin); v = eval("d" + sys.argv[1])
+  print(json.dumps(v) if isinstance(v, (dict, list)) else ("null" if v is None else v))
+except Exception: print("")' "$1"; }
+rpc() { curl -s --max-time 10 -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":${2:-[]}}" "http://127.0.0.1:$RPC/" || true; }
+wait_until() { local end=$((SECONDS + $1)); shift; until "$@"; do ((SECONDS < end)) || return 1; sleep 0.5; done; }
+addr_of() { "$MINELAB" wallet --file "$T/$1.key" address | awk '{print $NF}'; }
+stats() { curl -s --max-time 5 "http://$API/api/stats" || true; }
+
+for w in pool a b c; do "$MINELAB" wallet --file "$T/$w.key" new >/dev/null; done
+POOL_ADDR=$(addr_of pool); A=$(addr_of a); B=$(addr_of b); C=$(addr_of c)
+
+"$MINELAB" node --datadir "$T/node" --rpc 127.0.0.1:0 --p2p 127.0.0.1:0 --longpoll-timeout 5 \
+  >"$T/node.log" 2>&1 &
+pids+=($!)
+wait_until 10 test -s "$T/node/node.json" || { fail "node did not start"; finish; }
+RPC=$(jget "['rpc']" <"$T/node/node.json" | cut -d: -f2)
+
+"$MINELAB" pool --node "http://127.0.0.1:$RPC/" --address "$POOL_ADDR" --wallet "$T/pool.key" \
+  --listen 127.0.0.1:0 --tls-listen 127.0.0.1:0 --api-listen 127.0.0.1:0 \
+  --share-interval 2 --min-payout 0.1 --refresh 5 >"$T/pool.log" 2>&1 &
+pids+=($!)
+wait_until 10 grep -q "pool ready" "$T/pool.log" || { fail "pool did not start"; finish; }
+TCP=$(grep "^stratum listening" "$T/pool.log" | awk '{print $NF}')
+TLS=$(grep "^stratum+ssl listening" "$T/pool.log" | awk '{print $NF}')
+API=$(grep "^api listening" "$T/pool.log" | awk '{print $4}')
+pass "pool up: stratum $TCP, tls $TLS, api $API"
+
+"$MINELAB" miner --pool "stratum+tcp://$TCP" --user "$A.plain" --threads 1 --report-interval 5 \
+  >"$T/miner_a.log" 2>&1 &
+pids+=($!)
+"$MINELAB" miner --pool "stratum+ssl://$TLS" --user "$B.tls" --threads 1 --report-interval 5 \
+  --version-rolling >"$T/miner_b.log" 2>&1 &
+pids+=($!)
+"$MINELAB" miner --pool "$TCP" --dialect xmrig --user "$C.xmrig" --threads 1 --report-interval 5 \
+  >"$T/miner_c.log" 2>&1 &
+pids+=($!)
+
+shares_of() { stats | jget "['workers']['$1']['shares']"; }
+all_shares() { [[ $(shares_of "$A.plain") -ge 3 && $(shares_of "$B.tls") -ge 3 && $(shares_of "$C.xmrig") -ge 3 ]] 2>/dev/null; }
+wait_until 40 all_shares && pass "shares accepted from V1, V1+TLS and XMRig miners" \
+  || fail "shares from every miner: $(stats | jget "['workers']")"
+
+# --- every error code over a real socket, and bans (source addresses 127.0.0.x) -----------------
+python3 - "$TCP" "$A" >"$T/probe.log" 2>&1 <<'PY' && pass "error codes 20-25 answered over the socket; junk and flood peers banned" || fail "socket probe (see probe.log)"
+import hashlib, json, socket, struct, sys, time
+host, port = sys.argv[1].split(":"); port = int(port); addr = sys.argv[2]
+def conn(src):
+    s = socket.socket(); s.bind((src, 0)); s.connect((host, port)); s.settimeout(5); return s, s.makefile("rb")
+def send(s, obj): s.sendall((json.dumps(obj) + "\n").encode())
+def read_until(f, pred):
+    while True:
+        line = f.readline()
+        if not line: raise SystemExit("closed")
+        m = json.loads(line)
+        if pred(m): return m
+def reply(s, f, obj):
+    send(s, obj); return read_until(f, lambda m: m.get("id") == obj["id"])
+def code(r): return r["error"][0] if r.get("error") else 0
+s, f = conn("127.0.0.1")
+assert code(reply(s, f, {"id": 1, "method": "mining.submit", "params": ["x", "1", "00000000", "00000000", "00000000"]})) == 25
+sub = reply(s, f, {"id": 2, "method": "mining.subscribe", "params": ["probe/1.0"]})
+en1 = bytes.fromhex(sub["result"][1]); en2_size = sub["result"][2]
+assert code(reply(s, f, {"id": 3, "method": "mining.submit", "params": ["x", "1", "00000000", "00000000", "00000000"]})) == 24
+assert code(reply(s, f, {"id": 4, "method": "mining.authorize", "params": ["nobody.w", "x"]})) == 24
+send(s, {"id": 5, "method": "mining.suggest_difficulty", "params": [0.000001]})
+send(s, {"id": 6, "method": "mining.authorize", "params": [addr + ".probe", "x"]})
+diff = None
+while True:
+    m = json.loads(f.readline())
+    if m.get("method") == "mining.set_difficulty": diff = m["params"][0]
+    if m.get("method") == "mining.notify": job = m["params"]; break
+jid, prev, cb1, cb2, branch, ver, nbits, ntime = job[:8]
+def sha2(b): return hashlib.sha256(hashlib.sha256(b).digest()).digest()
+def header(en2, nonce):
+    h = sha2(bytes.fromhex(cb1) + en1 + en2 + bytes.fromhex(cb2))
+    for b in branch: h = sha2(h + bytes.fromhex(b))
+    p = bytes.fromhex(prev); p = b"".join(p[i:i+4][::-1] for i in range(0, 32, 4))
+    return struct.pack("<I", int(ver, 16)) + p + h + struct.pack("<III", int(ntime, 16), int(nbits, 16), nonce)
+def share_diff(hdr): return (0xFFFF << 208) / int.from_bytes(sha2(hdr), "little")
+en2 = b"\x00" * (en2_size - 1) + b"\x07"
+good = bad = None
+for n in range(2000000):
+    d = share_diff(header(en2, n))
+    if good is None and d >= diff * 1.0001: good = n
+    if bad is None and d < diff * 0.5: bad = n
+    if good is not None and bad is not None: break
+sub_params = lambda n, j=jid, t=ntime: [addr + ".probe", j, en2.hex(), t, "%08x" % n]
+assert code(reply(s, f, {"id": 7, "method": "mining.submit", "params": sub_params(good)})) == 0
+assert code(reply(s, f, {"id": 8, "method": "mining.submit", "params": sub_params(good)})) == 22
+assert code(reply(s, f, {"id": 9, "method": "mining.submit", "params": sub_params(bad)})) == 23
+assert code(reply(s, f, {"id": 10, "method": "mining.submit", "params": sub_params(good, "nojob")})) == 21
+assert code(reply(s, f, {"id": 11, "method": "mining.submit", "params": sub_params(good, jid, "00000001")})) == 20
+print("codes ok")
+# junk: a few undecodable lines get the peer banned and disconnected; it cannot come back
+j, jf = conn("127.0.0.2")
+try:
+    j.sendall(b"GET / HTTP/1.1\r\n\r\n" + b"garbage\n" * 10 + b"x" * 20000 + b"\n")
+    jf.read()  # until the pool closes the connection
+except (ConnectionResetError, BrokenPipeError): pass
+try:
+    j2, j2f = conn("127.0.0.2"); j2.sendall(b'{"id":1,"method":"mining.subscribe","params":[]}\n')
+    assert j2f.readline() == b"", "banned peer was served"
+except (ConnectionResetError, BrokenPipeError): pass
+print("junk ban ok")
+# flood: thousands of lines at once from another address
+fl, flf = conn("127.0.0.3")
+try:
+    fl.sendall(b'{"id":1,"method":"mining.extranonce.subscribe","params":[]}\n' * 5000)
+except (ConnectionResetError, BrokenPipeError): pass
+fl.settimeout(10)
+try:
+    while flf.readline(): pass
+except ConnectionResetError: pass
+print("flood ban ok")
+# the honest probe connection is still served
+assert code(reply(s, f, {"id": 12, "method": "mining.extranonce.subscribe", "params": []})) == 0
+PY
+bans=$(stats | jget "['bans']")
+[[ ${bans:-0} -ge 2 ]] && pass "bans counted ($bans)" || fail "bans: $bans"
+
+# --- vardiff: each miner's share interval near the 2 s target ------------------------------------
+s1=$(stats); sleep 20; s2=$(stats)
+for w in "$A.plain" "$B.tls" "$C.xmrig"; do
+  n1=$(jget "['workers']['$w']['shares']" <<<"$s1"); n2=$(jget "['workers']['$w']['shares']" <<<"$s2")
+  python3 -c "import sys; n=$n2-$n1; i=20/max(n,1); sys.exit(0 if 1.0 <= i <= 3.0 else 1)" \
+    && pass "vardiff: $w interval $(python3 -c "print(round(20/max($n2-$n1,1),2))") s (target 2 s)" \
+    || fail "vardiff: $w made $((n2 - n1)) shares in 20 s (target 2 s each)"
+done
+
+# --- blocks and payouts --------------------------------------------------------------------------
+paid_all() { local p; p=$(stats | jget "['payouts']['paid']"); [[ $p == *"$A"* && $p == *"$B"* && $p == *"$C"* ]]; }
+wait_until 60 paid_all && pass "payouts sent to all three accounts" || fail "payouts: $(stats | jget "['payouts']")"
+confirmed_all() {
+  local w want got
+  for w in A B C; do
+    want=$(stats | jget "['payouts']['paid']['${!w}']")
+    got=$(rpc getbalance "[\"${!w}\"]" | jget "['result']['balance']")
+    [[ -n $got && -n $want && $got -ge $want ]] || return 1
+  done
+}
+wait_until 30 confirmed_all && pass "payouts confirmed on chain (node balances >= pool's paid amounts)" \
+  || fail "on-chain balances lag the pool's payouts"
+
+S=$(stats)
+blocks=$(jget "['blocks']['accepted']" <<<"$S")
+[[ ${blocks:-0} -ge 1 ]] && pass "blocks found and accepted by the node: $blocks" || fail "no block accepted"
+# Every credited block is on the node's best chain and pays the pool.
+python3 - "$S" "$RPC" "$POOL_ADDR" <<'PY' && pass "/api/stats blocks and payouts agree with the chain" || fail "stats vs chain"
+import json, sys, urllib.request
+s = json.loads(sys.argv[1]); port = sys.argv[2]; pool = sys.argv[3]
+def rpc(m, p):
+    req = urllib.request.Request("http://127.0.0.1:%s/" % port, json.dumps({"jsonrpc": "2.0", "id": 1, "method": m, "params": p}).encode())
+    return json.load(urllib.request.urlopen(req, timeout=10))["result"]
+credited = [b for b in s["blocks"]["list"] if b["state"] == "credited"]
+assert credited, "no credited block"
+for b in credited:
+    blk = rpc("getblock", [b["hash"]])
+    assert blk["confirmations"] > 0, b
+    assert blk["tx"][0]["payee"] == pool and blk["tx"][0]["amount"] == b["reward"], blk["tx"][0]
+    assert sum(b["split"].values()) <= b["reward"]
+owed = sum(sum(b["split"].values()) for b in credited)
+paid = s["payouts"]["total"]
+assert paid <= owed, (paid, owed)
+print("credited", len(credited), "owed", owed, "paid", paid)
+PY
+# PPLNS: each account's share of all credited rewards matches its share of the work (+-10 %).
+python3 - "$S" "$A" "$B" "$C" <<'PY' && pass "PPLNS split proportional to submitted work (within 10 %)" || fail "PPLNS proportions"
+import json, sys
+s = json.loads(sys.argv[1]); accts = sys.argv[2:]
+work = {a: s["accounts"].get(a, {}).get("credited_difficulty", 0) for a in accts}
+got = {a: 0 for a in accts}
+for b in s["blocks"]["list"]:
+    if b["state"] == "credited":
+        for a in accts: got[a] += b["split"].get(a, 0)
+tw = sum(work.values()); tg = sum(got.values())
+for a in accts:
+    w, g = work[a] / tw, got[a] / tg
+    print(a[:12], "work %.3f reward %.3f" % (w, g))
+    assert abs(g - w) <= 0.10 * w + 0.02, (a, w, g)
+PY
+metrics=$(curl -s "http://$API/metrics")
+[[ $metrics == *"minelab_pool_shares_accepted_total"* && $metrics == *'code="22"'* ]] \
+  && pass "/metrics in Prometheus text format" || fail "/metrics"
+finish
