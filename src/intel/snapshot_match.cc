@@ -1,6 +1,11 @@
 // Snapshot lookups and entry views (the hot path is Match / MatchIp: no allocation, no locks).
 #include <algorithm>
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "intel/snapshot.h"
 #include "intel/snapshot_format.h"
@@ -22,6 +27,22 @@ bool EqualsFolded(std::string_view query, const char* stored, size_t stored_len)
     if (Lower(query[i]) != stored[i]) return false;
   }
   return true;
+}
+
+// Bit s set when slot s of the bucket holds `value` (two 4-lane compares with SSE2).
+uint32_t SlotMask(const uint32_t* bucket, uint32_t value) {
+#if defined(__SSE2__)
+  const __m128i v = _mm_set1_epi32(static_cast<int>(value));
+  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket));
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket + 4));
+  const int lo = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, v)));
+  const int hi = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(b, v)));
+  return static_cast<uint32_t>(lo | (hi << 4));
+#else
+  uint32_t mask = 0;
+  for (uint32_t s = 0; s < kSlotsPerBucket; ++s) mask |= uint32_t(bucket[s] == value) << s;
+  return mask;
+#endif
 }
 
 struct Probe {
@@ -109,10 +130,9 @@ bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) con
     const std::string_view suffix = name.substr(probes[p].start);
     for (uint32_t step = 0; step < buckets_; ++step) {
       const uint32_t* f = fingerprints_ + size_t(b) * kSlotsPerBucket;
-      bool empty_seen = false;
-      for (uint32_t s = 0; s < kSlotsPerBucket; ++s) {
-        empty_seen |= f[s] == 0;
-        if (f[s] != fp) continue;
+      const bool empty_seen = SlotMask(f, 0) != 0;
+      for (uint32_t hits = SlotMask(f, fp); hits != 0; hits &= hits - 1) {
+        const auto s = static_cast<uint32_t>(std::countr_zero(hits));
         uint32_t idx = slots_[size_t(b) * kSlotsPerBucket + s];
         const EntryRecord& head = entries[idx];
         if ((head.flags & kEntryKindMask) != uint8_t(EntryKind::kDomain) ||
