@@ -265,8 +265,10 @@ void AddIntelCommand(CLI::App& app, cli::Action& action) {
   import_cmd->add_option("--category", imp->category,
                          "pool|browser-miner|malware-infrastructure|crypto-general (default: from "
                          "the path)");
-  import_cmd->add_option("--allowlist", imp->allowlists,
-                         "Allowlist files (names and CIDRs); they win over every feed");
+  import_cmd
+      ->add_option("--allowlist", imp->allowlists,
+                   "Allowlist file (names and CIDRs), repeatable; it wins over every feed")
+      ->allow_extra_args(false);  // one file per --allowlist: later words stay FEEDs
   import_cmd->add_option("--out", imp->out, "Snapshot file to write")->required();
   import_cmd->add_flag("--quiet", imp->quiet, "Print only the summary line");
   import_cmd->callback([&action, imp] { action = [imp] { return RunImport(*imp); }; });
