@@ -1,7 +1,5 @@
 #include "minewatch/default_intel.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 
@@ -13,10 +11,8 @@ std::string DefaultIntelPath() {
   }
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "";
-  const std::filesystem::path candidate = exe.parent_path().parent_path() / "rules" / "intel" /
-                                          "default.mwi";
-  return std::filesystem::exists(candidate, ec) ? candidate.string() : "";
+  if (ec) return "build/rules/intel/default.mwintel";
+  return (exe.parent_path().parent_path() / "rules" / "intel" / "default.mwintel").string();
 }
 
 }  // namespace mw::minewatch

@@ -5,8 +5,9 @@
 
 namespace mw::minewatch {
 
-// $MINEWATCH_INTEL if set; else the snapshot built next to the binary (build/rules/intel/
-// default.mwi, made from rules/intel and ../shared/intel at build time); else "" (none).
+// $MINEWATCH_INTEL if set; else rules/intel/default.mwintel next to the build's bin/ folder
+// (build/rules/intel/default.mwintel for build/bin/minewatch, made at build time from
+// rules/intel and ../shared/intel). The file may not exist; callers check.
 std::string DefaultIntelPath();
 
 }  // namespace mw::minewatch

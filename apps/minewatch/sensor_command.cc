@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -54,15 +55,17 @@ int RunSensor(const SensorArgs& a) {
   }
   std::unique_ptr<intel::Snapshot> intel;
   if (!a.no_intel) {
-    std::string path = a.intel.empty() ? DefaultIntelPath() : a.intel;
-    if (!path.empty()) {
+    std::error_code ec;
+    const std::string path = a.intel.empty() ? DefaultIntelPath() : a.intel;
+    if (!a.intel.empty() || std::filesystem::exists(path, ec)) {
       auto snap = intel::Snapshot::Load(path);
       if (!snap.ok()) {
         return cli::UsageError("minewatch sensor", "intel " + path + ": " + snap.status().message());
       }
       intel = std::make_unique<intel::Snapshot>(std::move(snap).value());
-    } else if (!a.intel.empty()) {
-      return cli::UsageError("minewatch sensor", "no intel snapshot at " + a.intel);
+    } else {
+      std::cerr << "minewatch sensor: no intel snapshot at " << path
+                << " (list-based detection off; see minewatch intel import)\n";
     }
   }
   auto sink = events::JsonLinesSink::Open(a.eve);

@@ -59,8 +59,12 @@ std::string JoinHeaders(const analyzers::http::MiningHeaders& h) {
 
 SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel,
                                events::EventSink* sink, CounterSet* counters)
-    : config_(std::move(config)), intel_(intel), sink_(sink), counters_(counters) {
+    : config_(std::move(config)),
+      intel_(intel),
+      sink_(sink),
+      counters_(counters != nullptr ? counters : &own_counters_) {
   flows_ = std::make_unique<net::FlowTable>(config_.flows, this);
+  stratum_decoder_ = std::make_unique<stratum::Decoder>(*counters_);
   detectors_.push_back(std::make_unique<detectors::StratumSessionDetector>());
   detectors_.push_back(std::make_unique<detectors::PoolNameDetector>(intel_));
   detectors_.push_back(std::make_unique<detectors::HttpMiningDetector>());
@@ -91,7 +95,6 @@ void SensorPipeline::Finish() {
 }
 
 void SensorPipeline::ExportCounters() {
-  if (!counters_) return;
   decoder_.stats().ExportTo(*counters_);
   flows_->ExportTo(*counters_);
   counters_->Get("sensor.frames").Set(frames_);
@@ -128,7 +131,7 @@ void SensorPipeline::OnFlowStart(net::Flow& flow) {
   }
   if (flow.ip_proto == net::kProtoTcp && !port53) {
     st->stratum = std::make_unique<analyzers::StratumAnalyzer>(
-        *counters_, [this, s](Direction dir, const stratum::Message&, const stratum::StratumMeta& m) {
+        *counters_, *stratum_decoder_, [this, s](Direction dir, const stratum::Message&, const stratum::StratumMeta& m) {
           if (config_.flow_events == FlowEvents::kNone) return;
           if (s->stratum_events >= config_.max_stratum_events_per_flow) return;
           ++s->stratum_events;
@@ -168,6 +171,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
   detectors::SegmentStats& seg = rec.seg[d];
   ++seg.segments;
   seg.payload_bytes += data.size();
+  if (seg.samples.empty()) seg.samples.reserve(16);
   if (seg.samples.size() < detectors::SegmentStats::kMaxSamples) {
     seg.samples.emplace_back(uint32_t(data.size()), ts_us);
   }

@@ -20,6 +20,7 @@
 #include "net/decode/decoder.h"
 #include "net/flow/flow_table.h"
 #include "proto/events/event_sink.h"
+#include "proto/stratum/stratum_codec.h"
 
 namespace mw::sensor {
 
@@ -38,7 +39,8 @@ struct SensorConfig {
 
 class SensorPipeline : public net::FlowListener {
  public:
-  // `intel` may be null (then no list-based detection). All pointers must outlive the pipeline.
+  // `intel` may be null (then no list-based detection); `counters` may be null (then they are
+  // kept internally). Every pointer given must outlive the pipeline.
   SensorPipeline(SensorConfig config, const intel::Snapshot* intel, events::EventSink* sink,
                  CounterSet* counters);
   ~SensorPipeline() override;
@@ -71,10 +73,12 @@ class SensorPipeline : public net::FlowListener {
   SensorConfig config_;
   const intel::Snapshot* intel_;
   events::EventSink* sink_;
+  CounterSet own_counters_;  // used when the caller passes no CounterSet
   CounterSet* counters_;
   net::Decoder decoder_;
   std::unique_ptr<net::FlowTable> flows_;
   analyzers::dns::DnsCache dns_cache_;
+  std::unique_ptr<stratum::Decoder> stratum_decoder_;  // shared by every flow's analyzer
   std::vector<std::unique_ptr<detectors::Detector>> detectors_;
   std::vector<detectors::Finding> findings_;  // scratch
   uint64_t alerts_ = 0;

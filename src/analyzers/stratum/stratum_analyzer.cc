@@ -53,7 +53,14 @@ bool StratumFlowSummary::confirmed() const {
 }
 
 StratumAnalyzer::StratumAnalyzer(CounterSet& counters, MessageCallback on_message)
-    : counters_(counters), decoder_(counters), on_message_(std::move(on_message)) {}
+    : counters_(counters),
+      owned_decoder_(std::make_unique<stratum::Decoder>(counters)),
+      decoder_(*owned_decoder_),
+      on_message_(std::move(on_message)) {}
+
+StratumAnalyzer::StratumAnalyzer(CounterSet& counters, stratum::Decoder& decoder,
+                                 MessageCallback on_message)
+    : counters_(counters), decoder_(decoder), on_message_(std::move(on_message)) {}
 
 void StratumAnalyzer::Feed(Direction dir, ByteSpan data, int64_t ts_us) {
   if (gave_up_ || data.empty()) return;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -49,6 +50,9 @@ class StratumAnalyzer {
 
   // `counters` must outlive the analyzer (shared by all flows of a pipeline).
   explicit StratumAnalyzer(CounterSet& counters, MessageCallback on_message = {});
+  // Uses a decoder shared by every flow of a pipeline (it holds only counters), which saves
+  // setting one up per flow. `decoder` must outlive the analyzer.
+  StratumAnalyzer(CounterSet& counters, stratum::Decoder& decoder, MessageCallback on_message);
 
   // Reassembled stream bytes of one direction, in order.
   void Feed(Direction dir, ByteSpan data, int64_t ts_us);
@@ -64,7 +68,8 @@ class StratumAnalyzer {
   void HandleLine(Direction dir, std::string_view line, int64_t ts_us);
 
   CounterSet& counters_;
-  stratum::Decoder decoder_;
+  std::unique_ptr<stratum::Decoder> owned_decoder_;
+  stratum::Decoder& decoder_;
   MessageCallback on_message_;
   stratum::LineSplitter splitter_[2];
   bool checked_start_[2] = {false, false};
