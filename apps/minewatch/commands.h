@@ -6,6 +6,7 @@
 namespace mw::minewatch {
 
 void AddSelftestCommand(CLI::App& app, cli::Action& action);
+void AddSensorCommand(CLI::App& app, cli::Action& action);
 void AddIntelCommand(CLI::App& app, cli::Action& action);
 
 }  // namespace mw::minewatch

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   mw::cli::Action action;
   mw::minewatch::AddSelftestCommand(app, action);
+  mw::minewatch::AddSensorCommand(app, action);
   mw::minewatch::AddIntelCommand(app, action);
   return mw::cli::RunApp(app, action, argc, argv);
 }
