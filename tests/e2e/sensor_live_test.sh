@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Live detection: minewatch sensor on the loopback interface while a minelab pool and miner talk
+# (Stratum V1 on an odd port). The alert must appear within 5 s of the miner's login, and it
+# must name the miner's login and agent.
+source "$(dirname "$0")/lib.sh"
+
+T=$(mktemp -d /tmp/mw_sensor_live.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if ((failures)); then for f in "$T"/*.log; do echo "== $f"; tail -n 20 "$f"; done; fi
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
+
+for w in pool miner; do "$MINELAB" wallet --file "$T/$w.key" new >/dev/null; done
+POOL_ADDR=$("$MINELAB" wallet --file "$T/pool.key" address | awk '{print $NF}')
+MINER_ADDR=$("$MINELAB" wallet --file "$T/miner.key" address | awk '{print $NF}')
+RPC=$(free_port); TCP=$(free_port); API=$(free_port)
+
+"$MINELAB" node --datadir "$T/node" --rpc "127.0.0.1:$RPC" --p2p 127.0.0.1:0 --longpoll-timeout 5 \
+  >"$T/node.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$RPC/" && break; sleep 0.2; done
+"$MINELAB" pool --node "http://127.0.0.1:$RPC/" --address "$POOL_ADDR" --listen "127.0.0.1:$TCP" \
+  --api-listen "127.0.0.1:$API" --start-difficulty 0.001 >"$T/pool.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do grep -q "pool ready" "$T/pool.log" && break; sleep 0.2; done
+grep -q "pool ready" "$T/pool.log" && pass "pool is up on port $TCP" || fail "pool did not start"
+
+"$MINEWATCH" sensor --iface lo --bpf "tcp port $TCP" --eve "$T/eve.json" --no-intel \
+  --duration 40 >"$T/sensor.log" 2>&1 &
+SENSOR=$!
+pids+=($SENSOR)
+for _ in $(seq 50); do grep -q "listening on lo" "$T/sensor.log" && break; sleep 0.1; done
+grep -q "listening on lo" "$T/sensor.log" && pass "sensor listening on lo" || fail "sensor did not start"
+sleep 0.5
+
+start=$(now_ms)
+"$MINELAB" miner --pool "stratum+tcp://127.0.0.1:$TCP" --user "$MINER_ADDR.live" --threads 1 \
+  --report-interval 30 >"$T/miner.log" 2>&1 &
+pids+=($!)
+seen=""
+while (( $(now_ms) - start < 15000 )); do
+  if [[ -s $T/eve.json ]] && grep -q '"event_type":"alert"' "$T/eve.json"; then seen=$(now_ms); break; fi
+  sleep 0.1
+done
+if [[ -n $seen ]]; then
+  latency=$((seen - start))
+  ((latency <= 5000)) && pass "alert within 5 s of the miner starting (${latency} ms)" \
+                      || fail "alert took ${latency} ms"
+else
+  fail "no alert within 15 s"
+fi
+alert=$(grep -m1 '"event_type":"alert"' "$T/eve.json" || true)
+python3 - "$alert" "$MINER_ADDR.live" "$TCP" <<'PY' && pass "alert names signature, login, agent and pool port" || fail "alert content: $alert"
+import json, sys
+e = json.loads(sys.argv[1])
+assert e["alert"]["signature_id"] == 9100001, e["alert"]
+assert e["alert"]["category"] == "Crypto Mining"
+assert e["minewatch"]["login"] == sys.argv[2], e["minewatch"]
+assert e["minewatch"]["agent_string"], e["minewatch"]
+assert e["dest_port"] == int(sys.argv[3])
+PY
+kill -INT "$SENSOR" 2>/dev/null || true
+wait "$SENSOR" 2>/dev/null
+expect_eq "$?" 0 "sensor exits cleanly on SIGINT"
+finish
