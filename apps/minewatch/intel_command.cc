@@ -16,6 +16,7 @@
 #include "intel/snapshot.h"
 #include "intel/snapshot_builder.h"
 #include "minewatch/commands.h"
+#include "minewatch/default_intel.h"
 
 namespace mw::minewatch {
 namespace {
@@ -36,16 +37,6 @@ struct ImportOptions {
 struct SnapshotOption {
   std::string path;
 };
-
-// The snapshot used when --intel is not given: $MINEWATCH_INTEL, else rules/intel/default.mwintel
-// next to the build's bin/ folder (build/rules/intel/default.mwintel for build/bin/minewatch).
-std::string DefaultSnapshotPath() {
-  if (const char* env = std::getenv("MINEWATCH_INTEL"); env != nullptr && *env != '\0') return env;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return "build/rules/intel/default.mwintel";
-  return (exe.parent_path().parent_path() / "rules" / "intel" / "default.mwintel").string();
-}
 
 // "PATH" or "PATH,category=C,format=F,name=N".
 struct FeedSpec {
@@ -152,7 +143,7 @@ int RunImport(const ImportOptions& o) {
 }
 
 Result<intel::Snapshot> OpenSnapshot(const std::string& option) {
-  const std::string path = option.empty() ? DefaultSnapshotPath() : option;
+  const std::string path = option.empty() ? DefaultIntelPath() : option;
   auto snap = intel::Snapshot::Load(path);
   if (!snap.ok() && snap.status().code() == StatusCode::kIoError && option.empty()) {
     return Status::NotFound(snap.status().message() +
