@@ -5,7 +5,7 @@
 #include "analyzers/dns/dns_analyzer.h"
 #include "analyzers/dns/dns_cache.h"
 #include "analyzers/dns/dns_message.h"
-#include "chunked_input.h"
+#include "common/chunked_input.h"
 
 using namespace mw::analyzers;
 

@@ -6,7 +6,7 @@
 #include "analyzers/http/http_analyzer.h"
 #include "analyzers/http/http_head.h"
 #include "analyzers/http/http_mining.h"
-#include "chunked_input.h"
+#include "common/chunked_input.h"
 
 using namespace mw::analyzers;
 

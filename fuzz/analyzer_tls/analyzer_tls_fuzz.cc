@@ -5,7 +5,7 @@
 #include "analyzers/tls/tls_analyzer.h"
 #include "analyzers/tls/tls_certificate.h"
 #include "analyzers/tls/tls_hello.h"
-#include "chunked_input.h"
+#include "common/chunked_input.h"
 
 using namespace mw::analyzers;
 
