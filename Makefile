@@ -3,7 +3,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: demo test deps build build-dev unit asan e2e bench fuzz fuzz-build fuzz-smoke clean
+.PHONY: demo test deps build build-dev build-asan unit asan e2e bench fuzz fuzz-build fuzz-smoke clean
 
 deps:
 	@scripts/install-deps
@@ -16,15 +16,20 @@ build-dev: deps
 	@cmake --preset dev >/dev/null
 	@cmake --build --preset dev -j $(JOBS)
 
+# The unit-test binaries only, with ASan + UBSan (-O1, no debug info: quicker to build).
+build-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+
 # make demo: install what is missing, build release, run the end-to-end demo.
 demo: build
 	build/bin/minelab demo
 
 # make test: unit tests (release build, warnings as errors), the same unit tests under
 # ASan + UBSan, then the end-to-end tests.
-test: build build-dev
+test: build build-asan
 	ctest --test-dir build -L unit -j $(JOBS) --output-on-failure --timeout 600
-	ctest --test-dir build-dev -L unit -j $(JOBS) --output-on-failure --timeout 900
+	ctest --test-dir build-asan -L unit -j $(JOBS) --output-on-failure --timeout 900
 	ctest --test-dir build -L e2e --output-on-failure --timeout 900
 
 unit: build
@@ -51,4 +56,4 @@ fuzz-smoke: fuzz-build
 	done
 
 clean:
-	rm -rf build build-dev build-fuzz
+	rm -rf build build-dev build-asan build-fuzz

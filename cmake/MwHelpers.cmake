@@ -67,6 +67,9 @@ function(mw_add_test name)
     MW_SOURCE_DIR="${PROJECT_SOURCE_DIR}" MW_BINARY_DIR="${CMAKE_BINARY_DIR}")
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
                        PROPERTIES LABELS "${ARG_LABELS}")
+  if("unit" IN_LIST ARG_LABELS)
+    set_property(GLOBAL APPEND PROPERTY MW_UNIT_TEST_TARGETS ${name})
+  endif()
 endfunction()
 
 # mw_add_script_test(NAME COMMAND cmd args... [LABELS l...] [TIMEOUT s] [DEPENDS targets...])
@@ -119,6 +122,7 @@ function(mw_add_fuzzer name)
     add_test(NAME fuzz_seeds.${name}
              COMMAND fuzz-${name}-seeds ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
     set_tests_properties(fuzz_seeds.${name} PROPERTIES LABELS unit TIMEOUT 120)
+    set_property(GLOBAL APPEND PROPERTY MW_UNIT_TEST_TARGETS fuzz-${name}-seeds)
   endif()
 endfunction()
 
