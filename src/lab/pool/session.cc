@@ -252,7 +252,11 @@ ShareOutcome Session::SubmitShare(const ShareSubmit& submit, const std::string& 
   ShareOutcome out = CheckShare(job.get(), submit, state_, int64_t(now_s));
   if (!out.ok()) {
     core_.OnReject(out.error);
-    if (BanReason r = guard_.OnShare(false); r != BanReason::kNone) Ban(r, now_s);
+    // A stale share (its job was replaced by a new block) is normal near block changes and
+    // says nothing about the miner's honesty: it does not count toward the invalid-share ban.
+    if (out.error != ShareError::kJobNotFound) {
+      if (BanReason r = guard_.OnShare(false); r != BanReason::kNone) Ban(r, now_s);
+    }
     return out;
   }
   guard_.OnShare(true);
@@ -380,7 +384,9 @@ bool Session::HandleBlobDialect(const st::Message& m, double now_s) {
     if (it == blob_jobs_.end() || !nonce.ok()) {
       out.error = it == blob_jobs_.end() ? ShareError::kJobNotFound : ShareError::kOther;
       core_.OnReject(out.error);
-      if (BanReason r = guard_.OnShare(false); r != BanReason::kNone) Ban(r, now_s);
+      if (out.error != ShareError::kJobNotFound) {  // stale: not held against the miner
+        if (BanReason r = guard_.OnShare(false); r != BanReason::kNone) Ban(r, now_s);
+      }
       return out;
     }
     // The job's own difficulty (what its target said), with the session's as the grace one.

@@ -212,6 +212,27 @@ TEST(Session, JunkAndFloodBanThePeer) {
   EXPECT_EQ(flood->close_reason(), "banned: flood");
 }
 
+TEST(Session, StaleSharesAreAnsweredButNeverBan) {
+  Fixture f;
+  auto s = f.Open("127.0.0.9");
+  ASSERT_TRUE(s->OnLine(R"({"id":1,"method":"mining.subscribe","params":[]})", f.now));
+  ASSERT_TRUE(s->OnLine(R"({"id":2,"method":"mining.authorize","params":[")" + f.user + R"(",""]})", f.now));
+  f.Drain();
+  // Many shares for a job the pool no longer has (a new block replaced it): each gets 21, and
+  // the connection stays open, as it would for a miner that was just slow to switch jobs.
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(s->OnLine(R"({"id":)" + std::to_string(10 + i) +
+                              R"(,"method":"mining.submit","params":[")" + f.user +
+                              R"(","gone","00000001","495fab29","00000000"]})",
+                          f.now))
+        << "closed after " << i << " stale shares: " << s->close_reason();
+    auto m = f.Drain();
+    ASSERT_EQ(m.size(), 1u);
+    EXPECT_EQ(ErrCode(m[0]), 21);
+  }
+  EXPECT_FALSE(f.core->bans().IsBanned("127.0.0.9", int64_t(f.now)));
+}
+
 TEST(Session, XmrigDialectMinesHeaderBlobs) {
   Fixture f;
   auto s = f.Open();
