@@ -284,6 +284,8 @@ int Demo::Run() {
     return Fail("A was not funded by mining in time");
   }
   json tip = Tip(1);
+  const unsigned funded_height = tip.value("blocks", 0u);
+  const std::string funded_hash = tip.value("bestblockhash", std::string());
   Say("funding: A's first coinbase rewards matured; A can spend " +
       lab::wallet::FormatAmount(a_balance) + " coins (" +
       lab::wallet::FormatAmount(a_info.value("immature", uint64_t(0))) +
@@ -411,14 +413,31 @@ int Demo::Run() {
     return Fail("the payment did not reach " + std::to_string(kConfirmations) + " confirmations");
   }
 
-  miners_[0].Terminate();
-  miners_[1].Terminate();
-  Say("miners stopped; waiting for the nodes to agree on the tip");
-  WaitFor(10, [&] {
+  // Two miners can solve competing blocks at the same height; with equal work each node keeps
+  // the one it saw first, and only the next block settles it. So miner 2 stops first and miner 1
+  // mines on alone until every node has the same tip; then nothing can fork any more.
+  auto tips_agree = [&] {
     const std::string h0 = Tip(0).value("bestblockhash", std::string("0"));
     return Tip(1).value("bestblockhash", std::string("1")) == h0 &&
            Tip(2).value("bestblockhash", std::string("2")) == h0;
-  });
+  };
+  miners_[1].Terminate();
+  Say("miner 2 stopped; miner 1 mines on until every node has the same tip");
+  if (!tips_agree()) {
+    std::string tips;
+    for (int i = 0; i < 3; ++i) {
+      json t = Tip(i);
+      tips += (i ? ", node " : "node ") + std::to_string(i + 1) + " at block " +
+              std::to_string(t.value("blocks", 0)) + " " +
+              Short(t.value("bestblockhash", std::string()));
+    }
+    Say("the nodes disagree for now (" + tips +
+        "): competing blocks of equal work, or one still in flight; the next block decides");
+  }
+  WaitFor(30, tips_agree);
+  miners_[0].Terminate();
+  Say("miner 1 stopped; waiting for the nodes to agree on the tip");
+  if (!WaitFor(15, tips_agree)) return Fail("the nodes did not agree on one tip after the miners stopped");
   auto final_tx = nodes_[0].Call("gettransaction", json::array({txid}));
   json summary = {{"txid", txid}, {"blocks", json::array()}, {"nodes", json::array()}};
   if (final_tx.ok()) {
@@ -432,6 +451,16 @@ int Demo::Run() {
     }
   }
   summary["blocks"].push_back({{"height", block_height}, {"hash", block_hash}});
+  // A block named above may since have lost a race to a competing block of more work; say so
+  // rather than leave a hash in the story that the chain no longer has.
+  for (const auto& [height, hash] : {std::pair{funded_height, funded_hash},
+                                     std::pair{block_height, block_hash}}) {
+    auto r = nodes_[0].Call("getblock", json::array({hash}));
+    if (!r.ok() || r->value("confirmations", 0) == 0) {
+      Say("note: block " + std::to_string(height) + " " + hash +
+          " named above was orphaned by a reorganisation; the best chain has another block there");
+    }
+  }
   for (const auto& [name, key] : {std::pair<const char*, const chain::KeyPair*>{"A", &*a},
                                   {"B", &*b}, {"M", &*m}}) {
     auto r = nodes_[0].Call("getbalance", json::array({key->address()}));
