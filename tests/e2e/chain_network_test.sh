@@ -88,7 +88,11 @@ expect_eq "$(rpc "${RPC[n1]}" getbalance "[\"$B\"]" | jget "['result']['balance'
 bh=$(rpc "${RPC[n1]}" gettransaction "[\"$txid\"]" | jget "['result']['blockhash']")
 expect_eq "$(rpc "${RPC[n3]}" getblock "[\"$bh\"]" | jget "['result']['hash']")" "$bh" "getblock finds the payment's block on node 3"
 
-stop miner1; stop miner2
+# Two miners may stop on competing blocks of equal work, which only a next block settles: miner 2
+# stops first and miner 1 mines on alone until the tips meet.
+stop miner2
+wait_until 30 same_tip n1 n2 n3 || true
+stop miner1
 wait_until 15 same_tip n1 n2 n3 && pass "all nodes agree on the tip ($(height "${RPC[n1]}"))" || fail "tips differ"
 
 # --- a fourth node joins late and syncs header-first --------------------------------------------
