@@ -40,9 +40,11 @@ Snapshot& Snapshot::operator=(Snapshot&& other) noexcept {
   feeds_count_ = other.feeds_count_;
   entries_ = other.entries_;
   entries_count_ = other.entries_count_;
-  fingerprints_ = other.fingerprints_;
+  filter_ = other.filter_;
   slots_ = other.slots_;
   buckets_ = other.buckets_;
+  label_mask_[0] = other.label_mask_[0];
+  label_mask_[1] = other.label_mask_[1];
   segments_ = other.segments_;
   segments_count_ = other.segments_count_;
   refs_ = other.refs_;
@@ -138,18 +140,20 @@ Status Snapshot::Validate(LoadOptions options) {
   const void* sl = nullptr;
   const void* strings = nullptr;
   const void* refs = nullptr;
-  size_t fp_count = 0, sl_count = 0, refs_count = 0;
+  const void* labels = nullptr;
+  size_t fp_count = 0, sl_count = 0, refs_count = 0, labels_count = 0;
   const Want wants[] = {
       {kStrings, 1, &strings, &strings_size_},
       {kFeeds, sizeof(FeedRecord), &feeds_, &feeds_count_},
       {kEntries, sizeof(EntryRecord), &entries_, &entries_count_},
-      {kDomainFingerprints, 4, &fp, &fp_count},
+      {kDomainFilter, 2, &fp, &fp_count},
       {kDomainSlots, 4, &sl, &sl_count},
       {kIpSegments, sizeof(IpSegment), &segments_, &segments_count_},
       {kIpRefs, 4, &refs, &refs_count},
       {kPatterns, sizeof(PatternRecord), &patterns_, &patterns_count_},
       {kSkipped, sizeof(SkippedRecord), &skipped_, &skipped_count_},
       {kCoins, sizeof(CoinRecord), &coins_, &coins_count_},
+      {kDomainLabels, 8, &labels, &labels_count},
   };
   bool found[std::size(wants)] = {};
   for (uint32_t i = 0; i < h.section_count; ++i) {
@@ -173,7 +177,7 @@ Status Snapshot::Validate(LoadOptions options) {
     if (!found[w]) return Status::Corruption("section " + std::to_string(wants[w].id) + " missing");
   }
   strings_ = static_cast<const char*>(strings);
-  fingerprints_ = static_cast<const uint32_t*>(fp);
+  filter_ = static_cast<const uint16_t*>(fp);
   slots_ = static_cast<const uint32_t*>(sl);
   refs_ = static_cast<const uint32_t*>(refs);
   refs_count_ = refs_count;
@@ -183,6 +187,8 @@ Status Snapshot::Validate(LoadOptions options) {
     return Status::Corruption("bad domain table size");
   }
   buckets_ = static_cast<uint32_t>(fp_count / kSlotsPerBucket);
+  if (labels_count != 2) return Status::Corruption("bad label-count mask");
+  std::memcpy(label_mask_, labels, sizeof(label_mask_));
   if (entries_count_ >= kNoEntry) return Status::Corruption("too many entries");
 
   const auto* feeds = static_cast<const FeedRecord*>(feeds_);
@@ -204,11 +210,8 @@ Status Snapshot::Validate(LoadOptions options) {
   if (entries_count_ > 0 && (entries[entries_count_ - 1].flags & kEntryMore)) {
     return Status::Corruption("last entry continues past the table");
   }
-  for (size_t i = 0; i < fp_count; ++i) {
-    if (fingerprints_[i] != 0 && slots_[i] >= entries_count_) {
-      return Status::Corruption("domain slot points past the entries");
-    }
-  }
+  // Slots are checked where they are used (a key record outside the strings or naming an entry
+  // past the table is skipped), so that loading a large snapshot stays one sequential pass.
   const auto* segs = static_cast<const IpSegment*>(segments_);
   for (size_t i = 0; i < segments_count_; ++i) {
     if (std::memcmp(segs[i].first, segs[i].last, 16) > 0 ||

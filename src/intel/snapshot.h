@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,6 +109,12 @@ class Snapshot {
   // Domain lookup: `name` as seen (any case, optional trailing dot, UTF-8 or punycode). Fills
   // `out` and returns out->hit(). `port` 0 = any.
   bool Match(std::string_view name, MatchResult* out, uint16_t port = 0) const;
+  // The same lookup for many names at once: fills out[i] exactly as Match(names[i], &out[i], port)
+  // would (`out` holds names.size() results) and returns how many hit. Faster than a loop of
+  // Match on snapshots larger than the CPU cache, because the memory accesses of up to
+  // kMatchBatchWidth names overlap. For callers that hold several names (a DNS batch, a log).
+  static constexpr size_t kMatchBatchWidth = 8;
+  size_t MatchBatch(std::span<const std::string_view> names, MatchResult* out, uint16_t port = 0) const;
   // Address lookup; `port` 0 = any.
   bool MatchIp(const IpAddress& ip, uint16_t port, MatchResult* out) const;
   // URL lookup: the host (name or address) and the URL patterns. Allocates (cold path).
@@ -128,16 +135,32 @@ class Snapshot {
   size_t ip_entry_count() const;
   size_t pattern_count() const { return patterns_count_; }
   size_t file_bytes() const { return size_; }
-  // Bytes of the domain table (fingerprints + slots) and of domain entries with their text.
+  // Bytes of the domain table (filter + slots) and of domain entries with their key records.
   size_t domain_bytes() const;
 
  private:
+  struct DomainQuery;  // one name in flight through the staged lookup (snapshot_domain.cc)
+
   Snapshot() = default;
+  // The stages of a domain lookup, run over a group of names so their memory accesses overlap:
+  // normalise and hash every suffix (prefetching filter buckets), check fingerprints
+  // (prefetching slots), read slots (prefetching key records), confirm and collect entries.
+  bool PrepareQuery(std::string_view name, uint16_t port, DomainQuery* q) const;
+  void CheckFilter(DomainQuery* q) const;
+  void ReadSlots(DomainQuery* q) const;
+  void Confirm(const DomainQuery& q, MatchResult* out) const;
+  // Confirms one candidate key record against a suffix and adds its entries.
+  void ConfirmKey(const DomainQuery& q, uint32_t probe, uint32_t record, MatchResult* out,
+                  uint16_t* levels, uint32_t* allow_level) const;
   Status Validate(LoadOptions options);
   void Release();
   // Adds a feed entry (or notes an allowlist entry) found at a suffix of `level` bytes.
   void Add(MatchResult* out, uint32_t entry, uint32_t level, uint16_t* levels,
            uint32_t* allow_level) const;
+  // Adds a feed entry known not to be an allowlist entry (no entry record read).
+  static void AddFeedEntry(MatchResult* out, uint32_t entry, uint32_t level, uint16_t* levels);
+  // Marks the entries found at or above the allowlisted level as suppressed.
+  static void ApplyAllowlist(MatchResult* out, const uint16_t* levels, uint32_t allow_level);
 
   const uint8_t* base_ = nullptr;
   size_t size_ = 0;
@@ -151,9 +174,10 @@ class Snapshot {
   size_t feeds_count_ = 0;
   const void* entries_ = nullptr;
   size_t entries_count_ = 0;
-  const uint32_t* fingerprints_ = nullptr;
+  const uint16_t* filter_ = nullptr;
   const uint32_t* slots_ = nullptr;
   uint32_t buckets_ = 0;
+  uint64_t label_mask_[2] = {0, 0};
   const void* segments_ = nullptr;
   size_t segments_count_ = 0;
   const uint32_t* refs_ = nullptr;

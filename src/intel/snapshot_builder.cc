@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/env.h"
+#include "intel/normalize.h"
 #include "intel/snapshot_format.h"
 
 namespace mw::intel {
@@ -15,7 +16,7 @@ namespace {
 using namespace format;  // NOLINT: the record types are this file's vocabulary
 
 constexpr uint32_t kHashSeed = 0x6d77u;
-constexpr double kMaxLoad = 0.85;
+constexpr double kMaxLoad = 0.87;
 
 // Text pool with sharing of equal strings.
 class StringPool {
@@ -29,6 +30,24 @@ class StringPool {
     index_.emplace(std::string(s), off);
     return off;
   }
+  // Appends a key record (header, then the name) and makes later Add(name) calls share its
+  // text. Returns the record's offset.
+  Result<uint32_t> AddKeyRecord(uint32_t first_entry, std::string_view name) {
+    if (bytes_.size() + kKeyRecordHeaderBytes + name.size() > 0xFFFFFFFFull) {
+      return Status::OutOfRange("snapshot text over 4 GiB");
+    }
+    const auto off = static_cast<uint32_t>(bytes_.size());
+    KeyRecordHeader h{first_entry, static_cast<uint8_t>(name.size()), 0};
+    char raw[kKeyRecordHeaderBytes];
+    std::memcpy(raw, &h.first_entry, 4);
+    raw[4] = static_cast<char>(h.length);
+    raw[5] = static_cast<char>(h.summary);
+    bytes_.append(raw, sizeof(raw));
+    bytes_.append(name);
+    index_[std::string(name)] = off + static_cast<uint32_t>(kKeyRecordHeaderBytes);
+    return off;
+  }
+  void SetKeySummary(uint32_t record, uint8_t summary) { bytes_[record + 5] = static_cast<char>(summary); }
   const std::string& bytes() const { return bytes_; }
 
  private:
@@ -141,15 +160,30 @@ Result<Bytes> SnapshotBuilder::Build() const {
     entries.push_back(r);
     return Status::Ok();
   };
-  std::vector<std::pair<std::string_view, uint32_t>> keys;  // name, first entry
+  struct Key {
+    std::string_view name;
+    uint32_t first_entry;
+    uint32_t record;  // offset of the key record in the string section
+  };
+  std::vector<Key> keys;
   for (size_t i = 0; i < domains.size(); ++i) {
     const std::string& name = domains[i].entry->host;
     if (i == 0 || name != domains[i - 1].entry->host) {
-      keys.emplace_back(name, static_cast<uint32_t>(entries.size()));
+      const auto first = static_cast<uint32_t>(entries.size());
+      if (name.size() <= kMaxKeyLength) {  // normalised names are at most 253 bytes
+        MW_ASSIGN_OR_RETURN(const uint32_t record, pool.AddKeyRecord(first, name));
+        keys.push_back(Key{name, first, record});
+      }
     } else {
       entries.back().flags |= kEntryMore;
     }
     MW_RETURN_IF_ERROR(add_entry(domains[i], name));
+  }
+  for (const Key& k : keys) {
+    const EntryRecord& e = entries[k.first_entry];
+    const bool simple = (e.flags & kEntryMore) == 0 && (e.flags & kEntrySubdomains) != 0 &&
+                        e.port == 0 && e.category != static_cast<uint8_t>(Category::kAllowlist);
+    if (simple) pool.SetKeySummary(k.record, kKeySimple);
   }
   const auto first_range_entry = static_cast<uint32_t>(entries.size());
   for (const Pending& p : ranges) MW_RETURN_IF_ERROR(add_entry(p, p.entry->value));
@@ -166,21 +200,24 @@ Result<Bytes> SnapshotBuilder::Build() const {
     pattern_records.push_back(r);
   }
 
-  // 4. Domain hash table.
+  // 4. Domain hash table: 16-bit fingerprints in the filter, key-record offsets beside them.
   const auto buckets = static_cast<uint32_t>(
       std::max<size_t>(1, size_t(double(keys.size()) / (kSlotsPerBucket * kMaxLoad)) + 1));
-  std::vector<uint32_t> fingerprints(size_t(buckets) * kSlotsPerBucket, 0);
-  std::vector<uint32_t> slots(fingerprints.size(), 0);
-  for (const auto& [name, first] : keys) {
-    const uint64_t h = HashName(name, kHashSeed);
+  std::vector<uint16_t> filter(size_t(buckets) * kSlotsPerBucket, 0);
+  std::vector<uint32_t> slots(filter.size(), 0);
+  std::vector<uint64_t> label_mask(2, 0);
+  for (const Key& k : keys) {
+    const uint64_t h = HashName(k.name, kHashSeed);
+    const auto labels = static_cast<uint32_t>(std::min<size_t>(LabelCount(k.name), kMaxLabels));
+    label_mask[labels / 64] |= uint64_t(1) << (labels % 64);
     uint32_t b = BucketOf(h, buckets);
     bool placed = false;
     while (!placed) {
       for (uint32_t s = 0; s < kSlotsPerBucket && !placed; ++s) {
         const size_t at = size_t(b) * kSlotsPerBucket + s;
-        if (fingerprints[at] == 0) {
-          fingerprints[at] = Fingerprint(h);
-          slots[at] = first;
+        if (filter[at] == 0) {
+          filter[at] = Fingerprint(h);
+          slots[at] = k.record;
           placed = true;
         }
       }
@@ -271,14 +308,14 @@ Result<Bytes> SnapshotBuilder::Build() const {
     uint32_t record_bytes;
     std::string data;
   };
-  std::vector<Section> sections(10);
+  std::vector<Section> sections(11);
   sections[0] = {kStrings, 1, pool.bytes()};
   sections[1] = {kFeeds, sizeof(FeedRecord), {}};
   AppendRecords(&sections[1].data, feed_records);
   sections[2] = {kEntries, sizeof(EntryRecord), {}};
   AppendRecords(&sections[2].data, entries);
-  sections[3] = {kDomainFingerprints, 4, {}};
-  AppendRecords(&sections[3].data, fingerprints);
+  sections[3] = {kDomainFilter, 2, {}};
+  AppendRecords(&sections[3].data, filter);
   sections[4] = {kDomainSlots, 4, {}};
   AppendRecords(&sections[4].data, slots);
   sections[5] = {kIpSegments, sizeof(IpSegment), {}};
@@ -291,6 +328,8 @@ Result<Bytes> SnapshotBuilder::Build() const {
   AppendRecords(&sections[8].data, skipped_records);
   sections[9] = {kCoins, sizeof(CoinRecord), {}};
   AppendRecords(&sections[9].data, coins);
+  sections[10] = {kDomainLabels, 8, {}};
+  AppendRecords(&sections[10].data, label_mask);
 
   auto align = [](size_t v) { return (v + kSectionAlign - 1) / kSectionAlign * kSectionAlign; };
   size_t offset = align(kHeaderBytes + sections.size() * sizeof(SectionRecord));

@@ -1,5 +1,6 @@
 #include "intel/snapshot_format.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mw::intel::format {
@@ -34,6 +35,21 @@ uint64_t Checksum64(const uint8_t* data, size_t size) {
   h *= kP2;
   h ^= h >> 32;
   return h;
+}
+
+uint64_t HashName(std::string_view lower_name, uint32_t seed) {
+  char padded[kMaxKeyLength + 9] = {};
+  const size_t n = std::min(lower_name.size(), kMaxKeyLength);
+  std::memcpy(padded, lower_name.data(), n);
+  uint64_t state = SeedState(seed);
+  size_t end = n;
+  for (size_t i = n; i > 0; --i) {
+    if (padded[i - 1] != '.') continue;
+    state = ChainLabel(state, LabelHash(padded + i, end - i));
+    end = i - 1;
+  }
+  state = ChainLabel(state, LabelHash(padded, end));
+  return FinishSuffix(state, n);
 }
 
 }  // namespace mw::intel::format

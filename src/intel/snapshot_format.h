@@ -6,11 +6,16 @@
 // every byte after the header; loading checks both and every offset and index in the sections,
 // so a corrupt or hostile file is an error, never a crash.
 //
-// Domain lookup: each distinct name is a key. Its 64-bit hash (SuffixHasher below, computed
-// from the last byte backwards so every label suffix of a query costs one step more) picks a
-// bucket of 8 slots; a slot holds a 32-bit fingerprint (0 = empty) and, in a parallel array, the
-// index of the key's first entry. Entries of one key are consecutive; all but the last carry
-// kEntryMore. A fingerprint hit is confirmed by comparing the entry's text with the suffix.
+// Domain lookup: each distinct name is a key, stored once in the string section as a key record
+// (KeyRecord below: first entry index, length, summary bits, then the name) that the name's
+// entries point into. A name's 64-bit hash (SuffixHash below: labels hashed a word at a time and
+// chained from the right, so every label suffix of a query costs one step more) picks a bucket
+// of 16 slots. A slot is a 16-bit fingerprint (0 = empty) in the filter, 32 bytes per bucket and
+// small enough to stay in cache, and, in a parallel array, the key record's offset (one 64-byte
+// line per bucket). Only a fingerprint hit touches the slot and the key record; a hit is
+// confirmed by comparing the record's text with the suffix, so a fingerprint collision never
+// yields a match. A 128-bit mask of the label counts present lets a lookup skip suffixes no
+// key could equal. Entries of one key are consecutive; all but the last carry kEntryMore.
 #pragma once
 
 #include <cstddef>
@@ -22,11 +27,11 @@
 namespace mw::intel::format {
 
 inline constexpr char kMagic[8] = {'M', 'W', 'I', 'N', 'T', 'E', 'L', 0};
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;
 inline constexpr size_t kHeaderBytes = 64;
-inline constexpr size_t kSectionAlign = 16;
+inline constexpr size_t kSectionAlign = 64;  // a filter bucket never straddles a line
 inline constexpr uint32_t kMaxSections = 32;
-inline constexpr uint32_t kSlotsPerBucket = 8;
+inline constexpr uint32_t kSlotsPerBucket = 16;
 
 struct FileHeader {
   char magic[8];
@@ -44,13 +49,15 @@ enum SectionId : uint32_t {
   kStrings = 1,             // bytes
   kFeeds = 2,               // FeedRecord[]
   kEntries = 3,             // EntryRecord[]
-  kDomainFingerprints = 4,  // uint32_t[buckets * 8]
-  kDomainSlots = 5,         // uint32_t[buckets * 8]: first entry index of the key
+  // 4 was the version-1 fingerprint table
+  kDomainSlots = 5,         // uint32_t[buckets * 16]: string-section offset of the key record
   kIpSegments = 6,          // IpSegment[], sorted, disjoint
   kIpRefs = 7,              // uint32_t[] entry indices referenced by segments
   kPatterns = 8,            // PatternRecord[]
   kSkipped = 9,             // SkippedRecord[]
   kCoins = 10,              // CoinRecord[] sorted by entry
+  kDomainFilter = 11,       // uint16_t[buckets * 16]: fingerprints, 0 = empty slot
+  kDomainLabels = 12,       // uint64_t[2]: bit k set when some key has k labels
 };
 
 struct SectionRecord {
@@ -131,37 +138,70 @@ static_assert(sizeof(CoinRecord) == 12);
 // Integrity checksum (not a MAC): four multiply-rotate lanes over 8-byte words.
 uint64_t Checksum64(const uint8_t* data, size_t size);
 
-// Hashes label suffixes of a name from its last byte backwards (ASCII case folded), so that
-// Step() over "pool.example" from the right gives the state shared by every name ending in it.
-class SuffixHasher {
- public:
-  explicit SuffixHasher(uint32_t seed) : state_(0xcbf29ce484222325ull ^ seed) {}
-  void Step(char c) {
-    const auto b = static_cast<uint8_t>(c);
-    const uint8_t lower = (b >= 'A' && b <= 'Z') ? uint8_t(b | 0x20) : b;
-    state_ = (state_ ^ lower) * 0x100000001b3ull;
-  }
-  // The hash of the bytes stepped so far (`length` of them), well mixed.
-  uint64_t Finish(size_t length) const {
-    uint64_t h = state_ ^ (uint64_t(length) * 0x9e3779b97f4a7c15ull);
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
-  }
-
- private:
-  uint64_t state_;
+// A key record in the string section: this header, then `length` bytes of the name (which the
+// key's domain entries use as their text). Not aligned: read with memcpy.
+struct KeyRecordHeader {
+  uint32_t first_entry;
+  uint8_t length;
+  uint8_t summary;
 };
+inline constexpr size_t kKeyRecordHeaderBytes = 6;
+// summary bit: the key has exactly one entry, a feed (not allowlist) domain entry covering
+// subdomains with no port, so a lookup can report it without reading the entry record.
+inline constexpr uint8_t kKeySimple = 0x01;
+inline constexpr size_t kMaxKeyLength = 255;
+inline constexpr uint32_t kMaxLabels = 127;  // 253 bytes hold at most 127 labels
 
-inline uint64_t HashName(std::string_view name, uint32_t seed) {
-  SuffixHasher h(seed);
-  for (size_t i = name.size(); i > 0; --i) h.Step(name[i - 1]);
-  return h.Finish(name.size());
+// Suffix hashing. A query is lower-cased into a zero-padded buffer; each label is hashed a word
+// at a time (LabelHash), and label hashes are chained from the rightmost label leftwards
+// (ChainLabel), so the state after k labels is shared by every name ending in those k labels.
+// FinishSuffix mixes the state with the suffix length into the table hash. `p` must be readable
+// for `len` rounded up to a multiple of 8 (the buffers are padded); bytes past `len` are ignored.
+inline uint64_t SeedState(uint32_t seed) { return 0x243f6a8885a308d3ull ^ (uint64_t(seed) << 17); }
+
+inline uint64_t LabelHash(const char* p, size_t len) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    __builtin_memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+  }
+  if (i < len) {
+    uint64_t w;
+    __builtin_memcpy(&w, p + i, 8);
+    w &= ~0ull >> (8 * (8 - (len - i)));
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+  }
+  return h;
 }
-inline uint32_t Fingerprint(uint64_t hash) { return uint32_t(hash >> 32) | 1u; }
+
+__extension__ typedef unsigned __int128 Uint128;
+
+inline uint64_t ChainLabel(uint64_t state, uint64_t label_hash) {
+  const Uint128 m = static_cast<Uint128>(state ^ label_hash) * 0xc4ceb9fe1a85ec53ull;
+  return uint64_t(m) ^ uint64_t(m >> 64);
+}
+
+inline uint64_t FinishSuffix(uint64_t state, size_t suffix_len) {
+  uint64_t h = state ^ (uint64_t(suffix_len) * 0x9e3779b97f4a7c15ull);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+// The table hash of a whole name, already lower case (the builder's side of the walk).
+uint64_t HashName(std::string_view lower_name, uint32_t seed);
+
+inline uint16_t Fingerprint(uint64_t hash) {
+  const auto f = static_cast<uint16_t>(hash >> 48);
+  return f == 0 ? uint16_t(1) : f;
+}
 inline uint32_t BucketOf(uint64_t hash, uint32_t buckets) {
   return uint32_t((uint64_t(uint32_t(hash)) * buckets) >> 32);
 }

@@ -1,11 +1,7 @@
-// Snapshot lookups and entry views (the hot path is Match / MatchIp: no allocation, no locks).
+// Snapshot address and URL lookups and entry views (domain lookups: snapshot_domain.cc).
 #include <algorithm>
 #include <bit>
 #include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "intel/snapshot.h"
 #include "intel/snapshot_format.h"
@@ -19,37 +15,6 @@ namespace {
 
 const EntryRecord* Entries(const void* p) { return static_cast<const EntryRecord*>(p); }
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c | 0x20) : c; }
-
-bool EqualsFolded(std::string_view query, const char* stored, size_t stored_len) {
-  if (query.size() != stored_len) return false;
-  for (size_t i = 0; i < stored_len; ++i) {
-    if (Lower(query[i]) != stored[i]) return false;
-  }
-  return true;
-}
-
-// Bit s set when slot s of the bucket holds `value` (two 4-lane compares with SSE2).
-uint32_t SlotMask(const uint32_t* bucket, uint32_t value) {
-#if defined(__SSE2__)
-  const __m128i v = _mm_set1_epi32(static_cast<int>(value));
-  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket));
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket + 4));
-  const int lo = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, v)));
-  const int hi = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(b, v)));
-  return static_cast<uint32_t>(lo | (hi << 4));
-#else
-  uint32_t mask = 0;
-  for (uint32_t s = 0; s < kSlotsPerBucket; ++s) mask |= uint32_t(bucket[s] == value) << s;
-  return mask;
-#endif
-}
-
-struct Probe {
-  uint64_t hash;
-  uint32_t start;
-};
-
 }  // namespace
 
 void Snapshot::Add(MatchResult* out, uint32_t entry, uint32_t level, uint16_t* levels,
@@ -62,6 +27,10 @@ void Snapshot::Add(MatchResult* out, uint32_t entry, uint32_t level, uint16_t* l
     }
     return;
   }
+  AddFeedEntry(out, entry, level, levels);
+}
+
+void Snapshot::AddFeedEntry(MatchResult* out, uint32_t entry, uint32_t level, uint16_t* levels) {
   for (uint32_t i = 0; i < out->count; ++i) {
     if (out->entries[i] == entry) return;
   }
@@ -73,87 +42,11 @@ void Snapshot::Add(MatchResult* out, uint32_t entry, uint32_t level, uint16_t* l
   out->entries[out->count++] = entry;
 }
 
-namespace {
-
-// Marks the entries found at or above the allowlisted level as suppressed.
-void ApplyAllowlist(MatchResult* out, const uint16_t* levels, uint32_t allow_level) {
+void Snapshot::ApplyAllowlist(MatchResult* out, const uint16_t* levels, uint32_t allow_level) {
   if (out->allowed_by == kNoEntry) return;
   for (uint32_t i = 0; i < out->count; ++i) {
     if (levels[i] <= allow_level) out->suppressed |= 1u << i;
   }
-}
-
-}  // namespace
-
-bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) const {
-  out->Clear();
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  if (name.empty()) return false;
-  DomainBuffer normalized;
-  Probe probes[kMaxDomainLength / 2 + 2];
-  size_t n = 0;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (name.size() > kMaxDomainLength) {
-      if (attempt == 1) return false;
-      if (NormalizeDomainInto(name, &normalized) != nullptr) return false;
-      name = normalized.view();
-      continue;
-    }
-    SuffixHasher hasher(seed_);
-    uint8_t high = 0;
-    bool dot_seen = false;
-    n = 0;
-    for (size_t i = name.size(); i > 0; --i) {
-      const char c = name[i - 1];
-      high |= static_cast<uint8_t>(c);
-      if (c == '.') dot_seen = true;
-      hasher.Step(c);
-      if (dot_seen && (i == 1 || name[i - 2] == '.') && n < std::size(probes)) {
-        probes[n++] = Probe{hasher.Finish(name.size() - (i - 1)), static_cast<uint32_t>(i - 1)};
-      }
-    }
-    if ((high & 0x80) == 0) break;
-    // Unicode: normalise (punycode) once and hash again.
-    if (attempt == 1 || NormalizeDomainInto(name, &normalized) != nullptr) return false;
-    name = normalized.view();
-  }
-  for (size_t p = 0; p < n; ++p) {
-    __builtin_prefetch(fingerprints_ + size_t(BucketOf(probes[p].hash, buckets_)) * kSlotsPerBucket);
-  }
-  const EntryRecord* entries = Entries(entries_);
-  uint16_t levels[MatchResult::kMaxEntries];
-  uint32_t allow_level = 0;
-  for (size_t p = 0; p < n; ++p) {
-    const uint32_t level = static_cast<uint32_t>(name.size() - probes[p].start);
-    const uint32_t fp = Fingerprint(probes[p].hash);
-    uint32_t b = BucketOf(probes[p].hash, buckets_);
-    const std::string_view suffix = name.substr(probes[p].start);
-    for (uint32_t step = 0; step < buckets_; ++step) {
-      const uint32_t* f = fingerprints_ + size_t(b) * kSlotsPerBucket;
-      const bool empty_seen = SlotMask(f, 0) != 0;
-      for (uint32_t hits = SlotMask(f, fp); hits != 0; hits &= hits - 1) {
-        const auto s = static_cast<uint32_t>(std::countr_zero(hits));
-        uint32_t idx = slots_[size_t(b) * kSlotsPerBucket + s];
-        const EntryRecord& head = entries[idx];
-        if ((head.flags & kEntryKindMask) != uint8_t(EntryKind::kDomain) ||
-            !EqualsFolded(suffix, strings_ + head.text_off, head.text_len)) {
-          continue;
-        }
-        for (; idx < entries_count_; ++idx) {
-          const EntryRecord& e = entries[idx];
-          const bool covers = probes[p].start == 0 || (e.flags & kEntrySubdomains);
-          if (covers && (port == 0 || e.port == 0 || e.port == port)) {
-            Add(out, idx, level, levels, &allow_level);
-          }
-          if ((e.flags & kEntryMore) == 0) break;
-        }
-      }
-      if (empty_seen) break;
-      b = b + 1 == buckets_ ? 0 : b + 1;
-    }
-  }
-  ApplyAllowlist(out, levels, allow_level);
-  return out->hit();
 }
 
 bool Snapshot::MatchIp(const IpAddress& ip, uint16_t port, MatchResult* out) const {
@@ -327,12 +220,14 @@ size_t Snapshot::ip_entry_count() const {
 }
 
 size_t Snapshot::domain_bytes() const {
-  size_t bytes = size_t(buckets_) * kSlotsPerBucket * 8;
+  size_t bytes = size_t(buckets_) * kSlotsPerBucket * (sizeof(uint16_t) + sizeof(uint32_t));
   for (size_t i = 0; i < entries_count_; ++i) {
     const EntryRecord& e = Entries(entries_)[i];
     if ((e.flags & kEntryKindMask) != uint8_t(EntryKind::kDomain)) continue;
     bytes += sizeof(EntryRecord);
-    if (i == 0 || !(Entries(entries_)[i - 1].flags & kEntryMore)) bytes += e.text_len;
+    if (i == 0 || !(Entries(entries_)[i - 1].flags & kEntryMore)) {
+      bytes += kKeyRecordHeaderBytes + e.text_len;
+    }
   }
   return bytes;
 }
