@@ -19,7 +19,6 @@ namespace {
 // 2^64-1 / the top 64 bits of the diff-1 target: one V1 difficulty in CryptoNote units.
 constexpr double kCnPerV1Difficulty = 18446744073709551615.0 / 4294901760.0;
 constexpr size_t kMaxBlobJobs = 16;
-constexpr size_t kMaxWorkersPerConnection = 64;
 const char* kXmrAlgo = "sha256d";
 
 bool IsClientKind(st::Kind k) { return st::SenderOf(k) == st::Role::kClient; }
@@ -81,21 +80,22 @@ bool Session::OnLine(std::string_view line, double now_s) {
     }
     return true;
   }
-  st::Dialect d = msg->dialect;
-  if (d == st::Dialect::kEthStratum || d == st::Dialect::kEthProxy) {
-    // Not served yet: answer like a V1 pool that does not speak the dialect.
-    SendRaw(d == st::Dialect::kEthProxy ? st::EncodeJsonRpcError(msg->id, -1, "Unsupported dialect")
-                                        : st::EncodeV1Error(msg->id, 20, "Unsupported dialect"));
-    close_reason_ = "unsupported dialect";
-    return false;
+  if (dialect_ == st::Dialect::kUnknown) {
+    dialect_ = msg->dialect;
+    // Eth sessions never negotiate BIP310: the whole version is the top half of the nonce.
+    if (dialect_ == st::Dialect::kEthStratum || dialect_ == st::Dialect::kEthProxy) {
+      state_.version_mask = 0xffffffffu;
+    }
   }
-  if (dialect_ == st::Dialect::kUnknown) dialect_ = d;
-  if (d != dialect_) {
+  if (!AcceptsKind(*msg)) {
     core_.stats().junk_lines.fetch_add(1);
     if (BanReason r = guard_.OnJunk(); r != BanReason::kNone) return Ban(r, now_s);
     return true;
   }
   if (dialect_ == st::Dialect::kV1) return HandleV1(*msg, now_s);
+  if (dialect_ == st::Dialect::kEthStratum || dialect_ == st::Dialect::kEthProxy) {
+    return HandleEth(*msg, now_s);
+  }
   return HandleBlobDialect(*msg, now_s);
 }
 
@@ -232,10 +232,15 @@ void Session::OnJob(const std::shared_ptr<const PoolJob>& job, double now_s) {
   last_job_ = job;
   // Shares harder than a block make no sense: cap at the network difficulty.
   if (auto capped = vardiff_.Cap(job->network_difficulty)) ApplyDifficulty(*capped, now_s);
-  if (dialect_ == st::Dialect::kV1) {
-    PushV1Job(*job, clean);
-  } else {
-    PushBlobJob(*job, false, nullptr);
+  PushJob(*job, clean);
+}
+
+void Session::PushJob(const PoolJob& job, bool clean) {
+  switch (dialect_) {
+    case st::Dialect::kV1: PushV1Job(job, clean); break;
+    case st::Dialect::kEthStratum:
+    case st::Dialect::kEthProxy: PushEthJob(job, clean, std::monostate{}); break;
+    default: PushBlobJob(job, false, nullptr); break;
   }
 }
 
@@ -269,11 +274,7 @@ ShareOutcome Session::SubmitShare(const ShareSubmit& submit, const std::string& 
     ApplyDifficulty(capped, now_s);
     if (last_job_) {
       // The new difficulty applies to the next job: resend the current one (not clean).
-      if (dialect_ == st::Dialect::kV1) {
-        PushV1Job(*last_job_, false);
-      } else {
-        PushBlobJob(*last_job_, false, nullptr);
-      }
+      PushJob(*last_job_, false);
     }
   }
   return out;

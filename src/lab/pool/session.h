@@ -6,8 +6,13 @@
 //   XMRig        login / submit / keepalived / getjob; jobs pushed as "job"
 //   Coinhive     {"type":"auth"} / submit -> authed / job / hash_accepted / error
 //   webminerpool {"identifier":"handshake"} / solved -> job / hashsolved / error
-// The XMRig family mines the same SHA-256d headers as V1 (see README.md): the pool picks the
-// extranonce2 for each job it sends, so the blob is a complete 80-byte header.
+//   EthereumStratum/1.0.0  mining.subscribe [agent,"EthereumStratum/1.0.0"] / authorize /
+//                extranonce.subscribe / submit [worker, job, minernonce]; set_difficulty + notify
+//   eth-proxy    eth_submitLogin / eth_getWork / eth_submitWork / eth_submitHashrate; work as
+//                a reply to eth_getWork and pushed as {"id":0,"result":[...]}
+// The XMRig family and the eth dialects mine the same SHA-256d headers as V1 (see README.md): the
+// pool picks the extranonce2 for each job it sends, so the miner receives every header byte but
+// the nonce (eth dialects: and the version, which is the top half of the 64-bit Ethash nonce).
 //
 // Abuse handling: junk or oversized lines, floods and a high invalid-share ratio ban the peer
 // (PoolCore::bans) and close the session. Not thread-safe: one session belongs to one io thread.
@@ -51,7 +56,15 @@ class Session {
   const ShareMinerState& share_state() const { return state_; }
 
  private:
+  static constexpr size_t kMaxWorkersPerConnection = 64;
   struct BlobJob {  // a job sent to an XMRig-family miner: the pool chose extranonce2
+    std::string pool_job_id;
+    std::string extranonce2_hex;
+    std::string ntime_hex;
+    double difficulty = 0;
+  };
+
+  struct EthJob {  // a job sent to an eth-dialect miner: the pool chose extranonce2
     std::string pool_job_id;
     std::string extranonce2_hex;
     std::string ntime_hex;
@@ -64,6 +77,13 @@ class Session {
 
   bool HandleV1(const stratum::Message& m, double now_s);
   bool HandleBlobDialect(const stratum::Message& m, double now_s);
+  // session_eth.cc: EthereumStratum/1.0.0 and eth-proxy.
+  bool AcceptsKind(const stratum::Message& m) const;  // within the session's dialect
+  bool HandleEth(const stratum::Message& m, double now_s);
+  void PushEthJob(const PoolJob& job, bool clean, const stratum::RpcId& reply_id);
+  ShareOutcome EthShare(const std::string& key, const std::string& nonce64_hex,
+                        const std::string& worker, double now_s);
+  void PushJob(const PoolJob& job, bool clean);  // in the session's dialect
   bool Authorize(const std::string& user, std::string* account_out);
   void StartMining(double now_s);  // after authorization: difficulty + first job
   void PushV1Job(const PoolJob& job, bool clean);
@@ -91,6 +111,10 @@ class Session {
   std::string session_id_;
   uint64_t next_extranonce2_ = 1;
   std::deque<std::pair<std::string, BlobJob>> blob_jobs_;  // newest last
+  // Eth dialects: keyed by job id (EthereumStratum) or 0x header hash (eth-proxy); newest last.
+  std::deque<std::pair<std::string, EthJob>> eth_jobs_;
+  std::string eth_extranonce_hex_;  // EthereumStratum: the nonce prefix (3 bytes)
+  uint32_t eth_job_seq_ = 0;
   std::shared_ptr<const PoolJob> last_job_;
   uint64_t last_clean_serial_ = 0;
   uint64_t hashes_credited_ = 0;
