@@ -21,7 +21,8 @@ std::shared_ptr<PoolMinerArgs> AddPoolModeOptions(CLI::App* cmd) {
                   "repeat for failover");
   cmd->add_option("--user", a->user, "Pool login: ADDRESS.worker");
   cmd->add_option("--pass", a->password, "Pool password")->capture_default_str();
-  cmd->add_option("--dialect", a->dialect, "v1, xmrig, coinhive or webminerpool")
+  cmd->add_option("--dialect", a->dialect,
+                  "v1, xmrig, ethproxy, ethstratum, coinhive or webminerpool")
       ->capture_default_str();
   cmd->add_flag("--tls", a->tls, "TLS to the pool");
   cmd->add_flag("--ws", a->ws, "WebSocket to the pool");
@@ -31,6 +32,9 @@ std::shared_ptr<PoolMinerArgs> AddPoolModeOptions(CLI::App* cmd) {
   cmd->add_option("--agent", a->agent, "Agent string (default: the dialect's usual one)");
   cmd->add_flag("--version-rolling", a->version_rolling, "V1: negotiate BIP310 version rolling");
   cmd->add_option("--max-shares", a->max_shares, "Stop after this many accepted shares");
+  cmd->add_option("--keepalive", a->keepalive_seconds,
+                  "Seconds between keep-alives (XMRig keepalived, eth_submitHashrate)")
+      ->capture_default_str();
   return a;
 }
 
@@ -45,15 +49,19 @@ int RunPoolMiner(const PoolMinerArgs& a, int threads, double report_seconds) {
     o.client.dialect = stratum::Dialect::kCoinhive;
   } else if (a.dialect == "webminerpool") {
     o.client.dialect = stratum::Dialect::kWebminerpool;
-  } else if (a.dialect == "ethproxy" || a.dialect == "ethstratum") {
-    return cli::UsageError(prog, "--dialect " + a.dialect + " is not implemented yet");
+  } else if (a.dialect == "ethproxy") {
+    o.client.dialect = stratum::Dialect::kEthProxy;
+  } else if (a.dialect == "ethstratum") {
+    o.client.dialect = stratum::Dialect::kEthStratum;
   } else {
-    return cli::UsageError(prog, "--dialect must be v1, xmrig, coinhive or webminerpool");
+    return cli::UsageError(
+        prog, "--dialect must be v1, xmrig, ethproxy, ethstratum, coinhive or webminerpool");
   }
   if (a.user.empty()) return cli::UsageError(prog, "--user is required with --pool");
   if (threads < 1 || threads > 256) return cli::UsageError(prog, "--threads must be 1..256");
   if (!(a.cpu_limit >= 1 && a.cpu_limit <= 100)) return cli::UsageError(prog, "--cpu-limit must be 1..100");
   if (!(report_seconds > 0)) return cli::UsageError(prog, "--report-interval must be > 0");
+  if (!(a.keepalive_seconds > 0)) return cli::UsageError(prog, "--keepalive must be > 0");
   for (const std::string& url : a.pools) {
     auto ep = sm::ParsePoolUrl(url, a.tls, a.ws);
     if (!ep.ok()) return cli::UsageError(prog, "--pool " + url + ": " + ep.status().message());
@@ -70,6 +78,7 @@ int RunPoolMiner(const PoolMinerArgs& a, int threads, double report_seconds) {
   o.cpu_limit_percent = a.cpu_limit;
   o.max_accepted = a.max_shares;
   o.report_interval = std::chrono::milliseconds(int64_t(report_seconds * 1000));
+  o.keepalive_interval = std::chrono::milliseconds(int64_t(a.keepalive_seconds * 1000));
   if (!a.name.empty()) {
     Status s = sm::RenameProcess(a.name);
     if (!s.ok()) std::cerr << prog << ": --name: " << s.ToString() << "\n";

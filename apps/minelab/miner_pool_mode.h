@@ -22,10 +22,11 @@ struct PoolMinerArgs {
   std::string agent;
   bool version_rolling = false;
   uint64_t max_shares = 0;
+  double keepalive_seconds = 30;   // XMRig keepalived / eth_submitHashrate period
 };
 
 // Adds --pool, --user, --pass, --dialect, --tls, --ws, --cpu-limit, --name, --agent,
-// --version-rolling, --max-shares to the miner subcommand.
+// --version-rolling, --max-shares, --keepalive to the miner subcommand.
 std::shared_ptr<PoolMinerArgs> AddPoolModeOptions(CLI::App* miner);
 
 // Runs the pool miner; exit code per the CLI conventions.

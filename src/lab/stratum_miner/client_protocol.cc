@@ -42,6 +42,8 @@ Hash256 TargetFromT64(uint64_t t64) {
 std::string DefaultAgent(st::Dialect d) {
   switch (d) {
     case st::Dialect::kXmrig: return "XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0";
+    case st::Dialect::kEthStratum:
+    case st::Dialect::kEthProxy: return "ethminer/0.19.0";
     default: return "cgminer/4.10.0";
   }
 }
@@ -88,6 +90,26 @@ std::vector<std::string> ClientProtocol::Hello() {
       out.push_back(Line(st::MakeMessage(st::Kind::kWmpHandshake, std::monostate{}, h)));
       break;
     }
+    case st::Dialect::kEthStratum: {
+      pending_[next_id_] = "mining.subscribe";
+      out.push_back(Line(st::MakeMessage(st::Kind::kV1Subscribe, next_id_++,
+                                         st::Subscribe{options_.agent, {"EthereumStratum/1.0.0"}})));
+      pending_[next_id_] = "mining.extranonce.subscribe";
+      out.push_back(Line(st::MakeMessage(st::Kind::kV1ExtranonceSubscribe, next_id_++,
+                                         st::NoParams{})));
+      pending_[next_id_] = "mining.authorize";
+      out.push_back(Line(st::MakeMessage(st::Kind::kV1Authorize, next_id_++,
+                                         st::Authorize{options_.user, options_.password})));
+      break;
+    }
+    case st::Dialect::kEthProxy: {
+      pending_[next_id_] = "eth_submitLogin";
+      out.push_back(Line(st::MakeMessage(st::Kind::kEthSubmitLogin, next_id_++,
+                                         st::EthSubmitLogin{address, std::nullopt, worker})));
+      pending_[next_id_] = "eth_getWork";
+      out.push_back(Line(st::MakeMessage(st::Kind::kEthGetWork, next_id_++, st::NoParams{})));
+      break;
+    }
     default:
       break;
   }
@@ -98,6 +120,9 @@ ClientEvents ClientProtocol::OnLine(std::string_view line) {
   auto m = st::DecodeLine(line);
   if (!m.ok()) return {};
   if (options_.dialect == st::Dialect::kV1) return OnV1(*m);
+  if (options_.dialect == st::Dialect::kEthStratum || options_.dialect == st::Dialect::kEthProxy) {
+    return OnEth(*m);
+  }
   return OnBlob(*m);
 }
 
@@ -261,6 +286,9 @@ uint64_t ClientProtocol::AddUnit(UnitInfo info) {
 }
 
 std::optional<miner::WorkUnit> ClientProtocol::NextWork() {
+  if (options_.dialect == st::Dialect::kEthStratum || options_.dialect == st::Dialect::kEthProxy) {
+    return NextEthWork();
+  }
   miner::WorkUnit w;
   if (options_.dialect == st::Dialect::kV1) {
     if (!job_ || extranonce1_.empty()) return std::nullopt;
@@ -313,12 +341,18 @@ std::optional<std::string> ClientProtocol::Submit(const miner::FoundNonce& found
     case st::Dialect::kWebminerpool:
       return Line(st::MakeMessage(st::Kind::kWmpSolved, std::monostate{},
                                   st::ShareSolution{u.job_id, nonce_hex, result}));
+    case st::Dialect::kEthStratum:
+    case st::Dialect::kEthProxy:
+      return EthSubmit(u, found);
     default:
       return std::nullopt;
   }
 }
 
-std::optional<std::string> ClientProtocol::KeepAlive() {
+std::optional<std::string> ClientProtocol::KeepAlive(double hashes_per_second) {
+  if (options_.dialect == st::Dialect::kEthStratum || options_.dialect == st::Dialect::kEthProxy) {
+    return EthHashrate(hashes_per_second);
+  }
   if (options_.dialect != st::Dialect::kXmrig || session_id_.empty()) return std::nullopt;
   pending_[next_id_] = "keepalived";
   return Line(st::MakeMessage(st::Kind::kXmrKeepalived, next_id_++, st::XmrSession{session_id_}));

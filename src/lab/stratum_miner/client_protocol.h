@@ -5,11 +5,16 @@
 // unit; XMRig family: the pool's 80-byte header blob), and encodes found nonces as submits.
 // Wire shapes are the real programs' (protocols.md): cgminer-style V1 with the agent string in
 // mining.subscribe, XMRig login/submit/keepalived, Coinhive auth/submit, webminerpool
-// handshake/solved.
+// handshake/solved, ethminer-style EthereumStratum/1.0.0 (subscribe with the protocol name,
+// extranonce.subscribe, authorize, 3-param submit) and eth-proxy (eth_submitLogin with a "worker"
+// member, eth_getWork, eth_submitWork with 0x-prefixed nonce/header/mix), both sending
+// eth_submitHashrate as their keep-alive. How a SHA-256d header travels in the Ethash fields:
+// src/lab/pool/README.md ("Eth dialects").
 //
 // Not thread-safe: the miner's io thread owns it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -58,8 +63,9 @@ class ClientProtocol {
   std::optional<miner::WorkUnit> NextWork();
   // The submit line for a found nonce of unit `unit_id`; nullopt when the unit is stale.
   std::optional<std::string> Submit(const miner::FoundNonce& found);
-  // A keep-alive line, when the dialect has one (XMRig keepalived).
-  std::optional<std::string> KeepAlive();
+  // A keep-alive line, when the dialect has one (XMRig keepalived; eth dialects
+  // eth_submitHashrate reporting `hashes_per_second`).
+  std::optional<std::string> KeepAlive(double hashes_per_second = 0);
 
   bool ready() const { return has_job_; }
   double difficulty() const { return difficulty_; }
@@ -70,9 +76,20 @@ class ClientProtocol {
     std::string job_id;
     std::string extranonce2_hex;
     std::string ntime_hex;
+    uint32_t version = 0;  // eth dialects: the top half of the 64-bit nonce
+  };
+  struct EthJob {  // an eth job: the header without version and nonce, and its share target
+    std::string key;  // job id (EthereumStratum) or 0x header hash (eth-proxy)
+    std::array<uint8_t, 80> header{};
+    Hash256 target{};
   };
   ClientEvents OnV1(const stratum::Message& m);
   ClientEvents OnBlob(const stratum::Message& m);
+  ClientEvents OnEth(const stratum::Message& m);
+  std::string TakePending(const stratum::Message& m);  // the method a reply answers
+  std::optional<miner::WorkUnit> NextEthWork();
+  std::optional<std::string> EthSubmit(const UnitInfo& unit, const miner::FoundNonce& found);
+  std::optional<std::string> EthHashrate(double hashes_per_second);
   void SetBlobJob(const stratum::MinerJob& job);
   uint64_t AddUnit(UnitInfo info);
 
@@ -92,6 +109,10 @@ class ClientProtocol {
   std::optional<stratum::MinerJob> blob_job_;
   bool blob_unit_given_ = false;
   Hash256 blob_target_{};
+  // Eth state
+  std::string eth_extranonce_hex_;  // EthereumStratum nonce prefix
+  std::optional<EthJob> eth_job_;
+  uint32_t eth_version_counter_ = 0;
   // Both
   bool has_job_ = false;
   uint64_t next_unit_ = 1;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "chain/keys.h"
 #include "core/header_hasher.h"
 #include "core/target.h"
@@ -88,7 +90,85 @@ TEST_P(Loop, MinerAndPoolAgreeOnShares) {
 
 INSTANTIATE_TEST_SUITE_P(Dialects, Loop,
                          ::testing::Values(st::Dialect::kV1, st::Dialect::kXmrig,
-                                           st::Dialect::kCoinhive, st::Dialect::kWebminerpool));
+                                           st::Dialect::kCoinhive, st::Dialect::kWebminerpool,
+                                           st::Dialect::kEthStratum, st::Dialect::kEthProxy));
+
+// The eth dialects' lines, byte for byte as ethminer shapes them, and work built from the fields.
+TEST(EthMessages, EthereumStratumWireShapes) {
+  ClientOptions co;
+  co.dialect = st::Dialect::kEthStratum;
+  co.user = "ADDR.rig";
+  ClientProtocol c(co);
+  auto hello = c.Hello();
+  ASSERT_EQ(hello.size(), 3u);
+  EXPECT_EQ(hello[0], R"({"id":1,"method":"mining.subscribe","params":["ethminer/0.19.0","EthereumStratum/1.0.0"]})" "\n");
+  EXPECT_EQ(hello[1], R"({"id":2,"method":"mining.extranonce.subscribe","params":[]})" "\n");
+  EXPECT_EQ(hello[2], R"({"id":3,"method":"mining.authorize","params":["ADDR.rig","x"]})" "\n");
+  EXPECT_FALSE(c.OnLine(R"({"id":1,"result":[["mining.notify","ae6812eb4cd7735a302a8a9dd95cf71f","EthereumStratum/1.0.0"],"a2eea0"],"error":null})").fatal);
+  EXPECT_FALSE(c.OnLine(R"({"id":3,"result":true,"error":null})").fatal);
+  EXPECT_FALSE(c.OnLine(R"({"id":null,"method":"mining.set_difficulty","params":[0.5]})").new_work);
+  const std::string seed = "11" + std::string(60, '2') + "33", hdr = "44" + std::string(60, '5') + "66";
+  ClientEvents ev = c.OnLine(R"({"id":null,"method":"mining.notify","params":["6553f1001d00ffff0007",")" +
+                             seed + R"(",")" + hdr + R"(",true]})");
+  ASSERT_TRUE(ev.new_work);
+  EXPECT_DOUBLE_EQ(c.difficulty(), 0.5);
+  auto unit = c.NextWork();
+  ASSERT_TRUE(unit.has_value());
+  const auto& h = unit->header;
+  EXPECT_EQ(ToHex(ByteSpan(h.data() + 4, 32)), seed);
+  EXPECT_EQ(ToHex(ByteSpan(h.data() + 36, 32)), hdr);
+  EXPECT_EQ(ReadLE32(h.data() + 68), 0x6553f100u);
+  EXPECT_EQ(ReadLE32(h.data() + 72), 0x1d00ffffu);
+  EXPECT_EQ(ReadLE32(h.data()) >> 8, 0xa2eea0u);  // the version starts with the extranonce
+  EXPECT_EQ(unit->target, TargetFromDifficulty(0.5));
+  auto line = c.Submit({unit->job_id, 0xcafe0102u, Hash256{}});
+  ASSERT_TRUE(line.has_value());
+  char version_low[3];
+  std::snprintf(version_low, sizeof version_low, "%02x", unsigned(h[0]));
+  EXPECT_EQ(*line, R"({"id":4,"method":"mining.submit","params":["ADDR.rig","6553f1001d00ffff0007",")" +
+                       std::string(version_low) + R"(cafe0102"]})" "\n");
+  EXPECT_EQ(c.OnLine(R"({"id":4,"result":true,"error":null})").accepted, 1);
+  auto keepalive = c.KeepAlive(2e6);
+  ASSERT_TRUE(keepalive.has_value());
+  EXPECT_NE(keepalive->find(R"("method":"eth_submitHashrate","params":["0x)" + std::string(58, '0') + "1e8480"),
+            std::string::npos) << *keepalive;
+}
+
+TEST(EthMessages, EthProxyWireShapes) {
+  ClientOptions co;
+  co.dialect = st::Dialect::kEthProxy;
+  co.user = "ADDR.rig";
+  ClientProtocol c(co);
+  auto hello = c.Hello();
+  ASSERT_EQ(hello.size(), 2u);
+  EXPECT_EQ(hello[0], R"({"id":1,"jsonrpc":"2.0","method":"eth_submitLogin","params":["ADDR"],"worker":"rig"})" "\n");
+  EXPECT_EQ(hello[1], R"({"id":2,"jsonrpc":"2.0","method":"eth_getWork"})" "\n");
+  EXPECT_FALSE(c.KeepAlive(1).has_value());  // nothing to report before work
+  EXPECT_FALSE(c.OnLine(R"({"id":1,"jsonrpc":"2.0","result":true})").fatal);
+  const std::string seed = std::string(62, '7') + "01", hdr = std::string(62, '8') + "02";
+  const Hash256 target = TargetFromDifficulty(0.25);
+  ClientEvents ev = c.OnLine(R"({"id":2,"jsonrpc":"2.0","result":["0x)" + hdr + R"(","0x)" + seed +
+                             R"(","0x)" + ToDisplayHex(target) + R"(","0x6553f1001d00ffff"]})");
+  ASSERT_TRUE(ev.new_work);
+  auto unit = c.NextWork();
+  ASSERT_TRUE(unit.has_value());
+  EXPECT_EQ(unit->target, target);
+  EXPECT_EQ(ToHex(ByteSpan(unit->header.data() + 36, 32)), hdr);
+  EXPECT_EQ(ReadLE32(unit->header.data() + 72), 0x1d00ffffu);
+  Hash256 hash{};
+  hash[0] = 0xab;
+  auto line = c.Submit({unit->job_id, 0x01020304u, hash});
+  ASSERT_TRUE(line.has_value());
+  const std::string version = st::U32Hex(ReadLE32(unit->header.data()));
+  EXPECT_EQ(*line, R"({"id":3,"jsonrpc":"2.0","method":"eth_submitWork","params":["0x)" + version +
+                       R"(01020304","0x)" + hdr + R"(","0x)" + ToHex(hash) + R"("],"worker":"rig"})" "\n");
+  ClientEvents rej = c.OnLine(R"({"id":3,"jsonrpc":"2.0","error":{"code":23,"message":"Low difficulty share"}})");
+  EXPECT_EQ(rej.rejected, 1);
+  EXPECT_EQ(rej.reject_reason, "Low difficulty share");
+  // A pushed job (id 0) replaces the work.
+  EXPECT_TRUE(c.OnLine(R"({"id":0,"jsonrpc":"2.0","result":["0x)" + seed + R"(","0x)" + hdr + R"(","0x)" +
+                       ToDisplayHex(target) + R"(","0x6553f1011d00ffff"]})").new_work);
+}
 
 TEST(PoolUrl, SchemesAndErrors) {
   auto a = ParsePoolUrl("stratum+ssl://127.0.0.1:3334", false, false);

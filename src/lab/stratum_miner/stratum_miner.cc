@@ -119,7 +119,7 @@ class MinerConn {
     }
     Read();
     last_report_ = last_keepalive_ = duty_start_ = std::chrono::steady_clock::now();
-    last_hashes_ = workers_.total_hashes();
+    last_hashes_ = keepalive_hashes_ = workers_.total_hashes();
     Tick();
     io_.run();
     {
@@ -290,8 +290,12 @@ class MinerConn {
         }
       }
       if (now - last_keepalive_ >= options_.keepalive_interval) {
+        const double secs = std::chrono::duration<double>(now - last_keepalive_).count();
+        const uint64_t total = workers_.total_hashes();
+        const double rate = secs > 0 ? double(total - keepalive_hashes_) / secs : 0;
+        keepalive_hashes_ = total;
         last_keepalive_ = now;
-        if (auto line = protocol_.KeepAlive()) Write(std::move(*line));
+        if (auto line = protocol_.KeepAlive(rate)) Write(std::move(*line));
       }
       if (now - last_report_ >= options_.report_interval) {
         const double secs = std::chrono::duration<double>(now - last_report_).count();
@@ -337,6 +341,7 @@ class MinerConn {
   asio::steady_timer timer_;
   std::chrono::steady_clock::time_point last_report_, last_keepalive_, duty_start_;
   uint64_t last_hashes_ = 0;
+  uint64_t keepalive_hashes_ = 0;
 };
 
 // Connects (with a deadline) and runs one session. Returns true when it was productive.
