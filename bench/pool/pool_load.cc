@@ -7,7 +7,8 @@
 // the pool does the full check (coinbase, merkle root, header, SHA-256d, difficulty, duplicate
 // set) for each. Difficulty is tiny so every share is valid; none meets the network target.
 // Only --inflight submits are outstanding at once (round-robin over the connections), so the
-// latency is the pool's, not the generator's queue.
+// latency is the pool's, not the generator's queue. A connection sends --batch submits in one
+// write, as a miner does that finds several shares at once, and waits for all their answers.
 // Prints accepted shares/s, p50/p99 submit-to-answer latency and the pool's CPU seconds, next to
 // the baseline of the same check run in a tight loop (shares/s of one core, no sockets).
 #include "io/asio.h"
@@ -41,6 +42,7 @@ struct Args {
   double seconds = 10;
   int io_threads = 2;
   int inflight = 512;  // submits outstanding at once, spread round-robin over the connections
+  int batch = 8;       // submits a connection sends in one write before it waits for the answers
 };
 
 mw::chain::BlockTemplate Template() {
@@ -111,6 +113,7 @@ struct Client {
   uint64_t en2 = 0;
   bool ready = false;
   Clock::time_point sent;
+  int outstanding = 0;
   std::array<char, 4096> buf{};
 };
 
@@ -118,12 +121,25 @@ struct Client {
 
 int main(int argc, char** argv) {
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  const char* usage =
+      "usage: bench-pool [--connections N] [--seconds S] [--io-threads T] [--inflight K] [--batch B]\n";
+  for (int i = 1; i < argc; i += 2) {
     std::string k = argv[i];
+    if (k == "--help" || k == "-h") {
+      std::printf("%s", usage);
+      return 0;
+    }
+    if (i + 1 >= argc ||
+        (k != "--connections" && k != "--seconds" && k != "--io-threads" && k != "--inflight" &&
+         k != "--batch")) {
+      std::fprintf(stderr, "bench-pool: unknown option or missing value: %s\n%s", k.c_str(), usage);
+      return 2;
+    }
     if (k == "--connections") a.connections = std::atoi(argv[i + 1]);
     if (k == "--seconds") a.seconds = std::atof(argv[i + 1]);
     if (k == "--io-threads") a.io_threads = std::atoi(argv[i + 1]);
     if (k == "--inflight") a.inflight = std::max(1, std::atoi(argv[i + 1]));
+    if (k == "--batch") a.batch = std::clamp(std::atoi(argv[i + 1]), 1, 64);
   }
   struct rlimit lim;
   getrlimit(RLIMIT_NOFILE, &lim);
@@ -176,13 +192,17 @@ int main(int argc, char** argv) {
   std::deque<Client*> idle;  // ready connections waiting for their turn to submit
 
   std::function<void(Client&)> send_submit = [&](Client& c) {
-    char line[256];
-    const uint64_t n = c.en2++;
-    int len = std::snprintf(line, sizeof line,
-                            "{\"id\":%llu,\"method\":\"mining.submit\",\"params\":[\"w\",\"%s\",\"%08llx\",\"%s\",\"00000000\"]}\n",
-                            static_cast<unsigned long long>(n + 10), c.job_id.c_str(),
-                            static_cast<unsigned long long>(n), c.ntime.c_str());
-    c.out.assign(line, size_t(len));
+    c.out.clear();
+    for (int b = 0; b < a.batch; ++b) {
+      char line[256];
+      const uint64_t n = c.en2++;
+      int len = std::snprintf(line, sizeof line,
+                              "{\"id\":%llu,\"method\":\"mining.submit\",\"params\":[\"w\",\"%s\",\"%08llx\",\"%s\",\"00000000\"]}\n",
+                              static_cast<unsigned long long>(n + 10), c.job_id.c_str(),
+                              static_cast<unsigned long long>(n), c.ntime.c_str());
+      c.out.append(line, size_t(len));
+    }
+    c.outstanding = a.batch;
     c.sent = Clock::now();
     asio::async_write(c.socket, asio::buffer(c.out), [](const asio::error_code&, size_t) {});
   };
@@ -220,6 +240,7 @@ int main(int argc, char** argv) {
         }
         if (measuring) {
           latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - pc->sent).count());
+          if (--pc->outstanding > 0) continue;  // the rest of its batch is still on the way
           idle.push_back(pc);
           if (Clock::now() < end_at) {
             Client* next = idle.front();
@@ -261,7 +282,7 @@ int main(int argc, char** argv) {
   for (auto& c : clients) {
     if (c->ready) idle.push_back(c.get());
   }
-  for (int i = 0; i < a.inflight && !idle.empty(); ++i) {
+  for (int i = 0; i < a.inflight / a.batch && !idle.empty(); ++i) {
     Client* c = idle.front();
     idle.pop_front();
     send_submit(*c);
@@ -285,6 +306,7 @@ int main(int argc, char** argv) {
   std::printf("connections: %zu open, %llu ready (connect+subscribe+authorize %.1f s), %llu failed\n",
               clients.size(), static_cast<unsigned long long>(ready), connect_s,
               static_cast<unsigned long long>(failed));
+  std::printf("load: %d submits outstanding, %d per write per connection\n", a.inflight, a.batch);
   std::printf("accepted shares/s: %.0f (%llu accepted, %llu rejected in %.1f s)\n", rate,
               static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(rejected), elapsed);
   std::printf("submit-to-answer latency: p50 %.2f ms, p99 %.2f ms\n", pct(0.5), pct(0.99));

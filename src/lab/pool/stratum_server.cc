@@ -134,14 +134,19 @@ class Conn final : public ConnBase {
     if (closing_) return;
     closing_ = true;
     closing_since_ = now;
-    if (!writing_) Close();
+    if (!writing_ && !holding_writes_) Close();
   }
 
   void Read() {
     auto self = shared_from_this();
     stream_.async_read_some(asio::buffer(buf_), [this, self](const asio::error_code& ec, size_t n) {
       if (ec || closed_) return Close();
+      // Answers to every line of this read go out in one write (a miner that pipelines shares
+      // costs one send, not one per share).
+      holding_writes_ = true;
       OnBytes(std::string_view(buf_.data(), n));
+      holding_writes_ = false;
+      if (!writing_ && (!queue_.empty() || closing_)) WriteNext();
       if (!closing_ && !closed_) Read();
     });
   }
@@ -233,7 +238,7 @@ class Conn final : public ConnBase {
     queued_bytes_ += bytes.size();
     queue_.push_back(std::move(bytes));
     if (queued_bytes_ > kMaxQueuedBytes) return Close();  // the peer stopped reading
-    if (!writing_) WriteNext();
+    if (!writing_ && !holding_writes_) WriteNext();
   }
 
   void WriteNext() {
@@ -272,6 +277,7 @@ class Conn final : public ConnBase {
   std::string out_;
   size_t queued_bytes_ = 0;
   bool writing_ = false;
+  bool holding_writes_ = false;  // inside a read's OnBytes: queue answers, send them together
   bool closing_ = false;
   bool closed_ = false;
   double closing_since_ = 0;
