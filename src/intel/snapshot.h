@@ -143,12 +143,14 @@ class Snapshot {
 
   Snapshot() = default;
   // The stages of a domain lookup, run over a group of names so their memory accesses overlap:
-  // normalise and hash every suffix (prefetching filter buckets), check fingerprints
-  // (prefetching slots), read slots (prefetching key records), confirm and collect entries.
+  // normalise, find the labels and hash the two-label suffix (prefetching its filter bucket),
+  // check fingerprints suffix by suffix (hashing the next only while the last is an ancestor;
+  // prefetching slots), read slots (prefetching key records), confirm and collect entries.
   bool PrepareQuery(std::string_view name, uint16_t port, DomainQuery* q) const;
+  bool NextProbe(DomainQuery* q) const;
   void CheckFilter(DomainQuery* q) const;
   void ReadSlots(DomainQuery* q) const;
-  void Confirm(const DomainQuery& q, MatchResult* out) const;
+  void Confirm(DomainQuery* q, MatchResult* out) const;
   // Confirms one candidate key record against a suffix and adds its entries.
   void ConfirmKey(const DomainQuery& q, uint32_t probe, uint32_t record, MatchResult* out,
                   uint16_t* levels, uint32_t* allow_level) const;

@@ -200,15 +200,37 @@ Result<Bytes> SnapshotBuilder::Build() const {
     pattern_records.push_back(r);
   }
 
-  // 4. Domain hash table: 16-bit fingerprints in the filter, key-record offsets beside them.
-  const auto buckets = static_cast<uint32_t>(
-      std::max<size_t>(1, size_t(double(keys.size()) / (kSlotsPerBucket * kMaxLoad)) + 1));
-  std::vector<uint16_t> filter(size_t(buckets) * kSlotsPerBucket, 0);
-  std::vector<uint32_t> slots(filter.size(), 0);
-  std::vector<uint64_t> label_mask(2, 0);
+  // 4. Domain hash table: keys and their ancestors (proper suffixes of two labels or more),
+  // filter words beside key-record offsets.
+  struct TableItem {
+    uint32_t record = kNoKeyRecord;
+    uint16_t flags = 0;
+  };
+  std::unordered_map<std::string_view, TableItem> items;
+  items.reserve(keys.size() * 2);
   for (const Key& k : keys) {
-    const uint64_t h = HashName(k.name, kHashSeed);
-    const auto labels = static_cast<uint32_t>(std::min<size_t>(LabelCount(k.name), kMaxLabels));
+    TableItem& t = items[k.name];
+    t.record = k.record;
+    t.flags |= kFilterKey;
+    for (size_t dot = k.name.find('.'); dot != std::string_view::npos; dot = k.name.find('.', dot + 1)) {
+      const std::string_view ancestor = k.name.substr(dot + 1);
+      if (ancestor.find('.') == std::string_view::npos) break;  // one label: never probed
+      items[ancestor].flags |= kFilterAncestor;
+    }
+  }
+  std::vector<std::string_view> placement;
+  placement.reserve(items.size());
+  for (const auto& [name, item] : items) placement.push_back(name);
+  std::sort(placement.begin(), placement.end());  // deterministic placement
+  const auto buckets = static_cast<uint32_t>(
+      std::max<size_t>(1, size_t(double(placement.size()) / (kSlotsPerBucket * kMaxLoad)) + 1));
+  std::vector<uint16_t> filter(size_t(buckets) * kSlotsPerBucket, 0);
+  std::vector<uint32_t> slots(filter.size(), kNoKeyRecord);
+  std::vector<uint64_t> label_mask(2, 0);
+  for (const std::string_view name : placement) {
+    const TableItem& item = items[name];
+    const uint64_t h = HashName(name, kHashSeed);
+    const auto labels = static_cast<uint32_t>(std::min<size_t>(LabelCount(name), kMaxLabels));
     label_mask[labels / 64] |= uint64_t(1) << (labels % 64);
     uint32_t b = BucketOf(h, buckets);
     bool placed = false;
@@ -216,8 +238,8 @@ Result<Bytes> SnapshotBuilder::Build() const {
       for (uint32_t s = 0; s < kSlotsPerBucket && !placed; ++s) {
         const size_t at = size_t(b) * kSlotsPerBucket + s;
         if (filter[at] == 0) {
-          filter[at] = Fingerprint(h);
-          slots[at] = k.record;
+          filter[at] = static_cast<uint16_t>(Fingerprint(h) | item.flags);
+          slots[at] = item.record;
           placed = true;
         }
       }

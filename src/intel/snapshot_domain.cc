@@ -4,11 +4,12 @@
 // suffix's filter bucket is fetched at once) and across names (MatchBatch runs each stage over
 // a group of names before the next):
 //   1. PrepareQuery: lower-case the name into a padded buffer a word at a time, find its labels,
-//      hash every suffix that has a label count some key has, prefetch each filter bucket.
-//   2. CheckFilter: compare 16 fingerprints per bucket; prefetch the slot of each hit.
+//      hash the two-label suffix and prefetch its filter bucket.
+//   2. CheckFilter: compare 16 fingerprints per bucket, prefetch the slot of each key hit; while
+//      the suffix is an ancestor of some key, hash the next longer one (NextProbe) and go on.
 //   3. ReadSlots: read each candidate's key-record offset; prefetch the record.
 //   4. Confirm: compare the record's name with the suffix and collect the key's entries.
-// Most suffixes of most queries stop at stage 2 in a cache-resident filter.
+// Most queries stop at stage 2 after one or two suffixes, in a cache-resident filter.
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -42,8 +43,12 @@ struct Snapshot::DomainQuery {
   uint16_t port;
   bool valid;   // false: the name cannot match anything
   bool direct;  // more fingerprint hits than kMaxCandidates: Confirm walks the table itself
-  uint32_t probe_count;
+  uint32_t label_count;  // labels found, at most kMaxLabels
+  uint32_t hashed;       // labels chained into `state` so far, from the right
+  uint64_t state;
+  uint32_t probe_count;  // probes[i] is the suffix of i + 2 labels
   uint32_t candidate_count;
+  uint16_t label_start[kMaxLabels];  // [k - 1]: where the suffix of k labels starts
   Probe probes[kMaxLabels];
   Candidate candidates[kMaxCandidates];
 };
@@ -56,37 +61,62 @@ constexpr uint64_t kOnes = 0x0101010101010101ull;
 constexpr uint64_t kHighBits = 0x8080808080808080ull;
 
 // ASCII upper case to lower case in all 8 bytes of `w` (every byte below 0x80).
-uint64_t LowerWord(uint64_t w) {
+[[gnu::always_inline]] inline uint64_t LowerWord(uint64_t w) {
   const uint64_t at_least_a = w + kOnes * (0x80 - 'A');
   const uint64_t above_z = w + kOnes * (0x80 - 'Z' - 1);
   return w | (((at_least_a & ~above_z) & kHighBits) >> 2);
 }
 
 // High bit of each byte of `w` that equals '.', exactly (no carries between bytes).
-uint64_t DotBytes(uint64_t w) {
+[[gnu::always_inline]] inline uint64_t DotBytes(uint64_t w) {
   const uint64_t x = w ^ (kOnes * '.');
   const uint64_t low7 = kOnes * 0x7F;
   return ~(((x & low7) + low7) | x | low7);
 }
 
-// Bit s set when slot s of the 16-slot filter bucket holds `value`.
-uint32_t SlotMask(const uint16_t* bucket, uint16_t value) {
+// The slots of one 16-slot filter bucket: which hold the fingerprint (any flags), which of
+// those are keys and ancestors, and whether the bucket has an empty slot (ends the probe).
+struct BucketMatch {
+  uint32_t keys;
+  uint32_t ancestors;
+  bool has_empty;
+};
+
+[[gnu::always_inline]] inline BucketMatch MatchBucket(const uint16_t* bucket, uint16_t fingerprint) {
 #if defined(__SSE2__)
-  const __m128i v = _mm_set1_epi16(static_cast<short>(value));
   const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket));
   const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket + 8));
-  const __m128i eq = _mm_packs_epi16(_mm_cmpeq_epi16(a, v), _mm_cmpeq_epi16(b, v));
-  return static_cast<uint32_t>(_mm_movemask_epi8(eq));
+  const __m128i flags = _mm_set1_epi16(static_cast<short>(kFilterFlags));
+  const __m128i want = _mm_set1_epi16(static_cast<short>(fingerprint | kFilterFlags));
+  const __m128i key = _mm_set1_epi16(static_cast<short>(kFilterKey));
+  const __m128i anc = _mm_set1_epi16(static_cast<short>(kFilterAncestor));
+  const __m128i zero = _mm_setzero_si128();
+  auto mask = [](__m128i lo, __m128i hi) {
+    return static_cast<uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
+  };
+  const uint32_t fp = mask(_mm_cmpeq_epi16(_mm_or_si128(a, flags), want),
+                           _mm_cmpeq_epi16(_mm_or_si128(b, flags), want));
+  const uint32_t keys = mask(_mm_cmpeq_epi16(_mm_and_si128(a, key), key),
+                             _mm_cmpeq_epi16(_mm_and_si128(b, key), key));
+  const uint32_t ancestors = mask(_mm_cmpeq_epi16(_mm_and_si128(a, anc), anc),
+                                  _mm_cmpeq_epi16(_mm_and_si128(b, anc), anc));
+  const uint32_t empty = mask(_mm_cmpeq_epi16(a, zero), _mm_cmpeq_epi16(b, zero));
+  return BucketMatch{fp & keys, fp & ancestors, empty != 0};
 #else
-  uint32_t mask = 0;
-  for (uint32_t s = 0; s < kSlotsPerBucket; ++s) mask |= uint32_t(bucket[s] == value) << s;
-  return mask;
+  BucketMatch m{0, 0, false};
+  for (uint32_t s = 0; s < kSlotsPerBucket; ++s) {
+    const bool fp = (bucket[s] | kFilterFlags) == (fingerprint | kFilterFlags);
+    m.keys |= uint32_t(fp && (bucket[s] & kFilterKey)) << s;
+    m.ancestors |= uint32_t(fp && (bucket[s] & kFilterAncestor)) << s;
+    m.has_empty |= bucket[s] == 0;
+  }
+  return m;
 #endif
 }
 
 // Copies `name` (at most 253 bytes) into `text` a word at a time, lower-cased and zero padded.
 // Returns false when a byte is not ASCII.
-bool CopyLowered(std::string_view name, char* text) {
+[[gnu::always_inline]] inline bool CopyLowered(std::string_view name, char* text) {
   const size_t n = name.size();
   uint64_t high = 0;
   size_t i = 0;
@@ -127,33 +157,42 @@ bool Snapshot::PrepareQuery(std::string_view name, uint16_t port, DomainQuery* q
   const auto n = static_cast<uint32_t>(name.size());
   q->size = n;
   q->valid = true;
-  // Labels right to left: the dots of each word, highest byte first.
-  uint64_t state = SeedState(seed_);
-  uint32_t end = n;     // the current label is text[dot + 1, end)
-  uint32_t labels = 0;  // labels of the suffix hashed so far
-  auto take_label = [&](uint32_t start) {
-    state = ChainLabel(state, LabelHash(q->text + start, end - start));
-    ++labels;
-    if (labels >= 2 && labels <= kMaxLabels &&
-        ((label_mask_[labels / 64] >> (labels % 64)) & 1u) != 0) {
-      const uint64_t h = FinishSuffix(state, n - start);
-      __builtin_prefetch(filter_ + size_t(BucketOf(h, buckets_)) * kSlotsPerBucket);
-      q->probes[q->probe_count++] = DomainQuery::Probe{h, start};
-    }
-  };
+  // Label starts right to left: the dots of each word, highest byte first.
+  uint32_t labels = 0;
   for (uint32_t word = (n + 7) / 8; word > 0 && labels < kMaxLabels; --word) {
     uint64_t w;
     std::memcpy(&w, q->text + (word - 1) * 8, 8);
     for (uint64_t dots = DotBytes(w); dots != 0 && labels < kMaxLabels;) {
       const int bit = 63 - std::countl_zero(dots);
       dots &= ~(uint64_t(1) << bit);
-      const uint32_t dot = (word - 1) * 8 + uint32_t(bit / 8);
-      take_label(dot + 1);
-      end = dot;
+      q->label_start[labels++] = static_cast<uint16_t>((word - 1) * 8 + uint32_t(bit / 8) + 1);
     }
   }
-  if (labels < kMaxLabels) take_label(0);
-  return q->probe_count > 0;
+  if (labels < kMaxLabels) q->label_start[labels++] = 0;
+  q->label_count = labels;
+  q->hashed = 0;
+  q->state = SeedState(seed_);
+  return NextProbe(q);
+}
+
+bool Snapshot::NextProbe(DomainQuery* q) const {
+  while (q->hashed < q->label_count) {
+    const uint32_t k = q->hashed + 1;  // the suffix of k labels
+    const uint32_t start = q->label_start[k - 1];
+    const uint32_t end = k == 1 ? q->size : q->label_start[k - 2] - 1u;
+    q->state = ChainLabel(q->state, LabelHash(q->text + start, end - start));
+    q->hashed = k;
+    if (k < 2) continue;
+    if (((label_mask_[k / 64] >> (k % 64)) & 1u) == 0) {
+      q->hashed = q->label_count;  // no key or ancestor has k labels: none has more
+      return false;
+    }
+    const uint64_t h = FinishSuffix(q->state, q->size - start);
+    __builtin_prefetch(filter_ + size_t(BucketOf(h, buckets_)) * kSlotsPerBucket);
+    q->probes[q->probe_count++] = DomainQuery::Probe{h, start};
+    return true;
+  }
+  return false;
 }
 
 void Snapshot::CheckFilter(DomainQuery* q) const {
@@ -161,9 +200,12 @@ void Snapshot::CheckFilter(DomainQuery* q) const {
     const uint64_t h = q->probes[p].hash;
     const uint16_t fp = Fingerprint(h);
     uint32_t b = BucketOf(h, buckets_);
+    bool ancestor = false;
     for (uint32_t step = 0; step < buckets_; ++step) {
       const uint16_t* f = filter_ + size_t(b) * kSlotsPerBucket;
-      for (uint32_t hits = SlotMask(f, fp); hits != 0; hits &= hits - 1) {
+      const BucketMatch m = MatchBucket(f, fp);
+      ancestor |= m.ancestors != 0;
+      for (uint32_t hits = m.keys; hits != 0; hits &= hits - 1) {
         if (q->candidate_count == DomainQuery::kMaxCandidates) {
           q->direct = true;
           return;
@@ -172,9 +214,11 @@ void Snapshot::CheckFilter(DomainQuery* q) const {
         __builtin_prefetch(slots_ + slot);
         q->candidates[q->candidate_count++] = DomainQuery::Candidate{slot, p, 0};
       }
-      if (SlotMask(f, 0) != 0) break;
+      if (m.has_empty) break;
       b = b + 1 == buckets_ ? 0 : b + 1;
     }
+    // A suffix that ends no key ends the walk: no longer suffix can be a key.
+    if (!ancestor || !NextProbe(q)) return;
   }
 }
 
@@ -201,8 +245,25 @@ void Snapshot::ConfirmKey(const DomainQuery& q, uint32_t probe, uint32_t record,
     return;
   }
   const char* r = strings_ + record;
-  if (static_cast<uint8_t>(r[4]) != length ||
-      std::memcmp(r + kKeyRecordHeaderBytes, q.text + start, length) != 0) {
+  if (static_cast<uint8_t>(r[4]) != length || length == 0) return;
+  const char* stored = r + kKeyRecordHeaderBytes;
+  const char* asked = q.text + start;  // padded: readable to the next whole word
+  const size_t words = (length + 7) / 8;
+  if (size_t(stored - strings_) + words * 8 <= strings_size_) {
+    uint64_t diff = 0;
+    for (size_t i = 0; i + 8 < length; i += 8) {
+      uint64_t a, b;
+      std::memcpy(&a, stored + i, 8);
+      std::memcpy(&b, asked + i, 8);
+      diff |= a ^ b;
+    }
+    uint64_t a, b;
+    const size_t tail = (words - 1) * 8;
+    std::memcpy(&a, stored + tail, 8);
+    std::memcpy(&b, asked + tail, 8);
+    diff |= (a ^ b) & (~0ull >> (8 * (words * 8 - length)));
+    if (diff != 0) return;
+  } else if (std::memcmp(stored, asked, length) != 0) {
     return;
   }
   uint32_t idx;
@@ -224,29 +285,34 @@ void Snapshot::ConfirmKey(const DomainQuery& q, uint32_t probe, uint32_t record,
   }
 }
 
-void Snapshot::Confirm(const DomainQuery& q, MatchResult* out) const {
+void Snapshot::Confirm(DomainQuery* q, MatchResult* out) const {
   out->Clear();
-  if (!q.valid) return;
+  if (!q->valid) return;
   uint16_t levels[MatchResult::kMaxEntries];
   uint32_t allow_level = 0;
-  if (!q.direct) {
-    for (uint32_t c = 0; c < q.candidate_count; ++c) {
-      ConfirmKey(q, q.candidates[c].probe, q.candidates[c].record, out, levels, &allow_level);
+  if (!q->direct) {
+    for (uint32_t c = 0; c < q->candidate_count; ++c) {
+      ConfirmKey(*q, q->candidates[c].probe, q->candidates[c].record, out, levels, &allow_level);
     }
   } else {
-    // Many fingerprint hits (only a hostile or degenerate table): walk each probe's buckets.
-    for (uint32_t p = 0; p < q.probe_count; ++p) {
-      const uint16_t fp = Fingerprint(q.probes[p].hash);
-      uint32_t b = BucketOf(q.probes[p].hash, buckets_);
+    // Many fingerprint hits (only a hostile or degenerate table): walk the suffixes again,
+    // confirming as we go.
+    for (uint32_t p = 0; p < q->probe_count; ++p) {
+      const uint16_t fp = Fingerprint(q->probes[p].hash);
+      uint32_t b = BucketOf(q->probes[p].hash, buckets_);
+      bool ancestor = false;
       for (uint32_t step = 0; step < buckets_; ++step) {
         const uint16_t* f = filter_ + size_t(b) * kSlotsPerBucket;
-        for (uint32_t hits = SlotMask(f, fp); hits != 0; hits &= hits - 1) {
+        const BucketMatch m = MatchBucket(f, fp);
+        ancestor |= m.ancestors != 0;
+        for (uint32_t hits = m.keys; hits != 0; hits &= hits - 1) {
           const uint32_t slot = b * kSlotsPerBucket + uint32_t(std::countr_zero(hits));
-          ConfirmKey(q, p, slots_[slot], out, levels, &allow_level);
+          ConfirmKey(*q, p, slots_[slot], out, levels, &allow_level);
         }
-        if (SlotMask(f, 0) != 0) break;
+        if (m.has_empty) break;
         b = b + 1 == buckets_ ? 0 : b + 1;
       }
+      if (!ancestor || (p + 1 == q->probe_count && !NextProbe(q))) break;
     }
   }
   ApplyAllowlist(out, levels, allow_level);
@@ -258,7 +324,7 @@ bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) con
     CheckFilter(&q);
     ReadSlots(&q);
   }
-  Confirm(q, out);
+  Confirm(&q, out);
   return out->hit();
 }
 
@@ -277,7 +343,7 @@ size_t Snapshot::MatchBatch(std::span<const std::string_view> names, MatchResult
       if (live[i]) ReadSlots(&group[i]);
     }
     for (size_t i = 0; i < n; ++i) {
-      Confirm(group[i], &out[base + i]);
+      Confirm(&group[i], &out[base + i]);
       hits += out[base + i].hit();
     }
   }

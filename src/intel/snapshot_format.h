@@ -8,14 +8,19 @@
 //
 // Domain lookup: each distinct name is a key, stored once in the string section as a key record
 // (KeyRecord below: first entry index, length, summary bits, then the name) that the name's
-// entries point into. A name's 64-bit hash (SuffixHash below: labels hashed a word at a time and
-// chained from the right, so every label suffix of a query costs one step more) picks a bucket
-// of 16 slots. A slot is a 16-bit fingerprint (0 = empty) in the filter, 32 bytes per bucket and
-// small enough to stay in cache, and, in a parallel array, the key record's offset (one 64-byte
-// line per bucket). Only a fingerprint hit touches the slot and the key record; a hit is
+// entries point into. A name's 64-bit hash (labels hashed a word at a time and chained from the
+// right, so every label suffix of a query costs one step more) picks a bucket of 16 slots. A
+// slot is a 16-bit filter word (0 = empty) - a 14-bit fingerprint, a "key" bit and an
+// "ancestor" bit - 32 bytes per bucket and small enough to stay in cache, and, in a parallel
+// array, the key record's offset (one 64-byte line per bucket). Besides the keys, the table
+// holds every proper suffix of two or more labels of a key (an ancestor: "pool.example" for the
+// key "eu.pool.example"), with the ancestor bit. A lookup walks a query's suffixes from the
+// shortest and stops at the first one that is not an ancestor: no longer suffix can be a key.
+// Only a fingerprint hit with the key bit touches the slot and the key record; a hit is
 // confirmed by comparing the record's text with the suffix, so a fingerprint collision never
-// yields a match. A 128-bit mask of the label counts present lets a lookup skip suffixes no
-// key could equal. Entries of one key are consecutive; all but the last carry kEntryMore.
+// yields a match (and at worst costs one more probe). A 128-bit mask of the label counts
+// present ends the walk at the longest. Entries of one key are consecutive; all but the last
+// carry kEntryMore.
 #pragma once
 
 #include <cstddef>
@@ -51,13 +56,14 @@ enum SectionId : uint32_t {
   kEntries = 3,             // EntryRecord[]
   // 4 was the version-1 fingerprint table
   kDomainSlots = 5,         // uint32_t[buckets * 16]: string-section offset of the key record
+                            // (kNoKeyRecord for an ancestor that is no key)
   kIpSegments = 6,          // IpSegment[], sorted, disjoint
   kIpRefs = 7,              // uint32_t[] entry indices referenced by segments
   kPatterns = 8,            // PatternRecord[]
   kSkipped = 9,             // SkippedRecord[]
   kCoins = 10,              // CoinRecord[] sorted by entry
-  kDomainFilter = 11,       // uint16_t[buckets * 16]: fingerprints, 0 = empty slot
-  kDomainLabels = 12,       // uint64_t[2]: bit k set when some key has k labels
+  kDomainFilter = 11,       // uint16_t[buckets * 16]: filter words, 0 = empty slot
+  kDomainLabels = 12,       // uint64_t[2]: bit k set when a key or ancestor has k labels
 };
 
 struct SectionRecord {
@@ -198,9 +204,14 @@ inline uint64_t FinishSuffix(uint64_t state, size_t suffix_len) {
 // The table hash of a whole name, already lower case (the builder's side of the walk).
 uint64_t HashName(std::string_view lower_name, uint32_t seed);
 
+// Filter words: fingerprint in bits 2..15 (never 0), kFilterKey, kFilterAncestor.
+inline constexpr uint16_t kFilterKey = 0x1;
+inline constexpr uint16_t kFilterAncestor = 0x2;
+inline constexpr uint16_t kFilterFlags = kFilterKey | kFilterAncestor;
+inline constexpr uint32_t kNoKeyRecord = 0xFFFFFFFFu;
 inline uint16_t Fingerprint(uint64_t hash) {
-  const auto f = static_cast<uint16_t>(hash >> 48);
-  return f == 0 ? uint16_t(1) : f;
+  const auto f = static_cast<uint16_t>((hash >> 48) & ~uint64_t(kFilterFlags));
+  return f == 0 ? uint16_t(1u << 2) : f;
 }
 inline uint32_t BucketOf(uint64_t hash, uint32_t buckets) {
   return uint32_t((uint64_t(uint32_t(hash)) * buckets) >> 32);
