@@ -1,9 +1,11 @@
 // Per-flow state of the sensor pipeline: the detectors' FlowRecord and the analyzers the flow
 // turned out to need. Owned by the flow (net::FlowAttachment); private to src/sensor.
+// Analyzers are created when the flow's payload first needs them (a flow without payload, or a
+// TLS flow, never builds a Stratum analyzer), and the state is kept small: flows are many and
+// mostly cold, so every cache line of it costs when a flow ends or is evicted.
 #pragma once
 
 #include <memory>
-#include <set>
 
 #include "analyzers/dns/dns_analyzer.h"
 #include "analyzers/http/http_analyzer.h"
@@ -28,7 +30,14 @@ class SensorPipeline::FlowState : public net::FlowAttachment {
   std::unique_ptr<websocket::FrameDecoder> ws[2];
   bool first_data_seen[2] = {false, false};
   bool http_upgrade_requested = false;
-  std::set<uint32_t> alerted;   // signature ids already raised on this flow
+  // A TCP flow not on port 53: Stratum (any port) and Stratum V2 are candidates. The Stratum
+  // analyzer is built when bytes are first fed to it (or a gap is reported); the SV2 analyzer at
+  // the first payload, and never again once it decided the flow is not SV2.
+  bool stratum_candidate = false;
+  bool sv2_started = false;
+  // The flow's Stratum verdict and metadata are complete (its session alert is raised, its
+  // dialect known and no more "stratum" events are due): later lines are counted, not decoded.
+  bool stratum_final = false;
   uint32_t stratum_events = 0;
   uint32_t segments_since_inspect = 0;
   const net::Flow* flow = nullptr;  // for the stratum callback

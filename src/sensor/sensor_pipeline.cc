@@ -1,6 +1,7 @@
 #include "sensor/sensor_pipeline.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "detectors/crypto_p2p/crypto_p2p_detector.h"
 #include "detectors/http_mining/http_mining_detector.h"
@@ -14,7 +15,6 @@ namespace {
 
 using analyzers::Direction;
 
-constexpr size_t kHeadBytes = 64;
 constexpr uint32_t kInspectEverySegments = 8;
 
 Direction ToAnalyzer(net::Direction d) {
@@ -100,6 +100,8 @@ void SensorPipeline::ExportCounters() {
   counters_->Get("sensor.frames").Set(frames_);
   counters_->Get("sensor.not_ip").Set(not_ip_);
   counters_->Get("sensor.alerts").Set(alerts_);
+  counters_->Get("stratum.flows_final").Set(stratum_flows_final_);
+  counters_->Get("stratum.lines_after_verdict").Set(stratum_lines_after_verdict_);
   counters_->Get("dns_cache.entries").Set(dns_cache_.size());
   counters_->Get("dns_cache.evictions").Set(dns_cache_.evictions());
 }
@@ -110,8 +112,7 @@ SensorPipeline::FlowState& SensorPipeline::State(net::Flow& flow) {
 
 void SensorPipeline::OnFlowStart(net::Flow& flow) {
   auto st = std::make_unique<FlowState>();
-  FlowState* s = st.get();
-  s->flow = &flow;
+  st->flow = &flow;
   detectors::FlowRecord& rec = st->rec;
   rec.flow_id = flow.id;
   rec.ip_proto = flow.ip_proto;
@@ -129,37 +130,51 @@ void SensorPipeline::OnFlowStart(net::Flow& flow) {
                                         : analyzers::dns::DnsAnalyzer::Transport::kUdp,
         counters_);
   }
-  if (flow.ip_proto == net::kProtoTcp && !port53) {
-    st->stratum = std::make_unique<analyzers::StratumAnalyzer>(
-        *counters_, *stratum_decoder_, [this, s](Direction dir, const stratum::Message&, const stratum::StratumMeta& m) {
-          if (config_.flow_events == FlowEvents::kNone) return;
-          if (s->stratum_events >= config_.max_stratum_events_per_flow) return;
-          ++s->stratum_events;
-          events::Event e;
-          FillBase(e, *s->flow, s->current_ts_us);
-          e.event_type = "stratum";
-          e.payload = {{"direction", dir == Direction::kToServer ? "to_server" : "to_client"},
-                       {"dialect", std::string(stratum::DialectName(m.dialect))},
-                       {"role", std::string(stratum::RoleName(m.role))},
-                       {"method", m.method}};
-          if (!m.login.empty()) e.payload["login"] = m.login;
-          if (!m.agent.empty()) e.payload["agent"] = m.agent;
-          if (!m.algo.empty()) e.payload["algo"] = m.algo;
-          e.event_id = events::MakeEventId(config_.sensor_name, "stratum", s->flow->id,
-                                           std::to_string(s->flow->start_us) + "/" +
-                                               std::to_string(s->stratum_events));
-          sink_->Emit(e);
-        });
-    rec.stratum = &st->stratum->summary();
-    st->sv2 = std::make_unique<analyzers::sv2::Sv2Analyzer>(counters_);
-    rec.sv2 = &st->sv2->features();
-  }
+  st->stratum_candidate = flow.ip_proto == net::kProtoTcp && !port53;
   flow.attachment = std::move(st);
+}
+
+analyzers::StratumAnalyzer& SensorPipeline::StratumOf(FlowState& st) {
+  if (!st.stratum) {
+    FlowState* s = &st;
+    st.stratum = std::make_unique<analyzers::StratumAnalyzer>(
+        *counters_, *stratum_decoder_,
+        [this, s](Direction dir, const stratum::Message&, const stratum::StratumMeta& m) {
+          OnStratumMessage(*s, dir, m);
+        });
+    st.rec.stratum = &st.stratum->summary();
+  }
+  return *st.stratum;
+}
+
+void SensorPipeline::OnStratumMessage(FlowState& st, Direction dir, const stratum::StratumMeta& m) {
+  if (config_.flow_events == FlowEvents::kNone) return;
+  if (st.stratum_events >= config_.max_stratum_events_per_flow) return;
+  ++st.stratum_events;
+  events::Event e;
+  FillBase(e, *st.flow, st.current_ts_us);
+  e.event_type = "stratum";
+  e.payload = {{"direction", dir == Direction::kToServer ? "to_server" : "to_client"},
+               {"dialect", std::string(stratum::DialectName(m.dialect))},
+               {"role", std::string(stratum::RoleName(m.role))},
+               {"method", m.method}};
+  if (!m.login.empty()) e.payload["login"] = m.login;
+  if (!m.agent.empty()) e.payload["agent"] = m.agent;
+  if (!m.algo.empty()) e.payload["algo"] = m.algo;
+  e.event_id = events::MakeEventId(config_.sensor_name, "stratum", st.flow->id,
+                                   std::to_string(st.flow->start_us) + "/" +
+                                       std::to_string(st.stratum_events));
+  sink_->Emit(e);
 }
 
 void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data, int64_t ts_us) {
   FlowState& st = State(flow);
   detectors::FlowRecord& rec = st.rec;
+  if (st.stratum_candidate && !st.sv2_started) {
+    st.sv2_started = true;
+    st.sv2 = std::make_unique<analyzers::sv2::Sv2Analyzer>(counters_, /*keep_events=*/false);
+    rec.sv2 = &st.sv2->features();
+  }
   const int d = net::Index(ndir);
   const Direction dir = ToAnalyzer(ndir);
   st.current_ts_us = ts_us;
@@ -175,10 +190,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
   if (seg.samples.size() < detectors::SegmentStats::kMaxSamples) {
     seg.samples.emplace_back(uint32_t(data.size()), ts_us);
   }
-  if (rec.head[d].size() < kHeadBytes) {
-    const size_t take = std::min(kHeadBytes - rec.head[d].size(), data.size());
-    rec.head[d].append(reinterpret_cast<const char*>(data.data()), take);
-  }
+  if (!rec.head[d].full()) rec.head[d].append(reinterpret_cast<const char*>(data.data()), data.size());
   bool learnt = false;
 
   if (!st.first_data_seen[d]) {
@@ -220,10 +232,14 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
       if (!next->has_value()) break;
       const websocket::WsMessage& m = **next;
       counters_->Get("websocket.messages").Inc();
-      if (m.opcode == websocket::Opcode::kText && st.stratum) {
+      if (m.opcode == websocket::Opcode::kText && st.stratum_candidate) {
         rec.stratum_in_websocket = true;
-        st.stratum->FeedText(dir, AsString(m.payload), ts_us);
-        learnt = true;
+        if (st.stratum_final) {
+          CountLinesAfterVerdict(AsString(m.payload), /*text=*/true);
+        } else {
+          StratumOf(st).FeedText(dir, AsString(m.payload), ts_us);
+          learnt = true;
+        }
       }
     }
   } else if (st.http) {
@@ -289,11 +305,13 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
         }
       }
     }
-    if (st.stratum && !st.stratum->gave_up() && !st.tls) {
-      const uint32_t before = st.stratum->summary().decoded[0] + st.stratum->summary().decoded[1];
-      st.stratum->Feed(dir, data, ts_us);
-      learnt = learnt ||
-               st.stratum->summary().decoded[0] + st.stratum->summary().decoded[1] != before;
+    if (st.stratum_final && !st.tls) {
+      CountLinesAfterVerdict(AsString(data), /*text=*/false);
+    } else if (st.stratum_candidate && !st.tls && !(st.stratum && st.stratum->gave_up())) {
+      analyzers::StratumAnalyzer& stratum = StratumOf(st);
+      const uint32_t before = stratum.summary().decoded[0] + stratum.summary().decoded[1];
+      stratum.Feed(dir, data, ts_us);
+      learnt = learnt || stratum.summary().decoded[0] + stratum.summary().decoded[1] != before;
     }
   }
   if (st.sv2) {
@@ -311,16 +329,20 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     RunDetectors(flow, st, ts_us);
   }
   // Nothing left to learn from this direction's bytes: stop delivery (accounting goes on).
+  // (This direction's bytes went to a Stratum analyzer above unless TLS, HTTP, WebSocket or DNS
+  // took them, which keep delivery on anyway.)
   const bool stratum_done = !st.stratum || st.stratum->gave_up();
   if (stratum_done && !st.tls && !st.http && !st.dns && !st.sv2 && !st.ws[d] &&
-      rec.head[d].size() >= kHeadBytes) {
+      rec.head[d].full()) {
     flow.want_data[d] = false;
   }
 }
 
 void SensorPipeline::OnGap(net::Flow& flow, net::Direction dir, uint32_t, int64_t) {
   FlowState& st = State(flow);
-  if (st.stratum) st.stratum->OnGap(ToAnalyzer(dir));
+  // Built here if need be, so that the bytes after the gap resynchronise exactly as they would
+  // have in an analyzer that existed from the start.
+  if (st.stratum_candidate) StratumOf(st).OnGap(ToAnalyzer(dir));
 }
 
 void SensorPipeline::OnFlowEnd(net::Flow& flow, net::EndReason reason) {
@@ -335,7 +357,7 @@ void SensorPipeline::OnFlowEnd(net::Flow& flow, net::EndReason reason) {
   if (st.http) st.http->Finish();
   RunDetectors(flow, st, flow.last_us);
   const bool mining_related =
-      !st.alerted.empty() || (st.stratum && st.stratum->summary().any());
+      !st.rec.alerted.empty() || (st.stratum && st.stratum->summary().any());
   if (config_.flow_events == FlowEvents::kAll ||
       (config_.flow_events == FlowEvents::kMining && mining_related)) {
     EmitFlowEvent(flow, st, reason);
@@ -349,12 +371,36 @@ void SensorPipeline::RunDetectors(net::Flow& flow, FlowState& st, int64_t ts_us)
     d->Inspect(st.rec, findings_);
     for (size_t i = before; i < findings_.size(); ++i) findings_[i].evidence.shrink_to_fit();
     for (size_t i = before; i < findings_.size(); ++i) {
-      if (st.alerted.insert(findings_[i].signature_id).second) {
+      if (!st.rec.Alerted(findings_[i].signature_id)) {
+        st.rec.alerted.push_back(findings_[i].signature_id);
         findings_[i].evidence.insert(findings_[i].evidence.begin(), "detector " + std::string(d->name()));
         EmitAlert(flow, st, findings_[i], ts_us);
       }
     }
   }
+  // Once the session alert for the flow's (settled) dialect is out and no more "stratum" events
+  // are due, decoding further lines would change nothing that is reported.
+  if (st.stratum && !st.stratum_final) {
+    const analyzers::StratumFlowSummary& s = st.stratum->summary();
+    const bool events_done = config_.flow_events == FlowEvents::kNone ||
+                             st.stratum_events >= config_.max_stratum_events_per_flow;
+    if (events_done && s.dialect != stratum::Dialect::kUnknown &&
+        st.rec.Alerted(detectors::StratumSessionSignature(s.dialect))) {
+      st.stratum_final = true;
+      ++stratum_flows_final_;
+    }
+  }
+}
+
+void SensorPipeline::CountLinesAfterVerdict(std::string_view bytes, bool text) {
+  // A text message is whole lines; a stream chunk counts the lines it completes.
+  uint64_t lines = 0;
+  for (const char* p = bytes.data(), *end = p + bytes.size();
+       (p = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)))) != nullptr; ++p) {
+    ++lines;
+  }
+  if (text && !bytes.empty() && bytes.back() != '\n') ++lines;
+  stratum_lines_after_verdict_ += lines;
 }
 
 void SensorPipeline::FillBase(events::Event& e, const net::Flow& flow, int64_t ts_us) const {
@@ -415,7 +461,7 @@ void SensorPipeline::EmitFlowEvent(const net::Flow& flow, FlowState& st, net::En
                {"age", (flow.last_us - flow.start_us) / 1000000},
                {"reason", std::string(net::EndReasonName(reason))},
                {"app_proto", app},
-               {"alerted", !st.alerted.empty()}};
+               {"alerted", !st.rec.alerted.empty()}};
   e.event_id = events::MakeEventId(config_.sensor_name, "flow", flow.id,
                                    std::to_string(flow.start_us));
   sink_->Emit(e);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyzers/dns/dns_cache.h"
@@ -65,10 +66,15 @@ class SensorPipeline : public net::FlowListener {
  private:
   class FlowState;
   FlowState& State(net::Flow& flow);
+  // The flow's Stratum analyzer, built on first use.
+  analyzers::StratumAnalyzer& StratumOf(FlowState& st);
+  void OnStratumMessage(FlowState& st, analyzers::Direction dir, const stratum::StratumMeta& m);
   void RunDetectors(net::Flow& flow, FlowState& st, int64_t ts_us);
   void EmitAlert(const net::Flow& flow, FlowState& st, const detectors::Finding& f, int64_t ts_us);
   void EmitFlowEvent(const net::Flow& flow, FlowState& st, net::EndReason reason);
   void FillBase(events::Event& e, const net::Flow& flow, int64_t ts_us) const;
+  // Counts the Stratum lines of a flow whose verdict is final instead of decoding them.
+  void CountLinesAfterVerdict(std::string_view bytes, bool text);
 
   SensorConfig config_;
   const intel::Snapshot* intel_;
@@ -84,6 +90,8 @@ class SensorPipeline : public net::FlowListener {
   uint64_t alerts_ = 0;
   uint64_t frames_ = 0;
   uint64_t not_ip_ = 0;
+  uint64_t stratum_flows_final_ = 0;          // flows whose Stratum lines stopped being decoded
+  uint64_t stratum_lines_after_verdict_ = 0;  // lines counted, not decoded, on those flows
   int64_t last_ts_us_ = 0;
 };
 

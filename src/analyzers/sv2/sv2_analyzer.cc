@@ -31,12 +31,12 @@ void Sv2Analyzer::Count(std::string_view name) {
   if (counters_) counters_->Get(name).Inc();
 }
 
-void Sv2Analyzer::NotSv2(std::string_view reason, int64_t ts) {
+void Sv2Analyzer::NotSv2(std::string_view counter, int64_t ts) {
   state_ = State::kNotSv2;
   features_.not_sv2 = true;
   client_flight_ = Bytes();
-  if (counters_) counters_->Get("not_sv2." + std::string(reason)).Inc();
-  events_.push_back({Sv2Event::Kind::kNotSv2, Direction::kToServer, ts, {}, {}, {}});
+  if (counters_) counters_->Get(counter).Inc();
+  if (keep_events_) events_.push_back({Sv2Event::Kind::kNotSv2, Direction::kToServer, ts, {}, {}, {}});
 }
 
 void Sv2Analyzer::Feed(Direction dir, ByteSpan seg, int64_t ts) {
@@ -46,32 +46,32 @@ void Sv2Analyzer::Feed(Direction dir, ByteSpan seg, int64_t ts) {
     case State::kNotSv2:
       return;
     case State::kStart:
-      if (!client) return NotSv2("server_spoke_first", ts);
+      if (!client) return NotSv2("not_sv2.server_spoke_first", ts);
       if (LooksLikePlaintextSetupConnection(seg)) {
         state_ = State::kPlaintext;
         features_.plaintext = true;
         return OnPlaintext(dir, seg, ts);
       }
-      if (seg[0] == 0x16) return NotSv2("tls", ts);
-      if (std::find(seg.begin(), seg.end(), uint8_t('{')) != seg.end()) return NotSv2("json", ts);
+      if (seg[0] == 0x16) return NotSv2("not_sv2.tls", ts);
+      if (std::find(seg.begin(), seg.end(), uint8_t('{')) != seg.end()) return NotSv2("not_sv2.json", ts);
       state_ = State::kClientFlight;
       [[fallthrough]];
     case State::kClientFlight:
       if (client) {
         features_.client_first_flight += seg.size();
         if (features_.client_first_flight > kClientHandshakeBytes) {
-          return NotSv2("client_flight_size", ts);
+          return NotSv2("not_sv2.client_flight_size", ts);
         }
         Append(client_flight_, seg);
         return;
       }
       if (features_.client_first_flight != kClientHandshakeBytes) {
-        return NotSv2("client_flight_size", ts);
+        return NotSv2("not_sv2.client_flight_size", ts);
       }
       features_.client_first_entropy = ByteEntropy(client_flight_);
       client_flight_ = Bytes();
       if (features_.client_first_entropy < kMinHandshakeEntropy) {
-        return NotSv2("low_entropy", ts);
+        return NotSv2("not_sv2.low_entropy", ts);
       }
       state_ = State::kServerFlight;
       [[fallthrough]];
@@ -79,17 +79,17 @@ void Sv2Analyzer::Feed(Direction dir, ByteSpan seg, int64_t ts) {
       if (!client) {
         features_.server_first_flight += seg.size();
         if (features_.server_first_flight > kServerHandshakeBytes) {
-          return NotSv2("server_flight_size", ts);
+          return NotSv2("not_sv2.server_flight_size", ts);
         }
         return;
       }
       if (features_.server_first_flight != kServerHandshakeBytes) {
-        return NotSv2("server_flight_size", ts);
+        return NotSv2("not_sv2.server_flight_size", ts);
       }
       features_.handshake_match = true;
       state_ = State::kEncrypted;
       Count("handshake_matched");
-      events_.push_back({Sv2Event::Kind::kHandshakeMatched, dir, ts, {}, {}, {}});
+      if (keep_events_) events_.push_back({Sv2Event::Kind::kHandshakeMatched, dir, ts, {}, {}, {}});
       [[fallthrough]];
     case State::kEncrypted:
       return OnEncrypted(dir, seg.size(), ts);
@@ -167,21 +167,21 @@ void Sv2Analyzer::OnFrame(Direction dir, const FrameHeader& h, ByteSpan payload,
       return;
     }
     Count("plaintext_setup");
-    events_.push_back(std::move(e));
+    if (keep_events_) events_.push_back(std::move(e));
   } else if (!client && first && h.msg_type == kSetupConnectionSuccess) {
     Sv2Event e{Sv2Event::Kind::kSetupSuccess, dir, ts, {}, {}, {}};
     if (!ParseSetupConnectionSuccess(payload, e.success)) {
       Count("malformed.setup_connection_success");
       return;
     }
-    events_.push_back(std::move(e));
+    if (keep_events_) events_.push_back(std::move(e));
   } else if (!client && first && h.msg_type == kSetupConnectionError) {
     Sv2Event e{Sv2Event::Kind::kSetupError, dir, ts, {}, {}, {}};
     if (!ParseSetupConnectionError(payload, e.error)) {
       Count("malformed.setup_connection_error");
       return;
     }
-    events_.push_back(std::move(e));
+    if (keep_events_) events_.push_back(std::move(e));
   } else if (client && (h.msg_type == kSubmitSharesStandard || h.msg_type == kSubmitSharesExtended)) {
     ++features_.n_share_sized_records;
     features_.share_intervals.Add(ts);

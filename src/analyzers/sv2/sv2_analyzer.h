@@ -86,7 +86,10 @@ class Sv2Analyzer {
  public:
   static constexpr size_t kMaxPlaintextPayload = 16 * 1024;
 
-  explicit Sv2Analyzer(CounterSet* counters = nullptr) : counters_(counters) {}
+  // With keep_events false, TakeEvents() stays empty (features and counters are kept as usual):
+  // for a caller that reads only features(), which then costs no allocation per flow.
+  explicit Sv2Analyzer(CounterSet* counters = nullptr, bool keep_events = true)
+      : counters_(counters), keep_events_(keep_events) {}
 
   void Feed(Direction dir, ByteSpan segment, int64_t timestamp_us);
   const Sv2Features& features() const { return features_; }
@@ -100,13 +103,14 @@ class Sv2Analyzer {
     Bytes buf;            // header + payload being assembled
     size_t skip = 0;      // payload bytes of an oversized frame still to drop
   };
-  void NotSv2(std::string_view reason, int64_t ts);
+  void NotSv2(std::string_view counter, int64_t ts);  // counter: "not_sv2.<reason>"
   void OnEncrypted(Direction dir, size_t size, int64_t ts);
   void OnPlaintext(Direction dir, ByteSpan data, int64_t ts);
   void OnFrame(Direction dir, const FrameHeader& h, ByteSpan payload, int64_t ts);
   void Count(std::string_view name);
 
   CounterSet* counters_;
+  bool keep_events_;
   State state_ = State::kStart;
   Bytes client_flight_;  // at most kClientHandshakeBytes kept
   PlainDir plain_[2];

@@ -6,8 +6,10 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyzers/stratum/stratum_analyzer.h"
@@ -15,6 +17,41 @@
 #include "net/decode/packet.h"
 
 namespace mw::detectors {
+
+// The first bytes of one direction of a flow, kept inline so that a flow costs no allocation for
+// them. Assigning or appending keeps at most kCapacity bytes.
+class HeadBytes {
+ public:
+  static constexpr size_t kCapacity = 64;
+
+  HeadBytes() = default;
+  explicit HeadBytes(std::string_view bytes) { assign(bytes); }
+  HeadBytes& operator=(std::string_view bytes) {
+    assign(bytes);
+    return *this;
+  }
+  void assign(std::string_view bytes) {
+    size_ = 0;
+    append(bytes.data(), bytes.size());
+  }
+  // Appends what still fits; returns the number of bytes taken.
+  size_t append(const char* bytes, size_t n) {
+    const size_t take = n < kCapacity - size_ ? n : kCapacity - size_;
+    if (take > 0) std::memcpy(bytes_.data() + size_, bytes, take);
+    size_ += static_cast<uint8_t>(take);
+    return take;
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  bool full() const { return size_ == kCapacity; }
+  const char* data() const { return bytes_.data(); }
+  std::string_view view() const { return {bytes_.data(), size_}; }
+  bool starts_with(std::string_view prefix) const { return view().starts_with(prefix); }
+
+ private:
+  std::array<char, kCapacity> bytes_{};
+  uint8_t size_ = 0;
+};
 
 struct Endpoint {
   net::IpAddress ip;
@@ -75,7 +112,18 @@ struct FlowRecord {
   // DNS: names asked in this flow's queries so far.
   std::vector<std::string> dns_queries;
   // First bytes of each direction (up to 64), for protocol signatures (SSH banner, P2P magic).
-  std::array<std::string, 2> head;
+  std::array<HeadBytes, 2> head;
+  // Signature ids already raised on this flow, in the order raised (kept by the pipeline, which
+  // raises each at most once). A detector may skip building a finding whose id is listed: the
+  // pipeline would drop it.
+  std::vector<uint32_t> alerted;
+
+  bool Alerted(uint32_t signature_id) const {
+    for (uint32_t id : alerted) {
+      if (id == signature_id) return true;
+    }
+    return false;
+  }
 
   double duration_s() const { return double(last_ts_us - first_ts_us) / 1e6; }
 };

@@ -21,7 +21,7 @@ constexpr Magic kBitcoinMagics[] = {
 // Monero Levin header: signature 0x0101010101012101 (little-endian on the wire).
 constexpr char kLevinSignature[] = "\x01\x21\x01\x01\x01\x01\x01\x01";
 
-bool StartsWith(const std::string& s, const char* prefix, size_t n) {
+bool StartsWith(std::string_view s, const char* prefix, size_t n) {
   return s.size() >= n && std::memcmp(s.data(), prefix, n) == 0;
 }
 
@@ -29,8 +29,9 @@ bool StartsWith(const std::string& s, const char* prefix, size_t n) {
 
 void CryptoP2pDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out) {
   if (flow.ip_proto != 6) return;
+  if (flow.Alerted(sid::kBitcoinP2p) || flow.Alerted(sid::kMoneroP2p)) return;  // one per flow
   for (int dir = 0; dir < 2; ++dir) {
-    const std::string& h = flow.head[dir];
+    const std::string_view h = flow.head[dir].view();
     for (const Magic& m : kBitcoinMagics) {
       if (StartsWith(h, m.bytes, 4) && h.size() >= 16) {
         std::string command(h.data() + 4, 12);

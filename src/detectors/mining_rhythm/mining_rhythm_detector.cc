@@ -13,9 +13,7 @@ bool OffersWebAlpn(const TlsFacts& t) {
 }
 
 bool KnownOtherProtocol(const FlowRecord& flow) {
-  const std::string& c = flow.head[0];
-  const std::string& s = flow.head[1];
-  if (c.rfind("SSH-", 0) == 0 || s.rfind("SSH-", 0) == 0) return true;
+  if (flow.head[0].starts_with("SSH-") || flow.head[1].starts_with("SSH-")) return true;
   if (flow.http) return true;
   return false;
 }
@@ -26,6 +24,7 @@ void MiningRhythmDetector::InspectSv2(const FlowRecord& flow, std::vector<Findin
   const auto* v = flow.sv2;
   if (v == nullptr || v->not_sv2) return;
   if (v->plaintext && (v->client_records >= 1)) {
+    if (flow.Alerted(sid::kStratumV2Plaintext)) return;
     Finding f;
     f.signature_id = sid::kStratumV2Plaintext;
     f.signature = "MINEWATCH Stratum V2 mining session (plaintext SetupConnection)";
@@ -36,7 +35,8 @@ void MiningRhythmDetector::InspectSv2(const FlowRecord& flow, std::vector<Findin
     out.push_back(std::move(f));
     return;
   }
-  if (v->handshake_match && (v->n_share_sized_records >= 3 || v->server_records >= 2)) {
+  if (v->handshake_match && (v->n_share_sized_records >= 3 || v->server_records >= 2) &&
+      !flow.Alerted(sid::kStratumV2Encrypted)) {
     Finding f;
     f.signature_id = sid::kStratumV2Encrypted;
     f.signature = "MINEWATCH Stratum V2 encrypted mining session (Noise handshake and cadence)";
@@ -63,6 +63,7 @@ void MiningRhythmDetector::Inspect(const FlowRecord& flow, std::vector<Finding>&
   if (flow.stratum != nullptr && flow.stratum->any()) return;
   if (KnownOtherProtocol(flow)) return;
   if (flow.duration_s() < t_.min_duration_s) return;
+  if (flow.Alerted(sid::kMiningRhythm)) return;
   const bool tls = flow.tls.has_value() && flow.tls->client_hello;
   const RhythmFeatures r = ComputeRhythm(flow, tls ? 3 : 1);
   if (tls) {

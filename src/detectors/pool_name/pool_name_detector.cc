@@ -50,13 +50,15 @@ void PoolNameDetector::Report(const intel::MatchResult& m, uint32_t signature_id
 void PoolNameDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out) {
   if (intel_ == nullptr) return;
   intel::MatchResult m;
+  // Signatures already raised on this flow are not matched again (the pipeline would drop them).
   for (const std::string& q : flow.dns_queries) {
+    if (flow.Alerted(sid::kPoolNameDns)) break;
     if (intel_->Match(q, &m)) Report(m, sid::kPoolNameDns, "DNS query", q, out);
   }
-  if (flow.tls && !flow.tls->sni.empty() && intel_->Match(flow.tls->sni, &m, flow.server.port)) {
+  if (flow.tls && !flow.tls->sni.empty() && !flow.Alerted(sid::kPoolNameTls) && intel_->Match(flow.tls->sni, &m, flow.server.port)) {
     Report(m, sid::kPoolNameTls, "TLS SNI", flow.tls->sni, out);
   }
-  if (flow.http && !flow.http->host.empty()) {
+  if (flow.http && !flow.http->host.empty() && !flow.Alerted(sid::kPoolNameHttp)) {
     std::string host = flow.http->host;
     if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos &&
                                       host.find(':') == colon) {
@@ -64,7 +66,7 @@ void PoolNameDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out
     }
     if (intel_->Match(host, &m)) Report(m, sid::kPoolNameHttp, "HTTP Host", host, out);
   }
-  if (flow.ip_proto == 6 && flow.server.ip.version != 0 &&
+  if (flow.ip_proto == 6 && flow.server.ip.version != 0 && !flow.Alerted(sid::kPoolAddress) &&
       intel_->MatchIp(ToIntel(flow.server.ip), flow.server.port, &m)) {
     Report(m, sid::kPoolAddress, "connection to",
            flow.server.ip.ToString() + ":" + std::to_string(flow.server.port), out);

@@ -5,7 +5,7 @@
 namespace mw::detectors {
 namespace {
 
-uint32_t SignatureFor(stratum::Dialect d, std::string* label) {
+uint32_t SignatureFor(stratum::Dialect d, const char** label) {
   switch (d) {
     case stratum::Dialect::kV1: *label = "Stratum V1"; return sid::kStratumV1;
     case stratum::Dialect::kXmrig: *label = "XMRig/CryptoNote stratum"; return sid::kStratumXmrig;
@@ -24,6 +24,11 @@ uint32_t SignatureFor(stratum::Dialect d, std::string* label) {
 
 }  // namespace
 
+uint32_t StratumSessionSignature(stratum::Dialect d) {
+  const char* label = nullptr;
+  return SignatureFor(d, &label);
+}
+
 void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out) {
   const analyzers::StratumFlowSummary* s = flow.stratum;
   if (s == nullptr || !s->any()) return;
@@ -36,11 +41,13 @@ void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding
   // wallet, unless the capture started after it or the flow ended.
   const uint32_t total = s->decoded[0] + s->decoded[1];
   if (s->login.empty() && !flow.ended && total < kMessagesBeforeAlertWithoutLogin) return;
+  const char* label = nullptr;
+  const uint32_t signature_id = SignatureFor(s->dialect, &label);
+  if (flow.Alerted(signature_id)) return;  // raised already: the pipeline would drop it
 
   Finding f;
-  std::string label;
-  f.signature_id = SignatureFor(s->dialect, &label);
-  f.signature = "MINEWATCH " + label + " mining session" +
+  f.signature_id = signature_id;
+  f.signature = std::string("MINEWATCH ") + label + " mining session" +
                 (flow.stratum_in_websocket ? " over WebSocket" : "");
   f.severity = attempt_only ? 2 : 1;
   f.dialect = std::string(stratum::DialectName(s->dialect));

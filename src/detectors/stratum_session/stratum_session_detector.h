@@ -9,6 +9,9 @@
 
 namespace mw::detectors {
 
+// The signature id this detector raises for a session of dialect `d` (kUnknown: the V1 id).
+uint32_t StratumSessionSignature(stratum::Dialect d);
+
 class StratumSessionDetector : public Detector {
  public:
   // Without a login seen, the alert waits for this many decoded messages (or the flow's end).
