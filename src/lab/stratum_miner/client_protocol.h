@@ -48,6 +48,7 @@ struct ClientEvents {
   std::string reject_reason;
   bool fatal = false;        // the pool refused us (e.g. unauthorized): reconnect elsewhere
   std::string fatal_reason;
+  std::vector<std::string> send;  // lines to send now (eth dialects: the first hash-rate report)
 };
 
 class ClientProtocol {
@@ -90,6 +91,7 @@ class ClientProtocol {
   std::optional<miner::WorkUnit> NextEthWork();
   std::optional<std::string> EthSubmit(const UnitInfo& unit, const miner::FoundNonce& found);
   std::optional<std::string> EthHashrate(double hashes_per_second);
+  void FirstReport(ClientEvents& ev);
   void SetBlobJob(const stratum::MinerJob& job);
   uint64_t AddUnit(UnitInfo info);
 
@@ -113,6 +115,7 @@ class ClientProtocol {
   std::string eth_extranonce_hex_;  // EthereumStratum nonce prefix
   std::optional<EthJob> eth_job_;
   uint32_t eth_version_counter_ = 0;
+  bool eth_reported_ = false;  // the first eth_submitHashrate went out with the first work
   // Both
   bool has_job_ = false;
   uint64_t next_unit_ = 1;

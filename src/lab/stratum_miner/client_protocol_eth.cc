@@ -92,6 +92,7 @@ ClientEvents ClientProtocol::OnEth(const st::Message& m) {
       eth_job_ = std::move(job);
       has_job_ = true;
       ev.new_work = ev.clean = true;
+      FirstReport(ev);
       return ev;
     }
     case st::Kind::kEthWork: {
@@ -108,6 +109,7 @@ ClientEvents ClientProtocol::OnEth(const st::Message& m) {
       eth_job_ = std::move(job);
       has_job_ = true;
       ev.new_work = ev.clean = true;
+      FirstReport(ev);
       return ev;
     }
     case st::Kind::kV1Reconnect:
@@ -135,6 +137,14 @@ ClientEvents ClientProtocol::OnEth(const st::Message& m) {
     default:
       return ev;
   }
+}
+
+void ClientProtocol::FirstReport(ClientEvents& ev) {
+  // The first hash-rate report goes out with the first work (0: nothing measured yet), so even a
+  // short session shows the keep-alive; later ones come every keep-alive interval.
+  if (eth_reported_) return;
+  eth_reported_ = true;
+  if (auto line = EthHashrate(0)) ev.send.push_back(std::move(*line));
 }
 
 std::optional<miner::WorkUnit> ClientProtocol::NextEthWork() {

@@ -59,6 +59,9 @@ TEST_P(Loop, MinerAndPoolAgreeOnShares) {
         accepted += ev.accepted;
         rejected += ev.rejected;
         work = work || ev.new_work;
+        for (const std::string& out : ev.send) {
+          EXPECT_TRUE(session.OnLine(std::string_view(out).substr(0, out.size() - 1), now)) << out;
+        }
       }
     }
   };
@@ -111,6 +114,11 @@ TEST(EthMessages, EthereumStratumWireShapes) {
   ClientEvents ev = c.OnLine(R"({"id":null,"method":"mining.notify","params":["6553f1001d00ffff0007",")" +
                              seed + R"(",")" + hdr + R"(",true]})");
   ASSERT_TRUE(ev.new_work);
+  // The first hash-rate report goes out with the first work.
+  ASSERT_EQ(ev.send.size(), 1u);
+  EXPECT_EQ(ev.send[0], R"({"id":4,"jsonrpc":"2.0","method":"eth_submitHashrate","params":["0x)" +
+                            std::string(64, '0') + R"(","0x)" +
+                            ToHex(Sha256(AsBytes("ADDR.rig/ethminer/0.19.0"))) + R"("]})" "\n");
   EXPECT_DOUBLE_EQ(c.difficulty(), 0.5);
   auto unit = c.NextWork();
   ASSERT_TRUE(unit.has_value());
@@ -125,9 +133,11 @@ TEST(EthMessages, EthereumStratumWireShapes) {
   ASSERT_TRUE(line.has_value());
   char version_low[3];
   std::snprintf(version_low, sizeof version_low, "%02x", unsigned(h[0]));
-  EXPECT_EQ(*line, R"({"id":4,"method":"mining.submit","params":["ADDR.rig","6553f1001d00ffff0007",")" +
+  EXPECT_EQ(*line, R"({"id":5,"method":"mining.submit","params":["ADDR.rig","6553f1001d00ffff0007",")" +
                        std::string(version_low) + R"(cafe0102"]})" "\n");
-  EXPECT_EQ(c.OnLine(R"({"id":4,"result":true,"error":null})").accepted, 1);
+  EXPECT_EQ(c.OnLine(R"({"id":5,"result":true,"error":null})").accepted, 1);
+  EXPECT_TRUE(c.OnLine(R"({"id":null,"method":"mining.notify","params":["6553f1011d00ffff0008",")" +
+                       seed + R"(",")" + hdr + R"(",false]})").send.empty());
   auto keepalive = c.KeepAlive(2e6);
   ASSERT_TRUE(keepalive.has_value());
   EXPECT_NE(keepalive->find(R"("method":"eth_submitHashrate","params":["0x)" + std::string(58, '0') + "1e8480"),
@@ -150,6 +160,7 @@ TEST(EthMessages, EthProxyWireShapes) {
   ClientEvents ev = c.OnLine(R"({"id":2,"jsonrpc":"2.0","result":["0x)" + hdr + R"(","0x)" + seed +
                              R"(","0x)" + ToDisplayHex(target) + R"(","0x6553f1001d00ffff"]})");
   ASSERT_TRUE(ev.new_work);
+  EXPECT_EQ(ev.send.size(), 1u);
   auto unit = c.NextWork();
   ASSERT_TRUE(unit.has_value());
   EXPECT_EQ(unit->target, target);
@@ -160,9 +171,9 @@ TEST(EthMessages, EthProxyWireShapes) {
   auto line = c.Submit({unit->job_id, 0x01020304u, hash});
   ASSERT_TRUE(line.has_value());
   const std::string version = st::U32Hex(ReadLE32(unit->header.data()));
-  EXPECT_EQ(*line, R"({"id":3,"jsonrpc":"2.0","method":"eth_submitWork","params":["0x)" + version +
+  EXPECT_EQ(*line, R"({"id":4,"jsonrpc":"2.0","method":"eth_submitWork","params":["0x)" + version +
                        R"(01020304","0x)" + hdr + R"(","0x)" + ToHex(hash) + R"("],"worker":"rig"})" "\n");
-  ClientEvents rej = c.OnLine(R"({"id":3,"jsonrpc":"2.0","error":{"code":23,"message":"Low difficulty share"}})");
+  ClientEvents rej = c.OnLine(R"({"id":4,"jsonrpc":"2.0","error":{"code":23,"message":"Low difficulty share"}})");
   EXPECT_EQ(rej.rejected, 1);
   EXPECT_EQ(rej.reject_reason, "Low difficulty share");
   // A pushed job (id 0) replaces the work.

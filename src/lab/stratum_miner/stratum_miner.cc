@@ -208,6 +208,7 @@ class MinerConn {
       output_("share rejected: " + ev.reject_reason);
     }
     if (ev.fatal) return Close(ev.fatal_reason);
+    for (std::string& out : ev.send) Write(std::move(out));
     if (ev.new_work) {
       productive_ = true;
       if (Running()) StartUnit();
