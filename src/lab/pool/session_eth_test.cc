@@ -282,6 +282,40 @@ TEST(SessionEth, EthProxyLoginWorkSharesAndEveryAnswer) {
   EXPECT_NE(Body<st::EthWork>(m[0]).seed_hash, w.seed_hash);
 }
 
+TEST(SessionEth, EthProxyVardiffPushesANewBoundaryAndHonoursTheOldWork) {
+  Fixture f;
+  auto s = f.Open("127.0.0.6");
+  ASSERT_TRUE(s->OnLine(R"({"id":1,"jsonrpc":"2.0","method":"eth_submitLogin","params":[")" + f.address +
+                            R"("],"worker":"fast"})", f.now));
+  ASSERT_TRUE(s->OnLine(R"({"id":2,"jsonrpc":"2.0","method":"eth_getWork"})", f.now));
+  auto m = f.Drain();
+  ASSERT_EQ(m.size(), 2u);
+  const st::EthWork w = Body<st::EthWork>(m[1]);
+  const Bytes header = HeaderFrom(w.seed_hash, w.header_hash, Strip0x(w.block_number.value_or("")));
+  // Six shares in no time: vardiff raises the difficulty (x4 per step) and pushes new work.
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(s->OnLine(SubmitWorkLine(10 + i, FindNonce(header, 0x100 + i, 1e-6, Want::kShare),
+                                         w.header_hash), f.now));
+  }
+  m = f.Drain();
+  // The push goes out while the 6th share is handled, before its answer (as V1's notify does).
+  ASSERT_EQ(m.size(), 7u);
+  for (int i : {0, 1, 2, 3, 4, 6}) EXPECT_TRUE(IsTrue(m[i])) << i;
+  ASSERT_EQ(m[5].kind, st::Kind::kEthWork);
+  EXPECT_EQ(std::get<int64_t>(m[5].id), 0);
+  EXPECT_GT(s->difficulty(), 1e-6);
+  const st::EthWork harder = Body<st::EthWork>(m[5]);
+  EXPECT_EQ(harder.target, "0x" + ToDisplayHex(TargetFromDifficulty(s->difficulty())));
+  EXPECT_NE(harder.header_hash, w.header_hash);
+  // A share for the earlier work at its own (easier) boundary is still worth that work's difficulty.
+  ASSERT_TRUE(s->OnLine(SubmitWorkLine(20, FindNonce(header, 0x200, 1e-6, Want::kShare), w.header_hash),
+                        f.now));
+  m = f.Drain();
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_TRUE(IsTrue(m[0]));
+  EXPECT_EQ(f.core->stats().shares_accepted.load(), 7u);
+}
+
 TEST(SessionEth, SubmitBeforeSubscribeAndJunk) {
   Fixture f;
   auto early = f.Open("127.0.0.5");
