@@ -21,13 +21,11 @@ namespace mw::sensor {
 
 class SensorPipeline::FlowState : public net::FlowAttachment {
  public:
-  detectors::FlowRecord rec;
-  std::unique_ptr<analyzers::StratumAnalyzer> stratum;
-  std::unique_ptr<analyzers::tls::TlsAnalyzer> tls;
-  std::unique_ptr<analyzers::http::HttpAnalyzer> http;
-  std::unique_ptr<analyzers::dns::DnsAnalyzer> dns;
-  std::unique_ptr<analyzers::sv2::Sv2Analyzer> sv2;
-  std::unique_ptr<websocket::FrameDecoder> ws[2];
+  // Small, per-segment fields first: they and the start of `rec` share the first cache lines.
+  const net::Flow* flow = nullptr;  // for the stratum callback
+  int64_t current_ts_us = 0;
+  uint32_t stratum_events = 0;
+  uint32_t segments_since_inspect = 0;
   bool first_data_seen[2] = {false, false};
   bool http_upgrade_requested = false;
   // A TCP flow not on port 53: Stratum (any port) and Stratum V2 are candidates. The Stratum
@@ -38,10 +36,27 @@ class SensorPipeline::FlowState : public net::FlowAttachment {
   // The flow's Stratum verdict and metadata are complete (its session alert is raised, its
   // dialect known and no more "stratum" events are due): later lines are counted, not decoded.
   bool stratum_final = false;
-  uint32_t stratum_events = 0;
-  uint32_t segments_since_inspect = 0;
-  const net::Flow* flow = nullptr;  // for the stratum callback
-  int64_t current_ts_us = 0;
+  std::unique_ptr<analyzers::StratumAnalyzer> stratum;
+  std::unique_ptr<analyzers::tls::TlsAnalyzer> tls;
+  std::unique_ptr<analyzers::http::HttpAnalyzer> http;
+  std::unique_ptr<analyzers::dns::DnsAnalyzer> dns;
+  std::unique_ptr<analyzers::sv2::Sv2Analyzer> sv2;
+  std::unique_ptr<websocket::FrameDecoder> ws[2];
+  detectors::FlowRecord rec;
+
+  // Back to the state of a new flow, keeping the capacity of the sample buffers.
+  void Recycle() {
+    auto client = std::move(rec.seg[0].samples);
+    auto server = std::move(rec.seg[1].samples);
+    auto alerted = std::move(rec.alerted);
+    client.clear();
+    server.clear();
+    alerted.clear();
+    *this = FlowState();
+    rec.seg[0].samples = std::move(client);
+    rec.seg[1].samples = std::move(server);
+    rec.alerted = std::move(alerted);
+  }
 };
 
 }  // namespace mw::sensor

@@ -111,7 +111,13 @@ SensorPipeline::FlowState& SensorPipeline::State(net::Flow& flow) {
 }
 
 void SensorPipeline::OnFlowStart(net::Flow& flow) {
-  auto st = std::make_unique<FlowState>();
+  std::unique_ptr<FlowState> st;
+  if (!spare_states_.empty()) {
+    st = std::move(spare_states_.back());
+    spare_states_.pop_back();
+  } else {
+    st = std::make_unique<FlowState>();
+  }
   st->flow = &flow;
   detectors::FlowRecord& rec = st->rec;
   rec.flow_id = flow.id;
@@ -361,6 +367,12 @@ void SensorPipeline::OnFlowEnd(net::Flow& flow, net::EndReason reason) {
   if (config_.flow_events == FlowEvents::kAll ||
       (config_.flow_events == FlowEvents::kMining && mining_related)) {
     EmitFlowEvent(flow, st, reason);
+  }
+  // Take the state back for the next flow (its sample buffers keep their capacity).
+  if (spare_states_.size() < kMaxSpareStates) {
+    std::unique_ptr<FlowState> done(static_cast<FlowState*>(flow.attachment.release()));
+    done->Recycle();
+    spare_states_.push_back(std::move(done));
   }
 }
 

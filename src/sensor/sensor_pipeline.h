@@ -87,6 +87,10 @@ class SensorPipeline : public net::FlowListener {
   std::unique_ptr<stratum::Decoder> stratum_decoder_;  // shared by every flow's analyzer
   std::vector<std::unique_ptr<detectors::Detector>> detectors_;
   std::vector<detectors::Finding> findings_;  // scratch
+  // States of ended flows, reset and kept for new flows: flows start and end by the hundred
+  // thousand, and reusing a state saves its allocation and those of its sample buffers.
+  static constexpr size_t kMaxSpareStates = 256;
+  std::vector<std::unique_ptr<FlowState>> spare_states_;
   uint64_t alerts_ = 0;
   uint64_t frames_ = 0;
   uint64_t not_ip_ = 0;

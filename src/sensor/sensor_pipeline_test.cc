@@ -164,5 +164,77 @@ TEST(SensorPipeline, TruncatedCaptureIsCountedNotFatal) {
   EXPECT_EQ(counters.Value("sensor.frames"), 3u);
 }
 
+// A long session: once its alert is out and its "stratum" events are spent, later lines are
+// counted instead of decoded, and what is reported does not change.
+TEST(SensorPipeline, LinesAfterTheVerdictAreCountedNotDecoded) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.0.5", 40005, "10.0.0.9", 3333, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'100'000, "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n");
+  c.ServerSends(1'200'000, "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae\"]],\"08000002\",4],\"error\":null}\n");
+  c.ClientSends(1'300'000, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"wallet.rig\",\"x\"]}\n");
+  c.ServerSends(1'400'000, "{\"id\":2,\"result\":true,\"error\":null}\n");
+  constexpr int kSubmits = 12;
+  for (int i = 0; i < kSubmits; ++i) {
+    c.ClientSends(2'000'000 + i * 100'000,
+                  "{\"id\":" + std::to_string(10 + i) +
+                      ",\"method\":\"mining.submit\",\"params\":[\"wallet.rig\",\"1\",\"00000001\","
+                      "\"504e86ed\",\"b2957c02\"]}\n");
+  }
+  for (const FlowEvents mode : {FlowEvents::kNone, FlowEvents::kMining}) {
+    auto src = net::OpenPcapMemory(w.bytes());
+    ASSERT_TRUE(src.ok());
+    events::MemorySink sink;
+    CounterSet counters;
+    SensorConfig config;
+    config.flow_events = mode;
+    SensorPipeline p(config, nullptr, &sink, &counters);
+    net::RawPacket frame;
+    while ((*src)->Next(frame) == net::NextResult::kPacket) p.ProcessFrame(frame);
+    p.Finish();
+    int stratum_events = 0;
+    std::vector<uint32_t> ids;
+    for (const auto& e : sink.events()) {
+      if (e.event_type == "stratum") ++stratum_events;
+      if (e.alert) ids.push_back(e.alert->signature_id);
+    }
+    EXPECT_EQ(ids, std::vector<uint32_t>{9100001u});
+    EXPECT_EQ(counters.Value("stratum.flows_final"), 1u);
+    // The alert follows the authorize (3rd message); with metadata on, 8 messages are decoded
+    // for their "stratum" events first.
+    const uint64_t decoded = mode == FlowEvents::kNone ? 3 : 8;
+    EXPECT_EQ(stratum_events, mode == FlowEvents::kNone ? 0 : 8);
+    EXPECT_EQ(counters.Value("stratum.lines_after_verdict"), 4 + kSubmits - decoded);
+  }
+}
+
+// Flow states are reused after a flow ends: nothing of one flow may show in the next.
+TEST(SensorPipeline, ReusedFlowStatesStartClean) {
+  PcapWriter w(kEth);
+  int64_t ts = 1'000'000;
+  for (uint16_t i = 0; i < 40; ++i) {
+    Conversation c("10.0.1.5", uint16_t(41000 + i), "10.0.1.9", 3333, w);
+    c.Handshake(ts);
+    if (i % 2 == 0) {  // a miner, then a quiet client on the same port, in turn
+      c.ClientSends(ts + 1000, "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n");
+      c.ServerSends(ts + 2000, "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae\"]],\"08000002\",4],\"error\":null}\n");
+      c.ClientSends(ts + 3000, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"w" + std::to_string(i) + "\",\"x\"]}\n");
+    } else {
+      c.ClientSends(ts + 1000, "HELLO\n");
+      c.ServerSends(ts + 2000, "WELCOME\n");
+    }
+    ts += 20'000'000;  // past the idle timeout of a small table: flows end one by one
+  }
+  SensorConfig config;
+  config.flows.max_flows = 2;
+  const auto evs = RunSensor(w, config);
+  std::vector<std::string> logins;
+  for (const auto& e : evs) {
+    if (e.alert) logins.push_back(e.details.login);
+  }
+  ASSERT_EQ(logins.size(), 20u);
+  for (size_t k = 0; k < logins.size(); ++k) EXPECT_EQ(logins[k], "w" + std::to_string(2 * k));
+}
+
 }  // namespace
 }  // namespace mw::sensor

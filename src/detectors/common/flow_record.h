@@ -7,7 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,33 +90,66 @@ struct HttpFacts {
   std::string websocket_path;
 };
 
+// An optional value kept on the heap: like std::optional (has_value, ->, *, reset, assignment
+// from a value) but one pointer wide, so that a record of a flow without TLS or HTTP stays small
+// (records are many and mostly cold; their size is cache misses).
+template <class T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(const Boxed& other) : p_(other.p_ ? std::make_unique<T>(*other.p_) : nullptr) {}
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(const Boxed& other) {
+    if (this != &other) p_ = other.p_ ? std::make_unique<T>(*other.p_) : nullptr;
+    return *this;
+  }
+  Boxed& operator=(Boxed&&) noexcept = default;
+  Boxed& operator=(T value) {
+    p_ = std::make_unique<T>(std::move(value));
+    return *this;
+  }
+
+  bool has_value() const { return p_ != nullptr; }
+  explicit operator bool() const { return p_ != nullptr; }
+  T* operator->() { return p_.get(); }
+  const T* operator->() const { return p_.get(); }
+  T& operator*() { return *p_; }
+  const T& operator*() const { return *p_; }
+  void reset() { p_.reset(); }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
+// Fields are ordered so that what the pipeline updates per segment and what every detector reads
+// first share the first cache lines.
 struct FlowRecord {
   uint64_t flow_id = 0;
-  uint8_t ip_proto = 0;  // 6 TCP, 17 UDP
-  Endpoint client, server;
   int64_t first_ts_us = 0, last_ts_us = 0;
   uint64_t packets[2] = {0, 0};  // [0] client to server, [1] server to client
   uint64_t bytes[2] = {0, 0};
-  SegmentStats seg[2];
+  uint8_t ip_proto = 0;  // 6 TCP, 17 UDP
   bool ended = false;
   bool saw_syn = false;  // the handshake was captured (direction is certain)
+  bool stratum_in_websocket = false;
 
   // Protocol analyzers (null / empty when the flow was not that protocol).
   const analyzers::StratumFlowSummary* stratum = nullptr;
-  bool stratum_in_websocket = false;
   const analyzers::sv2::Sv2Features* sv2 = nullptr;
-  std::optional<TlsFacts> tls;
-  std::optional<HttpFacts> http;
-  // The name the client looked up for the server's address (DNS seen earlier), if any.
-  std::string server_name;
-  // DNS: names asked in this flow's queries so far.
-  std::vector<std::string> dns_queries;
-  // First bytes of each direction (up to 64), for protocol signatures (SSH banner, P2P magic).
-  std::array<HeadBytes, 2> head;
+  Boxed<TlsFacts> tls;
+  Boxed<HttpFacts> http;
   // Signature ids already raised on this flow, in the order raised (kept by the pipeline, which
   // raises each at most once). A detector may skip building a finding whose id is listed: the
   // pipeline would drop it.
   std::vector<uint32_t> alerted;
+  SegmentStats seg[2];
+  // First bytes of each direction (up to 64), for protocol signatures (SSH banner, P2P magic).
+  std::array<HeadBytes, 2> head;
+  Endpoint client, server;
+  // The name the client looked up for the server's address (DNS seen earlier), if any.
+  std::string server_name;
+  // DNS: names asked in this flow's queries so far.
+  std::vector<std::string> dns_queries;
 
   bool Alerted(uint32_t signature_id) const {
     for (uint32_t id : alerted) {
