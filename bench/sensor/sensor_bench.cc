@@ -3,7 +3,7 @@
 // one run; plus memory, to show it is bounded by the flow limit rather than the input size.
 //
 //   bench-sensor [--flows N] [--mining-fraction F] [--max-flows N] [--repeat R] [--keep PATH]
-//                [--input PCAP] [--no-ndpi]
+//                [--input PCAP] [--no-ndpi] [--only bare|layer|sensor]
 // --keep writes the generated capture to PATH and leaves it; --input measures an existing
 // capture instead of generating one (the capture line then shows zeros).
 //
@@ -241,7 +241,7 @@ int main(int argc, char** argv) {
   config.max_flows = 65536;
   int repeat = 3;
   bool ndpi = true;
-  std::string keep, input;
+  std::string keep, input, only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -252,9 +252,11 @@ int main(int argc, char** argv) {
     else if (a == "--keep" && has_value) keep = argv[++i];
     else if (a == "--input" && has_value) input = argv[++i];
     else if (a == "--no-ndpi") ndpi = false;
+    else if (a == "--only" && has_value) only = argv[++i];
     else {
       std::fprintf(stderr, "usage: bench-sensor [--flows N] [--mining-fraction F] [--max-flows N] "
-                           "[--repeat R] [--keep PATH] [--input PCAP] [--no-ndpi]\n");
+                           "[--repeat R] [--keep PATH] [--input PCAP] [--no-ndpi] "
+                           "[--only bare|layer|sensor]\n");
       return 2;
     }
   }
@@ -286,14 +288,17 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(summary->packets), double(summary->bytes) / 1e6,
               double(summary->bytes) / double(summary->packets), CpuSeconds() - gen0, path.c_str());
 
+  // --only runs one stage (for a profiler); the others then print zeros.
+  const auto runs = [&](const char* stage) { return only.empty() || only == stage ? repeat : 0; };
+  if (!only.empty()) ndpi = false;
   Measure bare;
-  for (int r = 0; r < repeat; ++r) {
+  for (int r = 0; r < runs("bare"); ++r) {
     const Measure m = BareLibpcap(path);
     if (r == 0 || m.cpu_s < bare.cpu_s) bare = m;
   }
   PipelineResult best;
   std::unique_ptr<mw::net::FlowListener> consumer;
-  for (int r = 0; r < repeat; ++r) {
+  for (int r = 0; r < runs("layer"); ++r) {
     auto result = std::make_unique<PipelineResult>();
     consumer = MakeConsumer();
     RunPipeline(path, config, *consumer, *result);
@@ -305,7 +310,7 @@ int main(int argc, char** argv) {
     }
   }
   SensorResult full;
-  for (int r = 0; r < repeat; ++r) {
+  for (int r = 0; r < runs("sensor"); ++r) {
     const SensorResult one = RunFullSensor(path, config);
     if (r == 0 || one.m.cpu_s < full.m.cpu_s) full = one;
   }
