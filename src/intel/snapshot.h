@@ -148,7 +148,8 @@ class Snapshot {
   // prefetching slots), read slots (prefetching key records), confirm and collect entries.
   bool PrepareQuery(std::string_view name, uint16_t port, DomainQuery* q) const;
   bool NextProbe(DomainQuery* q) const;
-  void CheckFilter(DomainQuery* q) const;
+  // Returns true when `defer_next` stopped it before the next suffix's bucket.
+  bool CheckFilter(DomainQuery* q, bool defer_next) const;
   void ReadSlots(DomainQuery* q) const;
   void Confirm(DomainQuery* q, MatchResult* out) const;
   // Confirms one candidate key record against a suffix and adds its entries.

@@ -47,6 +47,7 @@ struct Snapshot::DomainQuery {
   uint32_t hashed;       // labels chained into `state` so far, from the right
   uint64_t state;
   uint32_t probe_count;  // probes[i] is the suffix of i + 2 labels
+  uint32_t checked;      // probes looked up in the filter so far
   uint32_t candidate_count;
   uint16_t label_start[kMaxLabels];  // [k - 1]: where the suffix of k labels starts
   Probe probes[kMaxLabels];
@@ -144,6 +145,7 @@ bool Snapshot::PrepareQuery(std::string_view name, uint16_t port, DomainQuery* q
   q->direct = false;
   q->port = port;
   q->probe_count = 0;
+  q->checked = 0;
   q->candidate_count = 0;
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   if (name.empty()) return false;
@@ -188,15 +190,20 @@ bool Snapshot::NextProbe(DomainQuery* q) const {
       return false;
     }
     const uint64_t h = FinishSuffix(q->state, q->size - start);
-    __builtin_prefetch(filter_ + size_t(BucketOf(h, buckets_)) * kSlotsPerBucket);
+    const size_t bucket = size_t(BucketOf(h, buckets_)) * kSlotsPerBucket;
+    __builtin_prefetch(filter_ + bucket);
+    // The bucket's 16 slots are one 64-byte line: fetching it now, beside the filter words,
+    // takes one memory round trip off a hit; a miss never waits for it.
+    __builtin_prefetch(slots_ + bucket);
     q->probes[q->probe_count++] = DomainQuery::Probe{h, start};
     return true;
   }
   return false;
 }
 
-void Snapshot::CheckFilter(DomainQuery* q) const {
-  for (uint32_t p = 0; p < q->probe_count; ++p) {
+bool Snapshot::CheckFilter(DomainQuery* q, bool defer_next) const {
+  for (uint32_t p = q->checked; p < q->probe_count; ++p) {
+    q->checked = p + 1;
     const uint64_t h = q->probes[p].hash;
     const uint16_t fp = Fingerprint(h);
     uint32_t b = BucketOf(h, buckets_);
@@ -208,7 +215,7 @@ void Snapshot::CheckFilter(DomainQuery* q) const {
       for (uint32_t hits = m.keys; hits != 0; hits &= hits - 1) {
         if (q->candidate_count == DomainQuery::kMaxCandidates) {
           q->direct = true;
-          return;
+          return false;
         }
         const uint32_t slot = b * kSlotsPerBucket + uint32_t(std::countr_zero(hits));
         __builtin_prefetch(slots_ + slot);
@@ -218,8 +225,10 @@ void Snapshot::CheckFilter(DomainQuery* q) const {
       b = b + 1 == buckets_ ? 0 : b + 1;
     }
     // A suffix that ends no key ends the walk: no longer suffix can be a key.
-    if (!ancestor || !NextProbe(q)) return;
+    if (!ancestor || !NextProbe(q)) return false;
+    if (defer_next) return true;  // its bucket is on the way; check it in the next round
   }
+  return false;
 }
 
 void Snapshot::ReadSlots(DomainQuery* q) const {
@@ -321,7 +330,7 @@ void Snapshot::Confirm(DomainQuery* q, MatchResult* out) const {
 bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) const {
   DomainQuery q;
   if (PrepareQuery(name, port, &q)) {
-    CheckFilter(&q);
+    CheckFilter(&q, false);
     ReadSlots(&q);
   }
   Confirm(&q, out);
@@ -333,11 +342,20 @@ size_t Snapshot::MatchBatch(std::span<const std::string_view> names, MatchResult
   size_t hits = 0;
   DomainQuery group[kMatchBatchWidth];
   bool live[kMatchBatchWidth];
+  bool pending[kMatchBatchWidth];
   for (size_t base = 0; base < names.size(); base += kMatchBatchWidth) {
     const size_t n = std::min(kMatchBatchWidth, names.size() - base);
-    for (size_t i = 0; i < n; ++i) live[i] = PrepareQuery(names[base + i], port, &group[i]);
     for (size_t i = 0; i < n; ++i) {
-      if (live[i]) CheckFilter(&group[i]);
+      live[i] = PrepareQuery(names[base + i], port, &group[i]);
+      pending[i] = live[i];
+    }
+    // Filter rounds: a name whose suffix is an ancestor waits for the next round, so that the
+    // bucket of its longer suffix arrives while the other names are checked.
+    for (bool again = true; again;) {
+      again = false;
+      for (size_t i = 0; i < n; ++i) {
+        if (pending[i]) again |= pending[i] = CheckFilter(&group[i], true);
+      }
     }
     for (size_t i = 0; i < n; ++i) {
       if (live[i]) ReadSlots(&group[i]);
