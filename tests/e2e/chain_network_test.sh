@@ -15,18 +15,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# jget PYTHON_SUBSCRIPT < json   e.g. jget "['result']['blocks']"
-jget() { python3 -c 'import json,sys
-try:
-  d = json.load(sys.stdin); v = eval("d" + sys.argv[1])
-  print(json.dumps(v) if isinstance(v, (dict, list)) else ("null" if v is None else v))
-except Exception: print("")' "$1"; }
-# rpc PORT METHOD [PARAMS_JSON]
-rpc() { curl -s --max-time 10 -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":${3:-[]}}" "http://127.0.0.1:$1/" || true; }
+rpc() { rpc_at "$@"; }
 best() { rpc "$1" getbestblockhash | jget "['result']"; }
 height() { rpc "$1" getchaininfo | jget "['result']['blocks']"; }
-# wait_until SECONDS COMMAND...: polls every 0.2 s
-wait_until() { local end=$((SECONDS + $1)); shift; until "$@"; do ((SECONDS < end)) || return 1; sleep 0.2; done; }
 
 declare -A RPC P2P PID
 # start_node NAME RPC_PORT P2P_PORT [PEER_NAME...]   (ports 0 = pick free ones)

@@ -18,13 +18,9 @@ until grep -q '^DEMO-SUMMARY ' "$OUT"; do
   sleep 0.2
 done
 pass "demo told its story in $((SECONDS - start)) s"
-jget() { python3 -c 'import json,sys
-try:
-  d = json.load(sys.stdin); v = eval("d" + sys.argv[1]); print("null" if v is None else v)
-except Exception: print("")' "$1"; }
 summary=$(sed -n 's/^DEMO-SUMMARY //p' "$OUT")
 port=$(jget "['nodes'][0]['rpc']" <<<"$summary" | cut -d: -f2)
-rpc() { curl -s --max-time 5 -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}" "http://127.0.0.1:$port/"; }
+rpc() { rpc_at "$port" "$@"; }
 
 for step in "created and signed" "in its mempool" "packed into block" "proof of work solved" \
             "broadcast" "adopted block" "3 confirmations" "balance of B" "node 3 tip"; do
