@@ -178,13 +178,8 @@ std::optional<miner::WorkUnit> ClientProtocol::NextEthWork() {
 std::optional<std::string> ClientProtocol::EthSubmit(const UnitInfo& unit,
                                                      const miner::FoundNonce& found) {
   const std::string nonce64 = st::U32Hex(unit.version) + st::U32Hex(found.nonce);
-  const auto [address, worker] = [&] {
-    const size_t dot = options_.user.find('.');
-    return dot == std::string::npos
-               ? std::pair<std::string, std::string>{options_.user, ""}
-               : std::pair<std::string, std::string>{options_.user.substr(0, dot),
-                                                     options_.user.substr(dot + 1)};
-  }();
+  const size_t dot = options_.user.find('.');
+  const std::string worker = dot == std::string::npos ? "" : options_.user.substr(dot + 1);
   if (options_.dialect == st::Dialect::kEthStratum) {
     // minernonce = the nonce without the extranonce prefix (8 - len(extranonce) bytes).
     st::EthSubmit s{options_.user, unit.job_id, nonce64.substr(eth_extranonce_hex_.size())};
