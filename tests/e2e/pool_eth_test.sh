@@ -16,12 +16,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-jget() { python3 -c 'import json,sys
-try:
-  d = json.load(sys.stdin); v = eval("d" + sys.argv[1])
-  print(json.dumps(v) if isinstance(v, (dict, list)) else ("null" if v is None else v))
-except Exception: print("")' "$1"; }
-wait_until() { local end=$((SECONDS + $1)); shift; until "$@"; do ((SECONDS < end)) || return 1; sleep 0.5; done; }
 addr_of() { "$MINELAB" wallet --file "$T/$1.key" address | awk '{print $NF}'; }
 stats() { curl -s --max-time 5 "http://$API/api/stats" || true; }
 
@@ -104,8 +98,7 @@ s = json.loads(sys.argv[1]); b = (s.get("blocks") or {}).get("list") or []
 print(" ".join(x["hash"] for x in b if x["finder"] in sys.argv[2:]))' "$ST" "$A" "$B" 2>/dev/null || true)
 if [[ -n "$FOUND" ]]; then
   h=${FOUND%% *}
-  got=$(curl -s --max-time 5 -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getblock\",\"params\":[\"$h\"]}" \
-    "http://127.0.0.1:$RPC/" | jget "['result']['confirmations']")
+  got=$(rpc_at "$RPC" getblock "[\"$h\"]" | jget "['result']['confirmations']")
   [[ "$got" =~ ^[0-9]+$ ]] && pass "a block found by an eth miner ($h) is on the node's chain" \
     || fail "block $h from an eth share: getblock confirmations '$got'"
 else
