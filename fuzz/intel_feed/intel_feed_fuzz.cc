@@ -1,10 +1,13 @@
 // Threat-intel feed parsers, the snapshot builder and the snapshot loader on arbitrary input.
 // The first byte picks the parser (or, for 0xFF, feeds the rest to the loader as a snapshot
 // file with the checksum check off, so mutations reach the structural checks). Invariants: no
-// crash, a built snapshot always loads, and every entry of a parsed feed is found again.
+// crash, a built snapshot always loads, every entry of a parsed feed is found again, and
+// MatchBatch agrees with Match on every query.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "intel/feed_parser.h"
 #include "intel/normalize.h"
@@ -16,15 +19,28 @@ namespace {
 
 void Query(const mw::intel::Snapshot& snap, std::string_view text) {
   mw::intel::MatchResult m;
+  std::vector<std::string_view> lines;
   size_t start = 0;
   for (int i = 0; i < 8 && start < text.size(); ++i) {
     size_t nl = text.find('\n', start);
     std::string_view q = text.substr(start, nl == std::string_view::npos ? nl : nl - start);
     start = nl == std::string_view::npos ? text.size() : nl + 1;
+    lines.push_back(q);
     (void)snap.Match(q, &m, 3333);
     (void)snap.Explain(m);
     if (auto ip = mw::intel::ParseIp(q)) (void)snap.MatchIp(*ip, 0, &m);
     (void)snap.MatchUrl(q, &m);
+  }
+  // MatchBatch must say exactly what Match says, name by name.
+  std::vector<mw::intel::MatchResult> batch(lines.size());
+  (void)snap.MatchBatch(lines, batch.data(), 3333);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    (void)snap.Match(lines[i], &m, 3333);
+    if (m.count != batch[i].count || m.suppressed != batch[i].suppressed ||
+        m.allowed_by != batch[i].allowed_by ||
+        !std::equal(m.entries, m.entries + m.count, batch[i].entries)) {
+      __builtin_trap();
+    }
   }
 }
 
