@@ -27,3 +27,39 @@ except Exception: print("")' "$1"; }
 rpc_at() { curl -s --max-time 10 -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":${3:-[]}}" "http://127.0.0.1:$1/" || true; }
 # wait_until SECONDS COMMAND...: polls every 0.2 s; non-zero when the time ran out.
 wait_until() { local end=$((SECONDS + $1)); shift; until "$@"; do ((SECONDS < end)) || return 1; sleep 0.2; done; }
+
+# --- a lab on loopback: node and pool ------------------------------------------------------------
+# lab_setup NAME: a fresh temp dir $T and a list $pids of processes killed on exit (the tail of
+# every $T/*.log is shown when a check failed).
+lab_setup() {
+  T=$(mktemp -d "/tmp/mw_$1.XXXXXX")
+  pids=()
+  trap lab_cleanup EXIT
+}
+lab_cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if ((failures)); then for f in "$T"/*.log; do echo "== $f"; tail -n 20 "$f"; done; fi
+  rm -rf "$T"
+}
+# addr_of NAME: the address of the wallet $T/NAME.key
+addr_of() { "$MINELAB" wallet --file "$T/$1.key" address | awk '{print $NF}'; }
+# lab_node: a node in $T/node with long-poll; sets RPC to its JSON-RPC port.
+lab_node() {
+  "$MINELAB" node --datadir "$T/node" --rpc 127.0.0.1:0 --p2p 127.0.0.1:0 --longpoll-timeout 5 \
+    >"$T/node.log" 2>&1 &
+  pids+=($!)
+  wait_until 10 test -s "$T/node/node.json" || { fail "node did not start"; finish; }
+  RPC=$(jget "['rpc']" <"$T/node/node.json" | cut -d: -f2)
+}
+# lab_pool POOL_OPTIONS...: a pool on that node; sets TCP, TLS (when --tls-listen) and API.
+lab_pool() {
+  "$MINELAB" pool --node "http://127.0.0.1:$RPC/" "$@" >"$T/pool.log" 2>&1 &
+  pids+=($!)
+  wait_until 10 grep -qs "pool ready" "$T/pool.log" || { fail "pool did not start"; finish; }
+  TCP=$(grep "^stratum listening" "$T/pool.log" | awk '{print $NF}')
+  TLS=$(grep "^stratum+ssl listening" "$T/pool.log" | awk '{print $NF}' || true)
+  API=$(grep "^api listening" "$T/pool.log" | awk '{print $4}')
+}
+# stats: the pool's /api/stats
+stats() { curl -s --max-time 5 "http://$API/api/stats" || true; }

@@ -6,43 +6,16 @@
 # floods while the miners keep being served.
 source "$(dirname "$0")/lib.sh"
 
-T=$(mktemp -d /tmp/mw_pool_e2e.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if ((failures)); then for f in "$T"/*.log; do echo "== $f"; tail -n 20 "$f"; done; fi
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-jget() { python3 -c 'import json,sys
-try:
-  d = json.load(sys.stdin); v = eval("d" + sys.argv[1])
-  print(json.dumps(v) if isinstance(v, (dict, list)) else ("null" if v is None else v))
-except Exception: print("")' "$1"; }
-rpc() { curl -s --max-time 10 -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":${2:-[]}}" "http://127.0.0.1:$RPC/" || true; }
-wait_until() { local end=$((SECONDS + $1)); shift; until "$@"; do ((SECONDS < end)) || return 1; sleep 0.5; done; }
-addr_of() { "$MINELAB" wallet --file "$T/$1.key" address | awk '{print $NF}'; }
-stats() { curl -s --max-time 5 "http://$API/api/stats" || true; }
+lab_setup pool_e2e
+rpc() { rpc_at "$RPC" "$@"; }
 
 for w in pool a b c; do "$MINELAB" wallet --file "$T/$w.key" new >/dev/null; done
 POOL_ADDR=$(addr_of pool); A=$(addr_of a); B=$(addr_of b); C=$(addr_of c)
 
-"$MINELAB" node --datadir "$T/node" --rpc 127.0.0.1:0 --p2p 127.0.0.1:0 --longpoll-timeout 5 \
-  >"$T/node.log" 2>&1 &
-pids+=($!)
-wait_until 10 test -s "$T/node/node.json" || { fail "node did not start"; finish; }
-RPC=$(jget "['rpc']" <"$T/node/node.json" | cut -d: -f2)
-
-"$MINELAB" pool --node "http://127.0.0.1:$RPC/" --address "$POOL_ADDR" --wallet "$T/pool.key" \
-  --listen 127.0.0.1:0 --tls-listen 127.0.0.1:0 --api-listen 127.0.0.1:0 \
-  --share-interval 2 --min-payout 0.1 --refresh 5 --pplns-window 100000 >"$T/pool.log" 2>&1 &
-pids+=($!)
-wait_until 10 grep -q "pool ready" "$T/pool.log" || { fail "pool did not start"; finish; }
-TCP=$(grep "^stratum listening" "$T/pool.log" | awk '{print $NF}')
-TLS=$(grep "^stratum+ssl listening" "$T/pool.log" | awk '{print $NF}')
-API=$(grep "^api listening" "$T/pool.log" | awk '{print $4}')
+lab_node
+lab_pool --address "$POOL_ADDR" --wallet "$T/pool.key" --listen 127.0.0.1:0 \
+  --tls-listen 127.0.0.1:0 --api-listen 127.0.0.1:0 --share-interval 2 --min-payout 0.1 --refresh 5 \
+  --pplns-window 100000
 pass "pool up: stratum $TCP, tls $TLS, api $API"
 
 "$MINELAB" miner --pool "stratum+tcp://$TCP" --user "$A.plain" --threads 1 --report-interval 5 \
@@ -60,13 +33,19 @@ all_shares() { [[ $(shares_of "$A.plain") -ge 3 && $(shares_of "$B.tls") -ge 3 &
 wait_until 40 all_shares && pass "shares accepted from V1, V1+TLS and XMRig miners" \
   || fail "shares from every miner: $(stats | jget "['workers']")"
 WARM=$(stats)  # all three miners are running from here on
-# Sample the pool's per-account credited work twice a second, so that the PPLNS check below knows
-# the work each account had in the window when each block was found.
-( while :; do stats | python3 -c 'import json,sys
-try:
-  s = json.load(sys.stdin)
-  print(json.dumps({"h": s["network"]["height"], "w": {a: v.get("credited_difficulty", 0) for a, v in s["accounts"].items()}}))
-except Exception: pass' >>"$T/work.jsonl"; sleep 0.5; done ) &
+# Sample the pool's per-account credited work ten times a second, so that the PPLNS check below
+# knows the work each account had in the window when each block was found.
+python3 - "$API" >"$T/work.jsonl" <<'PY' &
+import json, sys, time, urllib.request
+while True:
+    try:
+        s = json.load(urllib.request.urlopen("http://%s/api/stats" % sys.argv[1], timeout=5))
+        print(json.dumps({"h": s["network"]["height"],
+                          "w": {a: v.get("credited_difficulty", 0) for a, v in s["accounts"].items()}}), flush=True)
+    except Exception:
+        pass
+    time.sleep(0.1)
+PY
 pids+=($!)
 
 # --- every error code over a real socket, and bans (source addresses 127.0.0.x) -----------------

@@ -6,34 +6,14 @@
 # and blocks found by the eth miners reach the node's chain.
 source "$(dirname "$0")/lib.sh"
 
-T=$(mktemp -d /tmp/mw_pool_eth.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if ((failures)); then for f in "$T"/*.log; do echo "== $f"; tail -n 20 "$f"; done; fi
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-addr_of() { "$MINELAB" wallet --file "$T/$1.key" address | awk '{print $NF}'; }
-stats() { curl -s --max-time 5 "http://$API/api/stats" || true; }
+lab_setup pool_eth
 
 for w in pool a b; do "$MINELAB" wallet --file "$T/$w.key" new >/dev/null; done
 POOL_ADDR=$(addr_of pool); A=$(addr_of a); B=$(addr_of b)
 
-"$MINELAB" node --datadir "$T/node" --rpc 127.0.0.1:0 --p2p 127.0.0.1:0 --longpoll-timeout 5 \
-  >"$T/node.log" 2>&1 &
-pids+=($!)
-wait_until 10 test -s "$T/node/node.json" || { fail "node did not start"; finish; }
-RPC=$(jget "['rpc']" <"$T/node/node.json" | cut -d: -f2)
-
-"$MINELAB" pool --node "http://127.0.0.1:$RPC/" --address "$POOL_ADDR" --listen 127.0.0.1:0 \
-  --api-listen 127.0.0.1:0 --share-interval 1 --refresh 5 >"$T/pool.log" 2>&1 &
-pids+=($!)
-wait_until 10 grep -qs "pool ready" "$T/pool.log" || { fail "pool did not start"; finish; }
-TCP=$(grep "^stratum listening" "$T/pool.log" | awk '{print $NF}')
-API=$(grep "^api listening" "$T/pool.log" | awk '{print $4}')
+lab_node
+lab_pool --address "$POOL_ADDR" --listen 127.0.0.1:0 --api-listen 127.0.0.1:0 --share-interval 1 \
+  --refresh 5
 pass "pool up: stratum $TCP, api $API"
 
 SHARES=6
