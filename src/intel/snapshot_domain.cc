@@ -129,7 +129,16 @@ struct BucketMatch {
     std::memcpy(text + i, &w, 8);
   }
   uint64_t w = 0;
-  if (i < n) std::memcpy(&w, name.data() + i, n - i);
+  if (i < n) {
+    const size_t rest = n - i;  // 1..7 bytes
+    if (n >= 8) {
+      // The last 8 bytes of the name, shifted so that only the rest remains (no libc call).
+      std::memcpy(&w, name.data() + n - 8, 8);
+      w >>= 8 * (8 - rest);
+    } else {
+      for (size_t k = 0; k < rest; ++k) w |= uint64_t(static_cast<uint8_t>(name[i + k])) << (8 * k);
+    }
+  }
   high |= w;
   w = LowerWord(w & ~kHighBits);
   std::memcpy(text + i, &w, 8);
@@ -343,8 +352,12 @@ size_t Snapshot::MatchBatch(std::span<const std::string_view> names, MatchResult
   DomainQuery group[kMatchBatchWidth];
   bool live[kMatchBatchWidth];
   bool pending[kMatchBatchWidth];
+  for (size_t i = 0; i < std::min(kMatchBatchWidth, names.size()); ++i) __builtin_prefetch(names[i].data());
   for (size_t base = 0; base < names.size(); base += kMatchBatchWidth) {
     const size_t n = std::min(kMatchBatchWidth, names.size() - base);
+    // The next group's names are read while this group waits for memory.
+    const size_t next_end = std::min(names.size(), base + n + kMatchBatchWidth);
+    for (size_t i = base + n; i < next_end; ++i) __builtin_prefetch(names[i].data());
     for (size_t i = 0; i < n; ++i) {
       live[i] = PrepareQuery(names[base + i], port, &group[i]);
       pending[i] = live[i];
