@@ -112,6 +112,21 @@ bool Session::Authorize(const std::string& user, std::string* account_out) {
 
 // ---------------------------------------------------------------- Stratum V1
 
+// mining.authorize, answered the same in V1 and EthereumStratum/1.0.0.
+bool Session::HandleV1Authorize(const st::Message& m, double now_s) {
+  const auto& a = std::get<st::Authorize>(m.body);
+  std::string account;
+  if (workers_.size() >= kMaxWorkersPerConnection || !Authorize(a.user, &account)) {
+    SendRaw(st::EncodeV1Error(m.id, 24, "Unauthorized worker"));
+    return true;
+  }
+  workers_[a.user] = account;
+  state_.authorized = true;
+  SendRaw(st::EncodeV1True(m.id));
+  if (state_.subscribed && !mining_) StartMining(now_s);
+  return true;
+}
+
 bool Session::HandleV1(const st::Message& m, double now_s) {
   switch (m.kind) {
     case st::Kind::kV1Configure: {
@@ -140,19 +155,8 @@ bool Session::HandleV1(const st::Message& m, double now_s) {
       Send(st::MakeMessage(st::Kind::kV1SubscribeResult, m.id, r));
       return true;
     }
-    case st::Kind::kV1Authorize: {
-      const auto& a = std::get<st::Authorize>(m.body);
-      std::string account;
-      if (workers_.size() >= kMaxWorkersPerConnection || !Authorize(a.user, &account)) {
-        SendRaw(st::EncodeV1Error(m.id, 24, "Unauthorized worker"));
-        return true;
-      }
-      workers_[a.user] = account;
-      state_.authorized = true;
-      SendRaw(st::EncodeV1True(m.id));
-      if (state_.subscribed && !mining_) StartMining(now_s);
-      return true;
-    }
+    case st::Kind::kV1Authorize:
+      return HandleV1Authorize(m, now_s);
     case st::Kind::kV1SuggestDifficulty: {
       const double d = std::get<st::Difficulty>(m.body).difficulty;
       if (!mining_ && std::isfinite(d) && d > 0) {

@@ -80,6 +80,7 @@ class Session {
   // session_eth.cc: EthereumStratum/1.0.0 and eth-proxy.
   bool AcceptsKind(const stratum::Message& m) const;  // within the session's dialect
   bool HandleEth(const stratum::Message& m, double now_s);
+  bool HandleV1Authorize(const stratum::Message& m, double now_s);  // V1 and EthereumStratum
   void PushEthJob(const PoolJob& job, bool clean, const stratum::RpcId& reply_id);
   ShareOutcome EthShare(const std::string& key, const std::string& nonce64_hex,
                         const std::string& worker, double now_s);

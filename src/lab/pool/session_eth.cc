@@ -150,19 +150,8 @@ bool Session::HandleEth(const st::Message& m, double now_s) {
     case st::Kind::kV1ExtranonceSubscribe:
       SendRaw(st::EncodeV1True(m.id));
       return true;
-    case st::Kind::kV1Authorize: {
-      const auto& a = std::get<st::Authorize>(m.body);
-      std::string account;
-      if (workers_.size() >= kMaxWorkersPerConnection || !Authorize(a.user, &account)) {
-        SendRaw(st::EncodeV1Error(m.id, 24, "Unauthorized worker"));
-        return true;
-      }
-      workers_[a.user] = account;
-      state_.authorized = true;
-      SendRaw(st::EncodeV1True(m.id));
-      if (state_.subscribed && !mining_) StartMining(now_s);
-      return true;
-    }
+    case st::Kind::kV1Authorize:
+      return HandleV1Authorize(m, now_s);
     case st::Kind::kEthSubmit: {
       const auto& s = std::get<st::EthSubmit>(m.body);
       if (!state_.subscribed) {

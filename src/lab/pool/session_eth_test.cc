@@ -8,6 +8,7 @@
 #include "core/header_hasher.h"
 #include "core/target.h"
 #include "lab/pool/session.h"
+#include "lab/pool/session_test_fixture.h"
 #include "proto/stratum/stratum_codec.h"
 #include "proto/stratum/v1_job.h"
 
@@ -16,61 +17,10 @@ namespace {
 
 namespace st = mw::stratum;
 
-chain::BlockTemplate EasyTemplate(uint8_t prev) {
-  chain::BlockTemplate t;
-  t.height = 5;
-  t.prev_hash[0] = prev;
-  t.prev_hash[31] = 0x5a;
-  t.bits = 0x1f00ffff;  // network difficulty ~1.5e-5
-  t.target = *TargetFromCompact(t.bits);
-  t.time = 1'700'000'000;
-  t.min_time = t.time - 100;
-  t.max_time = t.time + 60;
-  t.coinbase_value = 5000;
-  return t;
-}
-
-struct Fixture {
-  Fixture() {
-    PoolOptions o;
-    o.jobs.payout = chain::KeyPair::Generate()->pubkey();
-    o.start_difficulty = 1e-6;
-    core = std::make_unique<PoolCore>(o);
-    EXPECT_TRUE(core->jobs().AddTemplate(EasyTemplate(1)).ok());
-    address = chain::KeyPair::Generate()->address();
-    user = address + ".rig1";
-    core->SetBlockSink([this](chain::Block b, std::string) { blocks.push_back(std::move(b)); });
-  }
-  std::unique_ptr<Session> Open(const std::string& peer = "127.0.0.2") {
-    return std::make_unique<Session>(*core, peer, [this](std::string l) { out.push_back(l); }, now);
-  }
-  std::vector<st::Message> Drain() {
-    std::vector<st::Message> msgs;
-    for (const auto& l : out) {
-      auto m = st::DecodeLine(l);
-      EXPECT_TRUE(m.ok()) << l;
-      if (m.ok()) msgs.push_back(*m);
-    }
-    out.clear();
-    return msgs;
-  }
-  std::unique_ptr<PoolCore> core;
-  std::string address, user;
-  std::vector<std::string> out;
-  std::vector<chain::Block> blocks;
-  double now = 1'700'000'000;
-};
-
-template <typename T>
-T Body(const st::Message& m) {
-  const T* p = m.As<T>();
-  return p ? *p : T{};
-}
-
-int ErrCode(const st::Message& m) {
-  const st::Response r = Body<st::Response>(m);
-  return r.error ? int(r.error.value_or(st::RpcError{}).code) : 0;
-}
+using testing::Body;
+using testing::EasyTemplate;
+using testing::ErrCode;
+using Fixture = testing::SessionFixture;
 
 bool IsTrue(const st::Message& m) {
   const st::Response r = Body<st::Response>(m);

@@ -1,6 +1,7 @@
 // Session without sockets: the V1 handshake and every answer a submit can get, bans, and the
 // XMRig dialect mining the same headers.
 #include "lab/pool/session.h"
+#include "lab/pool/session_test_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -16,60 +17,13 @@ namespace {
 
 namespace st = mw::stratum;
 
-chain::BlockTemplate EasyTemplate(uint8_t prev) {
-  chain::BlockTemplate t;
-  t.height = 5;
-  t.prev_hash[0] = prev;
-  t.bits = 0x1f00ffff;  // network difficulty ~1.5e-5
-  t.target = *TargetFromCompact(t.bits);
-  t.time = 1'700'000'000;
-  t.min_time = t.time - 100;
-  t.max_time = t.time + 60;
-  t.coinbase_value = 5000;
-  return t;
-}
-
-struct Fixture {
-  Fixture() {
-    PoolOptions o;
-    o.jobs.payout = chain::KeyPair::Generate()->pubkey();
-    o.start_difficulty = 1e-6;
-    o.bans.max_junk_lines = 3;
-    core = std::make_unique<PoolCore>(o);
-    EXPECT_TRUE(core->jobs().AddTemplate(EasyTemplate(1)).ok());
-    user = chain::KeyPair::Generate()->address() + ".rig1";
-    core->SetBlockSink([this](chain::Block b, std::string) { blocks.push_back(std::move(b)); });
-  }
-  std::unique_ptr<Session> Open(const std::string& peer = "127.0.0.2") {
-    return std::make_unique<Session>(*core, peer, [this](std::string l) { out.push_back(l); }, now);
-  }
-  std::vector<st::Message> Drain() {
-    std::vector<st::Message> msgs;
-    for (const auto& l : out) {
-      auto m = st::DecodeLine(l);
-      EXPECT_TRUE(m.ok()) << l;
-      if (m.ok()) msgs.push_back(*m);
-    }
-    out.clear();
-    return msgs;
-  }
-  std::unique_ptr<PoolCore> core;
-  std::string user;
-  std::vector<std::string> out;
-  std::vector<chain::Block> blocks;
-  double now = 1'700'000'000;
+using testing::Body;
+using testing::EasyTemplate;
+using testing::ErrCode;
+// Bans after 3 junk lines, so the ban tests stay short.
+struct Fixture : testing::SessionFixture {
+  Fixture() : SessionFixture(3) {}
 };
-
-template <typename T>
-T Body(const st::Message& m) {
-  const T* p = m.As<T>();
-  return p ? *p : T{};
-}
-
-int ErrCode(const st::Message& m) {
-  const st::Response r = Body<st::Response>(m);
-  return r.error ? int(r.error.value_or(st::RpcError{}).code) : 0;
-}
 
 // Finds a nonce for notify `n` meeting `difficulty` (and returns its submit params).
 std::string FindShare(const st::V1Notify& n, const std::string& en1, const std::string& en2,

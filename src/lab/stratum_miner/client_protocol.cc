@@ -39,6 +39,23 @@ Hash256 TargetFromT64(uint64_t t64) {
 }
 }  // namespace
 
+void ClientEvents::RecordAnswer(const st::Response& r, const std::string& method, bool is_share,
+                                bool refusal_is_fatal) {
+  const bool ok = !r.error && r.result.is_boolean() && r.result.get<bool>();
+  if (ok) {
+    if (is_share) accepted = 1;
+    return;
+  }
+  const std::string why = r.error ? r.error->message : std::string("false");
+  if (is_share) {
+    rejected = 1;
+    reject_reason = why;
+  } else if (refusal_is_fatal) {
+    fatal = true;
+    fatal_reason = method + " refused: " + why;
+  }
+}
+
 std::string DefaultAgent(st::Dialect d) {
   switch (d) {
     case st::Dialect::kXmrig: return "XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0";
@@ -183,19 +200,8 @@ ClientEvents ClientProtocol::OnV1(const st::Message& m) {
       ev.fatal_reason = "pool asked to reconnect";
       return ev;
     case st::Kind::kResponse: {
-      const auto& r = std::get<st::Response>(m.body);
-      const bool ok = !r.error && r.result.is_boolean() && r.result.get<bool>();
-      if (method == "mining.submit") {
-        if (ok) {
-          ev.accepted = 1;
-        } else {
-          ev.rejected = 1;
-          ev.reject_reason = r.error ? r.error->message : "rejected";
-        }
-      } else if (method == "mining.authorize" && !ok) {
-        ev.fatal = true;
-        ev.fatal_reason = "unauthorized: " + (r.error ? r.error->message : std::string("false"));
-      }
+      ev.RecordAnswer(std::get<st::Response>(m.body), method, method == "mining.submit",
+                      method == "mining.authorize");
       return ev;
     }
     default:

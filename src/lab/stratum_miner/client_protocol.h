@@ -49,6 +49,11 @@ struct ClientEvents {
   bool fatal = false;        // the pool refused us (e.g. unauthorized): reconnect elsewhere
   std::string fatal_reason;
   std::vector<std::string> send;  // lines to send now (eth dialects: the first hash-rate report)
+
+  // Records the pool's answer `r` to a request of `method`: a share answer when `is_share`, a
+  // refusal that ends the session when `refusal_is_fatal` (login, authorize, subscribe).
+  void RecordAnswer(const stratum::Response& r, const std::string& method, bool is_share,
+                    bool refusal_is_fatal);
 };
 
 class ClientProtocol {

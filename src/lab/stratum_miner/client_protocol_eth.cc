@@ -117,21 +117,10 @@ ClientEvents ClientProtocol::OnEth(const st::Message& m) {
       ev.fatal_reason = "pool asked to reconnect";
       return ev;
     case st::Kind::kResponse: {
-      const auto& r = std::get<st::Response>(m.body);
-      const bool ok = !r.error && r.result.is_boolean() && r.result.get<bool>();
-      const std::string why = r.error ? r.error->message : std::string("false");
-      if (method == "mining.submit" || method == "eth_submitWork") {
-        if (ok) {
-          ev.accepted = 1;
-        } else {
-          ev.rejected = 1;
-          ev.reject_reason = why;
-        }
-      } else if (!ok && (method == "mining.authorize" || method == "eth_submitLogin" ||
-                         method == "mining.subscribe" || method == "eth_getWork")) {
-        ev.fatal = true;
-        ev.fatal_reason = method + " refused: " + why;
-      }
+      ev.RecordAnswer(std::get<st::Response>(m.body), method,
+                      method == "mining.submit" || method == "eth_submitWork",
+                      method == "mining.authorize" || method == "eth_submitLogin" ||
+                          method == "mining.subscribe" || method == "eth_getWork");
       return ev;
     }
     default:
