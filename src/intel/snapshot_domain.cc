@@ -1,10 +1,10 @@
 // Domain lookups (Snapshot::Match, Snapshot::MatchBatch): the hot path. No allocation, no locks.
 //
-// A lookup runs in four stages so that its memory accesses can overlap, within one name (every
-// suffix's filter bucket is fetched at once) and across names (MatchBatch runs each stage over
-// a group of names before the next):
+// A lookup runs in four stages so that its memory accesses can overlap, within one name (a
+// bucket's filter words and its slot line are fetched together) and across names (MatchBatch
+// runs each stage over a group of names before the next):
 //   1. PrepareQuery: lower-case the name into a padded buffer a word at a time, find its labels,
-//      hash the two-label suffix and prefetch its filter bucket.
+//      hash the two-label suffix and prefetch its filter bucket and slot line.
 //   2. CheckFilter: compare 16 fingerprints per bucket, prefetch the slot of each key hit; while
 //      the suffix is an ancestor of some key, hash the next longer one (NextProbe) and go on.
 //   3. ReadSlots: read each candidate's key-record offset; prefetch the record.
