@@ -124,6 +124,26 @@ TEST(Sv2Analyzer, EncryptedHandshakeAndShareCadence) {
   EXPECT_LT(b.features().periodicity(), a.features().periodicity());
 }
 
+TEST(Sv2Analyzer, WithoutEventsTheFeaturesAndCountersAreTheSame) {
+  CounterSet with_counters, without_counters;
+  Sv2Analyzer with(&with_counters), without(&without_counters, /*keep_events=*/false);
+  RunEncryptedSession(with, 12, /*jitter_ms=*/300);
+  RunEncryptedSession(without, 12, /*jitter_ms=*/300);
+  EXPECT_TRUE(without.features().handshake_match);
+  EXPECT_EQ(without.features().n_share_sized_records, with.features().n_share_sized_records);
+  EXPECT_EQ(without.features().client_records, with.features().client_records);
+  EXPECT_DOUBLE_EQ(without.features().periodicity(), with.features().periodicity());
+  EXPECT_EQ(without_counters.Snapshot(), with_counters.Snapshot());
+  EXPECT_FALSE(with.TakeEvents().empty());
+  EXPECT_TRUE(without.TakeEvents().empty());
+
+  Sv2Analyzer tls(&without_counters, /*keep_events=*/false);
+  tls.Feed(Direction::kToServer, Bytes{0x16, 0x03, 0x01, 0x00, 0x05}, 1);
+  EXPECT_TRUE(tls.features().not_sv2);
+  EXPECT_EQ(without_counters.Value("not_sv2.tls"), 1u);
+  EXPECT_TRUE(tls.TakeEvents().empty());
+}
+
 TEST(Sv2Analyzer, RejectsWhatIsNotAnSv2Handshake) {
   struct Case {
     const char* name;
