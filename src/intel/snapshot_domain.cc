@@ -29,10 +29,6 @@ struct Snapshot::DomainQuery {
   // 253 bytes rounded up to whole words, plus one word of zeros for LabelHash's last read.
   static constexpr size_t kTextBytes = 264;
   static constexpr size_t kMaxCandidates = 16;
-  struct Probe {
-    uint64_t hash;
-    uint32_t start;  // the suffix is text[start, size)
-  };
   struct Candidate {
     uint32_t slot;
     uint32_t probe;
@@ -46,12 +42,15 @@ struct Snapshot::DomainQuery {
   uint32_t label_count;  // labels found, at most kMaxLabels
   uint32_t hashed;       // labels chained into `state` so far, from the right
   uint64_t state;
-  uint32_t probe_count;  // probes[i] is the suffix of i + 2 labels
+  // Probe p is the suffix of p + 2 labels, text[ProbeStart(p), size); only the newest probe's
+  // hash is kept (the walk looks at one suffix at a time).
+  uint32_t probe_count;
   uint32_t checked;      // probes looked up in the filter so far
+  uint64_t probe_hash;   // hash of probe probe_count - 1
   uint32_t candidate_count;
   uint16_t label_start[kMaxLabels];  // [k - 1]: where the suffix of k labels starts
-  Probe probes[kMaxLabels];
   Candidate candidates[kMaxCandidates];
+  uint32_t ProbeStart(uint32_t p) const { return label_start[p + 1]; }
 };
 
 namespace {
@@ -204,7 +203,8 @@ bool Snapshot::NextProbe(DomainQuery* q) const {
     // The bucket's 16 slots are one 64-byte line: fetching it now, beside the filter words,
     // takes one memory round trip off a hit; a miss never waits for it.
     __builtin_prefetch(slots_ + bucket);
-    q->probes[q->probe_count++] = DomainQuery::Probe{h, start};
+    q->probe_hash = h;
+    ++q->probe_count;
     return true;
   }
   return false;
@@ -213,7 +213,7 @@ bool Snapshot::NextProbe(DomainQuery* q) const {
 bool Snapshot::CheckFilter(DomainQuery* q, bool defer_next) const {
   for (uint32_t p = q->checked; p < q->probe_count; ++p) {
     q->checked = p + 1;
-    const uint64_t h = q->probes[p].hash;
+    const uint64_t h = q->probe_hash;  // p is the newest probe
     const uint16_t fp = Fingerprint(h);
     uint32_t b = BucketOf(h, buckets_);
     bool ancestor = false;
@@ -245,7 +245,7 @@ void Snapshot::ReadSlots(DomainQuery* q) const {
   for (uint32_t c = 0; c < q->candidate_count; ++c) {
     DomainQuery::Candidate& cand = q->candidates[c];
     cand.record = slots_[cand.slot];
-    const size_t last = size_t(cand.record) + kKeyRecordHeaderBytes + q->size - q->probes[cand.probe].start;
+    const size_t last = size_t(cand.record) + kKeyRecordHeaderBytes + q->size - q->ProbeStart(cand.probe);
     if (last <= strings_size_) {  // the record and the name it must hold
       __builtin_prefetch(strings_ + cand.record);
       __builtin_prefetch(strings_ + last - 1);
@@ -255,7 +255,7 @@ void Snapshot::ReadSlots(DomainQuery* q) const {
 
 void Snapshot::ConfirmKey(const DomainQuery& q, uint32_t probe, uint32_t record, MatchResult* out,
                           uint16_t* levels, uint32_t* allow_level) const {
-  const uint32_t start = q.probes[probe].start;
+  const uint32_t start = q.ProbeStart(probe);
   const uint32_t length = q.size - start;
   // Bounds first: a hostile file (checksum off) may point anywhere.
   if (strings_size_ < kKeyRecordHeaderBytes || record > strings_size_ - kKeyRecordHeaderBytes ||
@@ -313,11 +313,15 @@ void Snapshot::Confirm(DomainQuery* q, MatchResult* out) const {
       ConfirmKey(*q, q->candidates[c].probe, q->candidates[c].record, out, levels, &allow_level);
     }
   } else {
-    // Many fingerprint hits (only a hostile or degenerate table): walk the suffixes again,
-    // confirming as we go.
-    for (uint32_t p = 0; p < q->probe_count; ++p) {
-      const uint16_t fp = Fingerprint(q->probes[p].hash);
-      uint32_t b = BucketOf(q->probes[p].hash, buckets_);
+    // Many fingerprint hits (only a hostile or degenerate table): walk the suffixes again from
+    // the shortest, confirming as we go.
+    q->hashed = 0;
+    q->state = SeedState(seed_);
+    q->probe_count = 0;
+    while (NextProbe(q)) {
+      const uint32_t p = q->probe_count - 1;
+      const uint16_t fp = Fingerprint(q->probe_hash);
+      uint32_t b = BucketOf(q->probe_hash, buckets_);
       bool ancestor = false;
       for (uint32_t step = 0; step < buckets_; ++step) {
         const uint16_t* f = filter_ + size_t(b) * kSlotsPerBucket;
@@ -330,7 +334,7 @@ void Snapshot::Confirm(DomainQuery* q, MatchResult* out) const {
         if (m.has_empty) break;
         b = b + 1 == buckets_ ? 0 : b + 1;
       }
-      if (!ancestor || (p + 1 == q->probe_count && !NextProbe(q))) break;
+      if (!ancestor) break;
     }
   }
   ApplyAllowlist(out, levels, allow_level);
@@ -348,20 +352,16 @@ bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) con
 
 size_t Snapshot::MatchBatch(std::span<const std::string_view> names, MatchResult* out,
                             uint16_t port) const {
-  size_t hits = 0;
-  DomainQuery group[kMatchBatchWidth];
-  bool live[kMatchBatchWidth];
-  bool pending[kMatchBatchWidth];
-  for (size_t i = 0; i < std::min(kMatchBatchWidth, names.size()); ++i) __builtin_prefetch(names[i].data());
-  for (size_t base = 0; base < names.size(); base += kMatchBatchWidth) {
+  // Two groups in flight: while group g's key records are on their way, group g + 1 is
+  // normalised, hashed and checked against the filter.
+  DomainQuery groups[2][kMatchBatchWidth];
+  auto front = [&](size_t base, DomainQuery* group) {
     const size_t n = std::min(kMatchBatchWidth, names.size() - base);
-    // The next group's names are read while this group waits for memory.
+    // The names after this group are read while this group waits for memory.
     const size_t next_end = std::min(names.size(), base + n + kMatchBatchWidth);
     for (size_t i = base + n; i < next_end; ++i) __builtin_prefetch(names[i].data());
-    for (size_t i = 0; i < n; ++i) {
-      live[i] = PrepareQuery(names[base + i], port, &group[i]);
-      pending[i] = live[i];
-    }
+    bool pending[kMatchBatchWidth];
+    for (size_t i = 0; i < n; ++i) pending[i] = PrepareQuery(names[base + i], port, &group[i]);
     // Filter rounds: a name whose suffix is an ancestor waits for the next round, so that the
     // bucket of its longer suffix arrives while the other names are checked.
     for (bool again = true; again;) {
@@ -371,10 +371,17 @@ size_t Snapshot::MatchBatch(std::span<const std::string_view> names, MatchResult
       }
     }
     for (size_t i = 0; i < n; ++i) {
-      if (live[i]) ReadSlots(&group[i]);
+      if (group[i].valid) ReadSlots(&group[i]);
     }
+  };
+  size_t hits = 0;
+  for (size_t i = 0; i < std::min(kMatchBatchWidth, names.size()); ++i) __builtin_prefetch(names[i].data());
+  if (!names.empty()) front(0, groups[0]);
+  for (size_t base = 0, g = 0; base < names.size(); base += kMatchBatchWidth, g ^= 1) {
+    if (base + kMatchBatchWidth < names.size()) front(base + kMatchBatchWidth, groups[g ^ 1]);
+    const size_t n = std::min(kMatchBatchWidth, names.size() - base);
     for (size_t i = 0; i < n; ++i) {
-      Confirm(&group[i], &out[base + i]);
+      Confirm(&groups[g][i], &out[base + i]);
       hits += out[base + i].hit();
     }
   }
