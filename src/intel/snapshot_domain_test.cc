@@ -177,6 +177,54 @@ TEST(SnapshotDomain, MatchBatchEqualsMatchOneByOne) {
   }
 }
 
+TEST(SnapshotDomain, MoreFingerprintHitsThanCandidatesStillConfirmEachKey) {
+  std::vector<std::string> names_in = {"a.example"};
+  for (int i = 0; i < 20; ++i) names_in.push_back("n" + std::to_string(i) + ".example");
+  Bytes bytes = BuildDomains(names_in);  // two buckets
+  const uint32_t seed = SeedOf(bytes);
+  format::FileHeader h;
+  std::memcpy(&h, bytes.data(), sizeof(h));
+  uint8_t* filter = nullptr;
+  uint8_t* slots = nullptr;
+  size_t filter_words = 0;
+  for (uint32_t i = 0; i < h.section_count; ++i) {
+    format::SectionRecord r;
+    std::memcpy(&r, bytes.data() + format::kHeaderBytes + i * sizeof(r), sizeof(r));
+    if (r.id == format::kDomainFilter) {
+      filter = bytes.data() + r.offset;
+      filter_words = r.bytes / 2;
+    }
+    if (r.id == format::kDomainSlots) slots = bytes.data() + r.offset;
+  }
+  ASSERT_NE(filter, nullptr);
+  ASSERT_NE(slots, nullptr);
+  // Every slot claims to be "a.example" and points at whichever record it held, so a lookup of
+  // a.example sees 16+ fingerprint hits (more than it queues) and must still confirm each.
+  const uint16_t word = format::Fingerprint(format::HashName("a.example", seed)) | format::kFilterKey;
+  uint32_t some_record = format::kNoKeyRecord;
+  for (size_t i = 0; i < filter_words; ++i) {
+    uint32_t rec;
+    std::memcpy(&rec, slots + 4 * i, 4);
+    if (rec != format::kNoKeyRecord) some_record = rec;
+  }
+  for (size_t i = 0; i < filter_words; ++i) {
+    std::memcpy(filter + 2 * i, &word, 2);
+    uint32_t rec;
+    std::memcpy(&rec, slots + 4 * i, 4);
+    if (rec == format::kNoKeyRecord) std::memcpy(slots + 4 * i, &some_record, 4);
+  }
+  ASSERT_GT(filter_words, 16u);
+  Snapshot s = Snapshot::FromBytes(bytes, LoadOptions{false}).value();
+  MatchResult m;
+  EXPECT_TRUE(s.Match("x.a.example", &m));
+  EXPECT_EQ(Texts(s, m), (std::vector<std::string>{"a.example"}));
+  EXPECT_FALSE(s.Match("c.example", &m));  // a's fingerprint everywhere, no other name matches
+  std::vector<std::string_view> names = {"x.a.example", "c.example", "a.example"};
+  MatchResult batch[3];
+  EXPECT_EQ(s.MatchBatch(names, batch), 2u);
+  EXPECT_EQ(Texts(s, batch[0]), (std::vector<std::string>{"a.example"}));
+}
+
 TEST(SnapshotDomain, KeysWithManyEntriesReportEachFromTheirRecord) {
   SnapshotBuilder b;
   for (int f = 0; f < 40; ++f) {
