@@ -10,25 +10,13 @@
 #include "core/header_hasher.h"
 #include "core/target.h"
 #include "lab/pool/session.h"
+#include "lab/pool/session_test_fixture.h"
 #include "lab/stratum_miner/stratum_miner.h"
 
 namespace mw::lab::stratum_miner {
 namespace {
 
 namespace st = mw::stratum;
-
-chain::BlockTemplate Template() {
-  chain::BlockTemplate t;
-  t.height = 9;
-  t.prev_hash[3] = 7;
-  t.bits = 0x1f00ffff;
-  t.target = *TargetFromCompact(t.bits);
-  t.time = 1'700'000'000;
-  t.min_time = t.time - 10;
-  t.max_time = t.time + 60;
-  t.coinbase_value = 100;
-  return t;
-}
 
 class Loop : public ::testing::TestWithParam<st::Dialect> {};
 
@@ -37,7 +25,7 @@ TEST_P(Loop, MinerAndPoolAgreeOnShares) {
   o.jobs.payout = chain::KeyPair::Generate()->pubkey();
   o.start_difficulty = 1e-6;
   pool::PoolCore core(o);
-  ASSERT_TRUE(core.jobs().AddTemplate(Template()).ok());
+  ASSERT_TRUE(core.jobs().AddTemplate(pool::testing::EasyTemplate(7)).ok());
   std::vector<std::string> to_client;
   const double now = 1'700'000'000;
   pool::Session session(core, "127.0.0.1", [&](std::string l) { to_client.push_back(l); }, now);
