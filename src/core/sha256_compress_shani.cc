@@ -80,6 +80,32 @@ MW_SHANI inline void CompressLanes(Lanes (&st)[N], __m128i (&w)[N][4], const Lan
   }
 }
 
+// The second block of an 80-byte header for two nonces: the last 16 header bytes (the tail's 12 and
+// the nonce), the 0x80 pad and the length (640 bits).
+MW_SHANI inline void HeaderBlock2(const uint8_t tail[12], uint32_t nonce0, uint32_t nonce1,
+                                  __m128i (&w)[2][4]) {
+  const uint32_t t0 = ReadBE32(tail), t1 = ReadBE32(tail + 4), t2 = ReadBE32(tail + 8);
+  w[0][0] = _mm_set_epi32(int(__builtin_bswap32(nonce0)), int(t2), int(t1), int(t0));
+  w[1][0] = _mm_set_epi32(int(__builtin_bswap32(nonce1)), int(t2), int(t1), int(t0));
+  for (int j = 0; j < 2; ++j) {
+    w[j][1] = _mm_set_epi32(0, 0, 0, int(0x80000000u));
+    w[j][2] = _mm_setzero_si128();
+    w[j][3] = _mm_set_epi32(640, 0, 0, 0);
+  }
+}
+
+// The second hash's only block, from the first hash's states: the 32-byte digest, the pad and the
+// length (256 bits); the states restart from the IV.
+MW_SHANI inline void SecondHashInput(Lanes (&st)[2], __m128i (&w)[2][4]) {
+  const Lanes iv = LoadState(kInitState);
+  for (int j = 0; j < 2; ++j) {
+    UnpackState(st[j], w[j][0], w[j][1]);
+    w[j][2] = _mm_set_epi32(0, 0, 0, int(0x80000000u));
+    w[j][3] = _mm_set_epi32(256, 0, 0, 0);
+    st[j] = iv;
+  }
+}
+
 }  // namespace
 
 bool CpuHasShaNi() {
@@ -107,28 +133,11 @@ MW_SHANI void DoubleHashTwoNoncesShaNi(const uint32_t midstate[8], const uint8_t
                                        uint32_t nonce0, uint32_t nonce1, uint32_t out0[8],
                                        uint32_t out1[8]) {
   const Lanes mid = LoadState(midstate);
-  const uint32_t t0 = ReadBE32(tail), t1 = ReadBE32(tail + 4), t2 = ReadBE32(tail + 8);
-  // Second block of the header: 16 bytes of header, the 0x80 pad, and the length (640 bits).
   Lanes st[2] = {mid, mid};
   __m128i w[2][4];
-  const __m128i pad = _mm_set_epi32(0, 0, 0, int(0x80000000u));
-  const __m128i zero = _mm_setzero_si128();
-  w[0][0] = _mm_set_epi32(int(__builtin_bswap32(nonce0)), int(t2), int(t1), int(t0));
-  w[1][0] = _mm_set_epi32(int(__builtin_bswap32(nonce1)), int(t2), int(t1), int(t0));
-  for (int j = 0; j < 2; ++j) {
-    w[j][1] = pad;
-    w[j][2] = zero;
-    w[j][3] = _mm_set_epi32(640, 0, 0, 0);
-  }
+  HeaderBlock2(tail, nonce0, nonce1, w);
   CompressLanes<2>(st, w, nullptr);
-  // Second hash: the 32-byte digest, the pad, and the length (256 bits).
-  const Lanes iv = LoadState(kInitState);
-  for (int j = 0; j < 2; ++j) {
-    UnpackState(st[j], w[j][0], w[j][1]);
-    w[j][2] = pad;
-    w[j][3] = _mm_set_epi32(256, 0, 0, 0);
-    st[j] = iv;
-  }
+  SecondHashInput(st, w);
   CompressLanes<2>(st, w, nullptr);
   __m128i lo, hi;
   UnpackState(st[0], lo, hi);
@@ -153,26 +162,11 @@ MW_SHANI void TopWordTwoNoncesShaNi(const uint32_t midstate[8], const uint32_t p
                                     uint32_t last_word[2]) {
   const Lanes mid = LoadState(midstate);
   const Lanes start = {mid.abef, _mm_loadu_si128(reinterpret_cast<const __m128i*>(prepared))};
-  const uint32_t t0 = ReadBE32(tail), t1 = ReadBE32(tail + 4), t2 = ReadBE32(tail + 8);
   Lanes st[2] = {start, start};
   __m128i w[2][4];
-  const __m128i pad = _mm_set_epi32(0, 0, 0, int(0x80000000u));
-  const __m128i zero = _mm_setzero_si128();
-  w[0][0] = _mm_set_epi32(int(__builtin_bswap32(nonce0)), int(t2), int(t1), int(t0));
-  w[1][0] = _mm_set_epi32(int(__builtin_bswap32(nonce1)), int(t2), int(t1), int(t0));
-  for (int j = 0; j < 2; ++j) {
-    w[j][1] = pad;
-    w[j][2] = zero;
-    w[j][3] = _mm_set_epi32(640, 0, 0, 0);
-  }
+  HeaderBlock2(tail, nonce0, nonce1, w);
   CompressLanes<2, true>(st, w, &mid);
-  const Lanes iv = LoadState(kInitState);
-  for (int j = 0; j < 2; ++j) {
-    UnpackState(st[j], w[j][0], w[j][1]);
-    w[j][2] = pad;
-    w[j][3] = _mm_set_epi32(256, 0, 0, 0);
-    st[j] = iv;
-  }
+  SecondHashInput(st, w);
   CompressLanes<2, false, true>(st, w, nullptr);
   // The final H7 is IV7 + e60, and e60 sits in lane 0 (F) of ABEF after round 61.
   last_word[0] = uint32_t(_mm_cvtsi128_si32(st[0].abef)) + kInitState[7];
