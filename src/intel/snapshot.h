@@ -149,6 +149,9 @@ class Snapshot {
   // prefetching slots), read slots (prefetching key records), confirm and collect entries.
   bool PrepareQuery(std::string_view name, uint16_t port, DomainQuery* q) const;
   bool NextProbe(DomainQuery* q) const;
+  // One name alone (Match): fetch the buckets of every longer suffix at once, so the walk's
+  // steps wait for memory together rather than one after another.
+  void PrefetchLongerSuffixes(const DomainQuery& q) const;
   // Returns true when `defer_next` stopped it before the next suffix's bucket.
   bool CheckFilter(DomainQuery* q, bool defer_next) const;
   void ReadSlots(DomainQuery* q) const;

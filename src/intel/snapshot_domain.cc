@@ -210,6 +210,19 @@ bool Snapshot::NextProbe(DomainQuery* q) const {
   return false;
 }
 
+void Snapshot::PrefetchLongerSuffixes(const DomainQuery& q) const {
+  uint64_t state = q.state;
+  for (uint32_t k = q.hashed + 1; k <= q.label_count; ++k) {
+    const uint32_t start = q.label_start[k - 1];
+    const uint32_t end = q.label_start[k - 2] - 1u;  // k >= 3 here: hashed >= 2 after a probe
+    state = ChainLabel(state, LabelHash(q.text + start, end - start));
+    if (((label_mask_[k / 64] >> (k % 64)) & 1u) == 0) return;
+    const size_t bucket = size_t(BucketOf(FinishSuffix(state, q.size - start), buckets_)) * kSlotsPerBucket;
+    __builtin_prefetch(filter_ + bucket);
+    __builtin_prefetch(slots_ + bucket);
+  }
+}
+
 bool Snapshot::CheckFilter(DomainQuery* q, bool defer_next) const {
   for (uint32_t p = q->checked; p < q->probe_count; ++p) {
     q->checked = p + 1;
@@ -343,6 +356,7 @@ void Snapshot::Confirm(DomainQuery* q, MatchResult* out) const {
 bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) const {
   DomainQuery q;
   if (PrepareQuery(name, port, &q)) {
+    PrefetchLongerSuffixes(q);
     CheckFilter(&q, false);
     ReadSlots(&q);
   }
