@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "detectors/crypto_p2p/crypto_p2p_detector.h"
 #include "detectors/http_mining/http_mining_detector.h"
@@ -53,6 +54,22 @@ std::string JoinHeaders(const analyzers::http::MiningHeaders& h) {
   add("X-Roll-NTime", h.x_roll_ntime);
   add("X-Mining-Hashrate", h.x_mining_hashrate);
   return out;
+}
+
+// A spare analyzer made equal to a freshly constructed one, or a new one.
+template <typename T, typename... Args>
+std::unique_ptr<T> ReuseOrMake(std::vector<std::unique_ptr<T>>& spares, Args... args) {
+  if (spares.empty()) return std::make_unique<T>(args...);
+  std::unique_ptr<T> p = std::move(spares.back());
+  spares.pop_back();
+  *p = T(args...);
+  return p;
+}
+
+template <typename T>
+void KeepSpare(std::vector<std::unique_ptr<T>>& spares, std::unique_ptr<T>& p, size_t max) {
+  if (p && spares.size() < max) spares.push_back(std::move(p));
+  p.reset();
 }
 
 }  // namespace
@@ -131,7 +148,8 @@ void SensorPipeline::OnFlowStart(net::Flow& flow) {
   }
   const bool port53 = flow.resp_port == 53 || flow.orig_port == 53;
   if (port53) {
-    st->dns = std::make_unique<analyzers::dns::DnsAnalyzer>(
+    st->dns = ReuseOrMake(
+        spare_dns_,
         flow.ip_proto == net::kProtoTcp ? analyzers::dns::DnsAnalyzer::Transport::kTcp
                                         : analyzers::dns::DnsAnalyzer::Transport::kUdp,
         counters_);
@@ -178,7 +196,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
   detectors::FlowRecord& rec = st.rec;
   if (st.stratum_candidate && !st.sv2_started) {
     st.sv2_started = true;
-    st.sv2 = std::make_unique<analyzers::sv2::Sv2Analyzer>(counters_, /*keep_events=*/false);
+    st.sv2 = ReuseOrMake(spare_sv2_, counters_, /*keep_events=*/false);
     rec.sv2 = &st.sv2->features();
   }
   const int d = net::Index(ndir);
@@ -203,7 +221,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     st.first_data_seen[d] = true;
     if (flow.ip_proto == net::kProtoTcp && !st.dns) {
       if (LooksLikeTlsRecord(data) && !st.tls) {
-        st.tls = std::make_unique<analyzers::tls::TlsAnalyzer>(counters_);
+        st.tls = ReuseOrMake(spare_tls_, counters_);
         rec.tls = detectors::TlsFacts{};
       }
       if (dir == Direction::kToServer && LooksLikeHttpRequest(data) && !st.http) {
@@ -220,7 +238,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
       if (r.message.is_response) {
         dns_cache_.Insert(r.message, ts_us);
       } else {
-        for (const auto& q : r.message.questions) rec.dns_queries.push_back(q.name);
+        for (auto& q : r.message.questions) rec.dns_queries.push_back(std::move(q.name));
       }
     }
     learnt = !rec.dns_queries.empty();
@@ -297,17 +315,17 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
         detectors::TlsFacts& t = *rec.tls;
         if (auto* ch = std::get_if<analyzers::tls::ClientHelloRecord>(&ev.what)) {
           t.client_hello = true;
-          t.sni = ch->hello.sni;
-          t.alpn = ch->hello.alpn;
-          t.ja3_md5 = ch->ja3_md5;
-          t.ja4 = ch->ja4;
+          t.sni = std::move(ch->hello.sni);
+          t.alpn = std::move(ch->hello.alpn);
+          t.ja3_md5 = std::move(ch->ja3_md5);
+          t.ja4 = std::move(ch->ja4);
         } else if (auto* sh = std::get_if<analyzers::tls::ServerHelloRecord>(&ev.what)) {
-          t.server_alpn = sh->hello.alpn;
+          t.server_alpn = std::move(sh->hello.alpn);
         } else if (auto* cert = std::get_if<analyzers::tls::CertificateInfo>(&ev.what)) {
           t.certificate = true;
           t.self_signed = cert->self_signed;
-          t.cert_subject = cert->subject;
-          t.cert_issuer = cert->issuer;
+          t.cert_subject = std::move(cert->subject);
+          t.cert_issuer = std::move(cert->issuer);
         }
       }
     }
@@ -325,7 +343,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     st.sv2->Feed(dir, data, ts_us);
     if (st.sv2->features().not_sv2) {
       rec.sv2 = nullptr;
-      st.sv2.reset();
+      KeepSpare(spare_sv2_, st.sv2, kMaxSpareAnalyzers);
     } else if (st.sv2->features().handshake_match != was_matched) {
       learnt = true;
     }
@@ -369,6 +387,10 @@ void SensorPipeline::OnFlowEnd(net::Flow& flow, net::EndReason reason) {
     EmitFlowEvent(flow, st, reason);
   }
   // Take the state back for the next flow (its sample buffers keep their capacity).
+  KeepSpare(spare_tls_, st.tls, kMaxSpareAnalyzers);
+  KeepSpare(spare_sv2_, st.sv2, kMaxSpareAnalyzers);
+  KeepSpare(spare_dns_, st.dns, kMaxSpareAnalyzers);
+  st.rec.sv2 = nullptr;
   if (spare_states_.size() < kMaxSpareStates) {
     std::unique_ptr<FlowState> done(static_cast<FlowState*>(flow.attachment.release()));
     done->Recycle();

@@ -23,6 +23,16 @@
 #include "proto/events/event_sink.h"
 #include "proto/stratum/stratum_codec.h"
 
+namespace mw::analyzers::tls {
+class TlsAnalyzer;
+}
+namespace mw::analyzers::sv2 {
+class Sv2Analyzer;
+}
+namespace mw::analyzers::dns {
+class DnsAnalyzer;
+}
+
 namespace mw::sensor {
 
 enum class FlowEvents : uint8_t {
@@ -91,6 +101,12 @@ class SensorPipeline : public net::FlowListener {
   // thousand, and reusing a state saves its allocation and those of its sample buffers.
   static constexpr size_t kMaxSpareStates = 256;
   std::vector<std::unique_ptr<FlowState>> spare_states_;
+  // Likewise the TLS, SV2 and DNS analyzers of ended flows (and SV2 analyzers that ruled their
+  // flow out), each reused as a freshly constructed one: most TCP flows build an SV2 analyzer.
+  static constexpr size_t kMaxSpareAnalyzers = 256;
+  std::vector<std::unique_ptr<analyzers::tls::TlsAnalyzer>> spare_tls_;
+  std::vector<std::unique_ptr<analyzers::sv2::Sv2Analyzer>> spare_sv2_;
+  std::vector<std::unique_ptr<analyzers::dns::DnsAnalyzer>> spare_dns_;
   uint64_t alerts_ = 0;
   uint64_t frames_ = 0;
   uint64_t not_ip_ = 0;
