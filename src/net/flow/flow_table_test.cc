@@ -296,6 +296,34 @@ TEST_F(FlowTableTest, MemoryIsBoundedByMaxFlowsAndIdsAreUnique) {
   EXPECT_EQ(rec.ended_ids.size(), 20001u);
 }
 
+TEST_F(FlowTableTest, FlushEndsClosingFlowsFirstThenByIdleOrderAndLeavesAnEmptyTable) {
+  Make();
+  const auto a = PacketBuilder().Ipv4("1.0.0.1", "1.0.0.2").Udp(1, 2);
+  const auto b = PacketBuilder().Ipv4("1.0.0.3", "1.0.0.4").Udp(1, 2);
+  Feed(a, 1);
+  Feed(b, 2);
+  Feed(a, 3);
+  Feed(b, 4);
+  Feed(b, 5);
+  Feed(PacketBuilder().Ipv4("1.0.0.5", "1.0.0.6").Tcp(9, 10, 1, 0, kTcpRst), 6);  // closing
+  table->Flush();
+  ASSERT_EQ(rec.events.size(), 6u);
+  EXPECT_EQ(rec.events[3], "end shutdown pkts 1/0");
+  EXPECT_EQ(rec.events[4], "end shutdown pkts 2/0");
+  EXPECT_EQ(rec.events[5], "end shutdown pkts 3/0");
+  EXPECT_EQ(table->active_flows(), 0u);
+  EXPECT_EQ(table->stats().active_flows, 0u);
+  EXPECT_EQ(table->stats().Ended(EndReason::kShutdown), 3u);
+  // The table works on: the same key makes a new flow, found again by its next packet.
+  Feed(a, 7);
+  Feed(PacketBuilder().Ipv4("1.0.0.2", "1.0.0.1").Udp(2, 1), 8);
+  EXPECT_EQ(table->stats().flows_created, 4u);
+  EXPECT_EQ(table->active_flows(), 1u);
+  table->Flush();
+  EXPECT_EQ(rec.events.back(), "end shutdown pkts 1/1");
+  EXPECT_EQ(table->stats().Ended(EndReason::kShutdown), 4u);
+}
+
 TEST_F(FlowTableTest, ListenerCanStopDelivery) {
   class StopAfterFirst : public Recorder {
    public:
