@@ -114,6 +114,31 @@ struct BucketMatch {
 #endif
 }
 
+// Walks the probe chain of `hash` through the filter (`buckets` buckets of 16 slots), calling
+// on_key(slot) for every key slot with the hash's fingerprint until on_key returns false. Returns
+// whether a slot with the fingerprint is an ancestor (a longer suffix may be a key), and sets
+// *stopped when on_key asked to stop.
+template <typename OnKey>
+[[gnu::always_inline]] inline bool ScanChain(const uint16_t* filter, uint32_t buckets, uint64_t hash,
+                                             bool* stopped, OnKey&& on_key) {
+  const uint16_t fp = Fingerprint(hash);
+  uint32_t b = BucketOf(hash, buckets);
+  bool ancestor = false;
+  for (uint32_t step = 0; step < buckets; ++step) {
+    const BucketMatch m = MatchBucket(filter + size_t(b) * kSlotsPerBucket, fp);
+    ancestor |= m.ancestors != 0;
+    for (uint32_t hits = m.keys; hits != 0; hits &= hits - 1) {
+      if (!on_key(b * kSlotsPerBucket + uint32_t(std::countr_zero(hits)))) {
+        *stopped = true;
+        return ancestor;
+      }
+    }
+    if (m.has_empty) break;
+    b = b + 1 == buckets ? 0 : b + 1;
+  }
+  return ancestor;
+}
+
 // Copies `name` (at most 253 bytes) into `text` a word at a time, lower-cased and zero padded.
 // Returns false when a byte is not ASCII.
 [[gnu::always_inline]] inline bool CopyLowered(std::string_view name, char* text) {
@@ -226,25 +251,17 @@ void Snapshot::PrefetchLongerSuffixes(const DomainQuery& q) const {
 bool Snapshot::CheckFilter(DomainQuery* q, bool defer_next) const {
   for (uint32_t p = q->checked; p < q->probe_count; ++p) {
     q->checked = p + 1;
-    const uint64_t h = q->probe_hash;  // p is the newest probe
-    const uint16_t fp = Fingerprint(h);
-    uint32_t b = BucketOf(h, buckets_);
-    bool ancestor = false;
-    for (uint32_t step = 0; step < buckets_; ++step) {
-      const uint16_t* f = filter_ + size_t(b) * kSlotsPerBucket;
-      const BucketMatch m = MatchBucket(f, fp);
-      ancestor |= m.ancestors != 0;
-      for (uint32_t hits = m.keys; hits != 0; hits &= hits - 1) {
-        if (q->candidate_count == DomainQuery::kMaxCandidates) {
-          q->direct = true;
-          return false;
-        }
-        const uint32_t slot = b * kSlotsPerBucket + uint32_t(std::countr_zero(hits));
-        __builtin_prefetch(slots_ + slot);
-        q->candidates[q->candidate_count++] = DomainQuery::Candidate{slot, p, 0};
-      }
-      if (m.has_empty) break;
-      b = b + 1 == buckets_ ? 0 : b + 1;
+    bool full = false;
+    const bool ancestor = ScanChain(filter_, buckets_, q->probe_hash,  // p is the newest probe
+                                    &full, [&](uint32_t slot) {
+      if (q->candidate_count == DomainQuery::kMaxCandidates) return false;
+      __builtin_prefetch(slots_ + slot);
+      q->candidates[q->candidate_count++] = DomainQuery::Candidate{slot, p, 0};
+      return true;
+    });
+    if (full) {
+      q->direct = true;
+      return false;
     }
     // A suffix that ends no key ends the walk: no longer suffix can be a key.
     if (!ancestor || !NextProbe(q)) return false;
@@ -333,20 +350,11 @@ void Snapshot::Confirm(DomainQuery* q, MatchResult* out) const {
     q->probe_count = 0;
     while (NextProbe(q)) {
       const uint32_t p = q->probe_count - 1;
-      const uint16_t fp = Fingerprint(q->probe_hash);
-      uint32_t b = BucketOf(q->probe_hash, buckets_);
-      bool ancestor = false;
-      for (uint32_t step = 0; step < buckets_; ++step) {
-        const uint16_t* f = filter_ + size_t(b) * kSlotsPerBucket;
-        const BucketMatch m = MatchBucket(f, fp);
-        ancestor |= m.ancestors != 0;
-        for (uint32_t hits = m.keys; hits != 0; hits &= hits - 1) {
-          const uint32_t slot = b * kSlotsPerBucket + uint32_t(std::countr_zero(hits));
-          ConfirmKey(*q, p, slots_[slot], out, levels, &allow_level);
-        }
-        if (m.has_empty) break;
-        b = b + 1 == buckets_ ? 0 : b + 1;
-      }
+      bool never = false;
+      const bool ancestor = ScanChain(filter_, buckets_, q->probe_hash, &never, [&](uint32_t slot) {
+        ConfirmKey(*q, p, slots_[slot], out, levels, &allow_level);
+        return true;
+      });
       if (!ancestor) break;
     }
   }
