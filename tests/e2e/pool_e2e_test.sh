@@ -7,6 +7,9 @@
 source "$(dirname "$0")/lib.sh"
 
 lab_setup pool_e2e
+# Vardiff's target: short, so that a 20 s window holds ~40 shares per miner and the count's
+# Poisson noise (±16 %) stays well inside the ±50 % the check allows.
+SHARE_INTERVAL=0.5
 rpc() { rpc_at "$RPC" "$@"; }
 
 for w in pool a b c; do "$MINELAB" wallet --file "$T/$w.key" new >/dev/null; done
@@ -14,7 +17,7 @@ POOL_ADDR=$(addr_of pool); A=$(addr_of a); B=$(addr_of b); C=$(addr_of c)
 
 lab_node
 lab_pool --address "$POOL_ADDR" --wallet "$T/pool.key" --listen 127.0.0.1:0 \
-  --tls-listen 127.0.0.1:0 --api-listen 127.0.0.1:0 --share-interval 2 --min-payout 0.1 --refresh 5 \
+  --tls-listen 127.0.0.1:0 --api-listen 127.0.0.1:0 --share-interval "$SHARE_INTERVAL" --min-payout 0.1 --refresh 5 \
   --pplns-window 100000
 pass "pool up: stratum $TCP, tls $TLS, api $API"
 
@@ -144,13 +147,26 @@ PY
 bans=$(stats | jget "['bans']")
 [[ ${bans:-0} -ge 2 ]] && pass "bans counted ($bans)" || fail "bans: $bans"
 
-# --- vardiff: each miner's share interval near the 2 s target ------------------------------------
-s1=$(stats); sleep 20; s2=$(stats)
-for w in "$A.plain" "$B.tls" "$C.xmrig"; do
-  n1=$(jget "['workers']['$w']['shares']" <<<"$s1"); n2=$(jget "['workers']['$w']['shares']" <<<"$s2")
-  python3 -c "import sys; n=$n2-$n1; i=20/max(n,1); sys.exit(0 if 1.0 <= i <= 3.0 else 1)" \
-    && pass "vardiff: $w interval $(python3 -c "print(round(20/max($n2-$n1,1),2))") s (target 2 s)" \
-    || fail "vardiff: $w made $((n2 - n1)) shares in 20 s (target 2 s each)"
+# --- vardiff: each miner's share interval within ±50 % of the target -------------------------------
+# Two 20 s windows; a miner passes when one of them is within the band (the lab chain's easy start
+# caps share difficulty at the network's for a while, and a window is a Poisson count).
+declare -A vardiff_ok
+for window in 1 2; do
+  s1=$(stats); sleep 20; s2=$(stats)
+  for w in "$A.plain" "$B.tls" "$C.xmrig"; do
+    [[ -n ${vardiff_ok[$w]:-} ]] && continue
+    n1=$(jget "['workers']['$w']['shares']" <<<"$s1"); n2=$(jget "['workers']['$w']['shares']" <<<"$s2")
+    interval=$(python3 -c "print(round(20 / max(${n2:-0} - ${n1:-0}, 1), 2))")
+    if python3 -c "import sys; sys.exit(0 if 0.5 * $SHARE_INTERVAL <= $interval <= 1.5 * $SHARE_INTERVAL else 1)"; then
+      vardiff_ok[$w]=1
+      pass "vardiff: $w interval $interval s (target $SHARE_INTERVAL s, window $window)"
+    elif ((window == 2)); then
+      fail "vardiff: $w interval $interval s in the last 20 s (target $SHARE_INTERVAL s ±50 %)"
+    else
+      echo "vardiff: $w interval $interval s in window 1 (target $SHARE_INTERVAL s); trying a second window"
+    fi
+  done
+  ((${#vardiff_ok[@]} == 3)) && break
 done
 
 # --- blocks and payouts --------------------------------------------------------------------------
