@@ -22,6 +22,7 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <utility>
 #include <string>
 
 #include "net/capture/packet_source.h"
@@ -100,21 +101,27 @@ struct PipelineResult {
   mw::CounterSet counters;
 };
 
-void RunPipeline(const std::string& path, const mw::net::FlowTableConfig& config,
-                 mw::net::FlowListener& consumer, PipelineResult& out) {
-  const auto wall0 = std::chrono::steady_clock::now();
-  const double cpu0 = CpuSeconds();
+// The capture the bench just wrote; a failure to open it ends the bench with its reason.
+std::unique_ptr<mw::net::PacketSource> OpenOrExit(const std::string& path) {
   auto source = mw::net::OpenPcapFile(path);
   if (!source.ok()) {
     std::fprintf(stderr, "bench-sensor: %s\n", source.status().ToString().c_str());
     std::exit(1);
   }
+  return std::move(*source);
+}
+
+void RunPipeline(const std::string& path, const mw::net::FlowTableConfig& config,
+                 mw::net::FlowListener& consumer, PipelineResult& out) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  const double cpu0 = CpuSeconds();
+  const std::unique_ptr<mw::net::PacketSource> source = OpenOrExit(path);
   mw::net::Decoder decoder;
   mw::net::FlowTable table(config, &consumer);
   mw::net::RawPacket raw;
   mw::net::DecodedPacket packet;
   uint64_t n = 0;
-  while ((*source)->Next(raw) == mw::net::NextResult::kPacket) {
+  while (source->Next(raw) == mw::net::NextResult::kPacket) {
     ++n;
     if (decoder.Decode(raw.link_type, raw.data, raw.cap_len, raw.wire_len, raw.ts_us, packet) ==
         mw::net::DecodeResult::kIp) {
@@ -127,7 +134,7 @@ void RunPipeline(const std::string& path, const mw::net::FlowTableConfig& config
   out.m.cpu_s = CpuSeconds() - cpu0;
   out.m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   out.flow_memory = table.MemoryBytes();
-  (*source)->stats().ExportTo(out.counters);
+  source->stats().ExportTo(out.counters);
   decoder.stats().ExportTo(out.counters);
   table.ExportTo(out.counters);
 }
@@ -152,11 +159,7 @@ SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConf
   SensorResult out;
   const auto wall0 = std::chrono::steady_clock::now();
   const double cpu0 = CpuSeconds();
-  auto source = mw::net::OpenPcapFile(path);
-  if (!source.ok()) {
-    std::fprintf(stderr, "bench-sensor: %s\n", source.status().ToString().c_str());
-    std::exit(1);
-  }
+  const std::unique_ptr<mw::net::PacketSource> source = OpenOrExit(path);
   CountingSink sink;
   mw::CounterSet counters;
   mw::sensor::SensorConfig config;
@@ -165,7 +168,7 @@ SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConf
   mw::sensor::SensorPipeline pipeline(config, nullptr, &sink, &counters);
   mw::net::RawPacket raw;
   uint64_t n = 0;
-  while ((*source)->Next(raw) == mw::net::NextResult::kPacket) {
+  while (source->Next(raw) == mw::net::NextResult::kPacket) {
     ++n;
     pipeline.ProcessFrame(raw);
   }
