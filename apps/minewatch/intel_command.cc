@@ -1,8 +1,13 @@
-// `minewatch intel import|lookup|stats`: compile threat-intel feeds into a snapshot, look names
-// and addresses up in it with provenance, and show what each feed contributed or skipped.
+// `minewatch intel import|lookup|scan|stats`: compile threat-intel feeds into a snapshot, look
+// names and addresses up in it with provenance, check a whole list or log of names at once, and
+// show what each feed contributed or skipped.
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <span>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -200,6 +205,149 @@ int RunLookup(const std::vector<std::string>& queries, const std::string& intel_
   return cli::kExitOk;
 }
 
+// `intel scan`: one name or address per line (the line's first word), e.g. a resolver's query
+// log cut down to the names. Names go through MatchBatch in groups; a name with a port and an
+// address go one at a time. The file is read in blocks, so its size does not matter.
+struct ScanOptions {
+  std::string input;  // path, or "-" for stdin
+  std::string intel_path;
+  bool quiet = false;
+};
+
+struct ScanCounts {
+  uint64_t lines = 0, skipped = 0, names = 0, addresses = 0, matched = 0, allowlisted = 0;
+};
+
+class NameScanner {
+ public:
+  NameScanner(const intel::Snapshot& snap, bool quiet) : snap_(snap), quiet_(quiet) {}
+
+  // One line without its newline; its text must stay valid until Flush().
+  void AddLine(std::string_view line) {
+    ++counts_.lines;
+    size_t b = 0;
+    while (b < line.size() && (line[b] == ' ' || line[b] == '\t' || line[b] == '\r')) ++b;
+    size_t e = b;
+    while (e < line.size() && line[e] != ' ' && line[e] != '\t' && line[e] != '\r') ++e;
+    const std::string_view word = line.substr(b, e - b);
+    if (word.empty() || word[0] == '#') {
+      ++counts_.skipped;
+      return;
+    }
+    // WORD, or HOST:PORT (one colon: an IPv6 address has several and no port here).
+    std::string_view host = word;
+    uint16_t port = 0;
+    const size_t colon = word.find(':');
+    if (colon != std::string_view::npos && word.rfind(':') == colon) {
+      if (auto p = intel::ParsePort(word.substr(colon + 1))) {
+        host = word.substr(0, colon);
+        port = *p;
+      }
+    }
+    // An address ends in a digit or holds a colon; a name ends in a letter (its top label).
+    const char last = host.empty() ? 'x' : host.back();
+    const bool maybe_ip = (last >= '0' && last <= '9') || host.find(':') != std::string_view::npos;
+    if (auto ip = maybe_ip ? intel::ParseIp(host) : std::nullopt) {
+      ++counts_.addresses;
+      snap_.MatchIp(*ip, port, &one_);
+      Report(word, counts_.lines, one_);
+      return;
+    }
+    ++counts_.names;
+    if (port != 0) {  // MatchBatch takes one port for all its names
+      snap_.Match(host, &one_, port);
+      Report(word, counts_.lines, one_);
+      return;
+    }
+    names_.push_back(word);
+    line_of_.push_back(counts_.lines);
+    if (names_.size() == kBatch) Flush();
+  }
+
+  // Matches the names gathered so far (call before the text they point into changes).
+  void Flush() {
+    if (names_.empty()) return;
+    snap_.MatchBatch(names_, results_.data());
+    for (size_t i = 0; i < names_.size(); ++i) Report(names_[i], line_of_[i], results_[i]);
+    names_.clear();
+    line_of_.clear();
+  }
+
+  const ScanCounts& counts() const { return counts_; }
+
+ private:
+  static constexpr size_t kBatch = 1024;
+
+  void Report(std::string_view word, uint64_t line, const intel::MatchResult& m) {
+    if (m.hit()) {
+      ++counts_.matched;
+    } else if (m.allowed_by != intel::kNoEntry) {
+      ++counts_.allowlisted;
+      return;
+    } else {
+      return;
+    }
+    if (quiet_) return;
+    std::printf("line %llu: %.*s: match (%u %s)\n", static_cast<unsigned long long>(line),
+                static_cast<int>(word.size()), word.data(), m.count, m.count == 1 ? "entry" : "entries");
+    std::fputs(Indent(snap_.Explain(m)).c_str(), stdout);
+  }
+
+  const intel::Snapshot& snap_;
+  bool quiet_;
+  ScanCounts counts_;
+  intel::MatchResult one_;
+  std::vector<std::string_view> names_;
+  std::vector<uint64_t> line_of_;
+  std::vector<intel::MatchResult> results_ = std::vector<intel::MatchResult>(kBatch);
+};
+
+int RunScan(const ScanOptions& o) {
+  const std::string cmd = "minewatch intel scan";
+  auto snap = OpenSnapshot(o.intel_path);
+  if (!snap.ok()) return cli::UsageError(cmd, snap.status().message());
+  const bool from_stdin = o.input == "-";
+  FILE* in = from_stdin ? stdin : std::fopen(o.input.c_str(), "rb");
+  if (in == nullptr) return cli::UsageError(cmd, "cannot open " + o.input + ": " + std::strerror(errno));
+  const auto t0 = std::chrono::steady_clock::now();
+  NameScanner scanner(*snap, o.quiet);
+  constexpr size_t kBlock = size_t(1) << 20;
+  std::string buf;  // the unfinished last line of the previous block, then the new block
+  bool read_error = false;
+  for (;;) {
+    const size_t keep = buf.size();
+    buf.resize(keep + kBlock);
+    const size_t got = std::fread(buf.data() + keep, 1, kBlock, in);
+    buf.resize(keep + got);
+    if (got == 0) {
+      read_error = std::ferror(in) != 0;
+      break;
+    }
+    size_t start = 0;
+    for (size_t nl; (nl = buf.find('\n', start)) != std::string::npos; start = nl + 1) {
+      scanner.AddLine(std::string_view(buf).substr(start, nl - start));
+    }
+    scanner.Flush();
+    buf.erase(0, start);
+  }
+  if (!buf.empty()) scanner.AddLine(buf);  // a last line without a newline
+  scanner.Flush();
+  if (!from_stdin) std::fclose(in);
+  std::fflush(stdout);
+  if (read_error) return cli::UsageError(cmd, "read error on " + o.input);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const ScanCounts& c = scanner.counts();
+  std::fprintf(stderr,
+               "scanned %llu lines: %llu names, %llu addresses, %llu skipped (blank or #); "
+               "%llu matched, %llu allowlisted; %.3f s (%.2f M lines/s)\n",
+               static_cast<unsigned long long>(c.lines), static_cast<unsigned long long>(c.names),
+               static_cast<unsigned long long>(c.addresses), static_cast<unsigned long long>(c.skipped),
+               static_cast<unsigned long long>(c.matched),
+               static_cast<unsigned long long>(c.allowlisted), secs,
+               secs > 0 ? double(c.lines) / secs / 1e6 : 0.0);
+  return c.matched > 0 ? cli::kExitFindings : cli::kExitOk;
+}
+
 int RunStats(const std::string& intel_path, bool all_skipped) {
   const std::string cmd = "minewatch intel stats";
   auto snap = OpenSnapshot(intel_path);
@@ -244,7 +392,7 @@ int RunStats(const std::string& intel_path, bool all_skipped) {
 }  // namespace
 
 void AddIntelCommand(CLI::App& app, cli::Action& action) {
-  CLI::App* intel_cmd = app.add_subcommand("intel", "Threat-intel feeds: import, lookup, stats");
+  CLI::App* intel_cmd = app.add_subcommand("intel", "Threat-intel feeds: import, lookup, scan, stats");
   intel_cmd->require_subcommand(1);
 
   auto imp = std::make_shared<ImportOptions>();
@@ -275,6 +423,16 @@ void AddIntelCommand(CLI::App& app, cli::Action& action) {
   lookup->callback([&action, queries, lookup_path] {
     action = [queries, lookup_path] { return RunLookup(*queries, *lookup_path); };
   });
+
+  auto scan = std::make_shared<ScanOptions>();
+  CLI::App* scan_cmd = intel_cmd->add_subcommand(
+      "scan", "Match every line of FILE (its first word: NAME, NAME:PORT or IP) against the "
+              "snapshot; exit 1 when something matched, 0 when nothing did");
+  scan_cmd->add_option("FILE", scan->input, "Names, one per line (a query log cut to names); - for stdin")
+      ->required();
+  scan_cmd->add_option("--intel", scan->intel_path, "Snapshot file (default as for lookup)");
+  scan_cmd->add_flag("--quiet", scan->quiet, "Print only the summary (on stderr)");
+  scan_cmd->callback([&action, scan] { action = [scan] { return RunScan(*scan); }; });
 
   auto stats_path = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);

@@ -237,6 +237,15 @@ void Summary(const Corpus& c, double snap_rate, double batch_rate, double base_r
               "%6.2f M, ratio (Match) %.2fx\n",
               c.label.c_str(), snap_rate / 1e6, batch_rate / 1e6, base_rate / 1e6,
               base_rate > 0 ? snap_rate / base_rate : 0.0);
+  // The throughput target is per core: the batched path (what `intel scan` uses) is the one
+  // that keeps a core busy when the table does not fit in cache; a single Match waits for memory.
+  const bool best_is_batch = batch_rate >= snap_rate;
+  const double best = best_is_batch ? batch_rate : snap_rate;
+  std::printf("%-13s per core: %.2f M lookups/s (%s): %s; %.1f B/domain: %s; load: %s\n", c.label.c_str(),
+              best / 1e6, best_is_batch ? "MatchBatch" : "Match", best >= 10e6 ? "met" : "NOT met",
+              double(c.snapshot->domain_bytes()) / double(c.domains),
+              double(c.snapshot->domain_bytes()) / double(c.domains) <= 48 ? "met" : "NOT met",
+              c.load_ms <= 300 ? "met" : "NOT met");
 }
 
 }  // namespace

@@ -54,6 +54,31 @@ echo "$uni" | grep -q "xn--mnchen-miner-dlb.example" && pass "Unicode name meets
 cdn=$("$MINEWATCH" intel lookup --intel "$snap" 104.16.1.1)
 echo "$cdn" | grep -q "allowlisted" && pass "CDN address from a feed does not fire" || fail "allowlist: $cdn"
 
+# scan: a list of names longer than one batch (1,024) and one read block (1 MiB), hits spread
+# through it, plus addresses, HOST:PORT, a comment, a blank line and a line with more words.
+{
+  echo "# resolver log cut to names"
+  echo
+  awk 'BEGIN { for (i = 1; i <= 70000; i++) print "host" i ((i % 7000) ? ".benign.example" : ".xmr.pool.example") }'
+  printf '  EU1.XMR.Pool.Example.\tA 2026-11-30\n127.0.0.1:3334\n198.51.100.4:80\n104.16.1.1\n'
+  printf 'nothing.example'  # no newline at the end
+} >"$work/names.txt"
+expect_exit 1 "scan finds names" -- "$MINEWATCH" intel scan --intel "$snap" "$work/names.txt"
+expect_eq "$(grep -c ': match (' /tmp/mw_e2e_out.$$)" 12 "scan reports each matching line"
+grep -q "^line 7002: host7000.xmr.pool.example: match (1 entry)" /tmp/mw_e2e_out.$$ \
+  && pass "scan names the line" || fail "scan line: $(head -3 /tmp/mw_e2e_out.$$)"
+grep -q "^line 70002: host70000.xmr.pool.example: match" /tmp/mw_e2e_out.$$ \
+  && pass "scan reaches past the first read block" || fail "scan: last block"
+grep -q "^line 70003: EU1.XMR.Pool.Example.: match" /tmp/mw_e2e_out.$$ && pass "scan takes a line's first word" \
+  || fail "scan first word"
+grep -q "^line 70004: 127.0.0.1:3334: match" /tmp/mw_e2e_out.$$ && pass "scan matches address:port" \
+  || fail "scan address"
+grep -q "scanned 70007 lines: 70002 names, 3 addresses, 2 skipped (blank or #); 12 matched, 1 allowlisted" \
+  /tmp/mw_e2e_err.$$ && pass "scan summary counts" || fail "scan summary: $(cat /tmp/mw_e2e_err.$$)"
+grep -v -e '^host' -e '^#' -e '^$' "$work/names.txt" | sed -n '3,$p' >"$work/quiet.txt"
+expect_exit 0 "scan with nothing matched" -- "$MINEWATCH" intel scan --intel "$snap" - <"$work/quiet.txt"
+expect_eq "$(wc -c </tmp/mw_e2e_out.$$)" 0 "scan prints no match lines when nothing matched"
+
 expect_exit 0 "stats" -- "$MINEWATCH" intel stats --intel "$snap"
 grep -q "filters .*adblock .*browser-miner" /tmp/mw_e2e_out.$$ && pass "stats per feed" || fail "stats feed line"
 grep -q "test/filters:8: malformed" /tmp/mw_e2e_out.$$ || grep -q "filters:8: malformed" /tmp/mw_e2e_out.$$ \
@@ -70,6 +95,7 @@ check_usage() {  # WHAT -- command...
 check_usage "lookup rejects a bad name" -- "$MINEWATCH" intel lookup --intel "$snap" "bad name"
 check_usage "lookup rejects a bad port" -- "$MINEWATCH" intel lookup --intel "$snap" pool.example:99999
 check_usage "missing snapshot" -- "$MINEWATCH" intel lookup --intel "$work/none.mwintel" a.example
+check_usage "scan of a missing file" -- "$MINEWATCH" intel scan --intel "$snap" "$work/none.txt"
 head -c 200 "$snap" >"$work/truncated.mwintel"
 check_usage "truncated snapshot" -- "$MINEWATCH" intel stats --intel "$work/truncated.mwintel"
 cp "$snap" "$work/flipped.mwintel"
