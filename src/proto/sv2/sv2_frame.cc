@@ -2,75 +2,13 @@
 
 #include <algorithm>
 
+#include "proto/sv2/sv2_wire.h"
+
 namespace mw::sv2 {
 
 namespace {
 
 uint32_t ReadLE24(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16; }
-
-// Growing with resize + index (not push_back/insert of small arrays) keeps GCC 12's
-// -Warray-bounds false positive on vector growth away.
-void AppendLE16(Bytes& out, uint16_t v) {
-  const size_t at = out.size();
-  out.resize(at + 2);
-  out[at] = static_cast<uint8_t>(v);
-  out[at + 1] = static_cast<uint8_t>(v >> 8);
-}
-void AppendU32LE(Bytes& out, uint32_t v) {
-  const size_t at = out.size();
-  out.resize(at + 4);
-  WriteLE32(out.data() + at, v);
-}
-
-Status AppendStr0_255(Bytes& out, const std::string& s, std::string_view what) {
-  if (s.size() > 255) return Status::InvalidArgument(std::string(what) + " longer than 255 bytes");
-  const size_t at = out.size();
-  out.resize(at + 1 + s.size());
-  out[at] = static_cast<uint8_t>(s.size());
-  std::copy(s.begin(), s.end(), out.begin() + static_cast<std::ptrdiff_t>(at + 1));
-  return Status::Ok();
-}
-
-// Reads little-endian fields from a payload, failing once it runs out.
-class Reader {
- public:
-  explicit Reader(ByteSpan b) : b_(b) {}
-  Result<uint8_t> U8() {
-    if (!Need(1)) return Short();
-    return b_[pos_++];
-  }
-  Result<uint16_t> U16() {
-    if (!Need(2)) return Short();
-    const uint16_t v = ReadLE16(b_.data() + pos_);
-    pos_ += 2;
-    return v;
-  }
-  Result<uint32_t> U32() {
-    if (!Need(4)) return Short();
-    const uint32_t v = ReadLE32(b_.data() + pos_);
-    pos_ += 4;
-    return v;
-  }
-  Result<std::string> Str0_255() {
-    MW_ASSIGN_OR_RETURN(uint8_t n, U8());
-    if (!Need(n)) return Short();
-    std::string s(reinterpret_cast<const char*>(b_.data() + pos_), n);
-    pos_ += n;
-    return s;
-  }
-  Status Done() const {
-    if (pos_ != b_.size()) {
-      return Status::InvalidArgument(std::to_string(b_.size() - pos_) + " trailing bytes");
-    }
-    return Status::Ok();
-  }
-
- private:
-  bool Need(size_t n) const { return b_.size() - pos_ >= n; }
-  static Status Short() { return Status::InvalidArgument("payload too short"); }
-  ByteSpan b_;
-  size_t pos_ = 0;
-};
 
 }  // namespace
 
@@ -126,20 +64,20 @@ Result<std::optional<Frame>> FrameSplitter::Next() {
 
 Result<Bytes> EncodeSetupConnection(const SetupConnection& m) {
   Bytes out(1, m.protocol);
-  AppendLE16(out, m.min_version);
-  AppendLE16(out, m.max_version);
-  AppendU32LE(out, m.flags);
-  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.endpoint_host, "endpoint_host"));
-  AppendLE16(out, m.endpoint_port);
-  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.vendor, "vendor"));
-  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.hardware_version, "hardware_version"));
-  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.firmware, "firmware"));
-  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.device_id, "device_id"));
+  wire::U16(out, m.min_version);
+  wire::U16(out, m.max_version);
+  wire::U32(out, m.flags);
+  MW_RETURN_IF_ERROR(wire::Str0_255(out, m.endpoint_host, "endpoint_host"));
+  wire::U16(out, m.endpoint_port);
+  MW_RETURN_IF_ERROR(wire::Str0_255(out, m.vendor, "vendor"));
+  MW_RETURN_IF_ERROR(wire::Str0_255(out, m.hardware_version, "hardware_version"));
+  MW_RETURN_IF_ERROR(wire::Str0_255(out, m.firmware, "firmware"));
+  MW_RETURN_IF_ERROR(wire::Str0_255(out, m.device_id, "device_id"));
   return out;
 }
 
 Result<SetupConnection> DecodeSetupConnection(ByteSpan payload) {
-  Reader r(payload);
+  wire::Reader r(payload);
   SetupConnection m;
   MW_ASSIGN_OR_RETURN(m.protocol, r.U8());
   if (m.protocol > 2) return Status::InvalidArgument("unknown protocol " + std::to_string(m.protocol));
@@ -159,13 +97,13 @@ Result<SetupConnection> DecodeSetupConnection(ByteSpan payload) {
 
 Bytes EncodeSetupConnectionSuccess(const SetupConnectionSuccess& m) {
   Bytes out;
-  AppendLE16(out, m.used_version);
-  AppendU32LE(out, m.flags);
+  wire::U16(out, m.used_version);
+  wire::U32(out, m.flags);
   return out;
 }
 
 Result<SetupConnectionSuccess> DecodeSetupConnectionSuccess(ByteSpan payload) {
-  Reader r(payload);
+  wire::Reader r(payload);
   SetupConnectionSuccess m;
   MW_ASSIGN_OR_RETURN(m.used_version, r.U16());
   MW_ASSIGN_OR_RETURN(m.flags, r.U32());
@@ -175,13 +113,13 @@ Result<SetupConnectionSuccess> DecodeSetupConnectionSuccess(ByteSpan payload) {
 
 Result<Bytes> EncodeSetupConnectionError(const SetupConnectionError& m) {
   Bytes out;
-  AppendU32LE(out, m.flags);
-  MW_RETURN_IF_ERROR(AppendStr0_255(out, m.error_code, "error_code"));
+  wire::U32(out, m.flags);
+  MW_RETURN_IF_ERROR(wire::Str0_255(out, m.error_code, "error_code"));
   return out;
 }
 
 Result<SetupConnectionError> DecodeSetupConnectionError(ByteSpan payload) {
-  Reader r(payload);
+  wire::Reader r(payload);
   SetupConnectionError m;
   MW_ASSIGN_OR_RETURN(m.flags, r.U32());
   MW_ASSIGN_OR_RETURN(m.error_code, r.Str0_255());
