@@ -1,5 +1,5 @@
 // `minelab pool --node URL --address POOL_ADDR --listen 127.0.0.1:3333 [--tls-listen ADDR]
-//  [--ws-listen ADDR] [--api-listen ADDR] ...`: the Stratum pool (see src/lab/pool/README.md).
+//  [--ws-listen ADDR] [--sv2-listen ADDR] [--api-listen ADDR] ...`: the Stratum pool (see src/lab/pool/README.md).
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -29,6 +29,7 @@ struct PoolArgs {
   std::string listen = "127.0.0.1:3333";
   std::string tls_listen, tls_cert, tls_key;
   std::string ws_listen;
+  std::string sv2_listen;
   std::string api_listen = "127.0.0.1:8380";
   double start_difficulty = 0.001;
   double min_difficulty = 1e-6;
@@ -143,6 +144,13 @@ int RunPool(const PoolArgs& a) {
     if (!ws.ok()) return cli::UsageError(prog, ws.status().message());
     std::printf("websocket listening on %s\n", ws->ToString().c_str());
   }
+  if (!a.sv2_listen.empty()) {
+    auto where = io::ParseHostPort(a.sv2_listen, true);
+    if (!where.ok()) return cli::UsageError(prog, "--sv2-listen: " + where.status().message());
+    auto sv2 = server.ListenSv2(*where);
+    if (!sv2.ok()) return cli::UsageError(prog, sv2.status().message());
+    std::printf("stratum2 (plaintext) listening on %s\n", sv2->ToString().c_str());
+  }
 
   Status started = link.Start();
   if (!started.ok()) {
@@ -201,6 +209,8 @@ void AddPoolCommand(CLI::App& app, cli::Action& action) {
   cmd->add_option("--tls-cert", a->tls_cert, "PEM certificate (self-signed one made if absent)");
   cmd->add_option("--tls-key", a->tls_key, "PEM private key of --tls-cert");
   cmd->add_option("--ws-listen", a->ws_listen, "WebSocket listen address (browser miners)");
+  cmd->add_option("--sv2-listen", a->sv2_listen,
+                  "Stratum V2 listen address: plaintext frames, standard channels (a LAN setup)");
   cmd->add_option("--api-listen", a->api_listen, "HTTP /api/stats and /metrics")->capture_default_str();
   cmd->add_option("--start-difficulty", a->start_difficulty, "First share difficulty")
       ->capture_default_str();

@@ -240,6 +240,7 @@ void Session::OnJob(const std::shared_ptr<const PoolJob>& job, double now_s) {
 }
 
 void Session::PushJob(const PoolJob& job, bool clean) {
+  if (sv2_) return PushSv2Job(job, clean);
   switch (dialect_) {
     case st::Dialect::kV1: PushV1Job(job, clean); break;
     case st::Dialect::kEthStratum:

@@ -10,6 +10,9 @@
 //                extranonce.subscribe / submit [worker, job, minernonce]; set_difficulty + notify
 //   eth-proxy    eth_submitLogin / eth_getWork / eth_submitWork / eth_submitHashrate; work as
 //                a reply to eth_getWork and pushed as {"id":0,"result":[...]}
+// Stratum V2 (plaintext, standard channels) arrives as binary frames on its own listener
+// (OnSv2Frame, session_sv2.cc): SetupConnection, OpenStandardMiningChannel, NewMiningJob +
+// SetNewPrevHash + SetTarget, SubmitSharesStandard -> SubmitShares.Success / .Error.
 // The XMRig family and the eth dialects mine the same SHA-256d headers as V1 (see README.md): the
 // pool picks the extranonce2 for each job it sends, so the miner receives every header byte but
 // the nonce (eth dialects: and the version, which is the top half of the 64-bit Ethash nonce).
@@ -32,6 +35,7 @@
 #include "lab/pool/share_check.h"
 #include "lab/pool/vardiff.h"
 #include "proto/stratum/stratum_message.h"
+#include "proto/sv2/sv2_frame.h"
 
 namespace mw::pool {
 
@@ -44,6 +48,10 @@ class Session {
   bool OnLine(std::string_view line, double now_s);
   // A line longer than the limit was dropped by the transport.
   bool OnOversizeLine(double now_s);
+  // One Stratum V2 frame (the connection came in on the SV2 listener). False: close now.
+  bool OnSv2Frame(const sv2::Frame& frame, double now_s);
+  // A frame above the transport's limit (or a broken stream) arrived: close.
+  bool OnSv2Oversize(double now_s);
   // A new job from the pool.
   void OnJob(const std::shared_ptr<const PoolJob>& job, double now_s);
   // Periodic housekeeping (vardiff for silent miners, timeouts). False: close.
@@ -71,6 +79,13 @@ class Session {
     double difficulty = 0;
   };
 
+  struct Sv2Job {  // a job sent on the SV2 channel: the pool chose extranonce2
+    std::string pool_job_id;
+    std::string extranonce2_hex;
+    std::string ntime_hex;
+    uint32_t version = 0;
+  };
+
   bool Ban(BanReason reason, double now_s);
   void Send(const stratum::Message& m);
   void SendRaw(std::string line) { sink_(std::move(line)); }
@@ -85,6 +100,10 @@ class Session {
   ShareOutcome EthShare(const std::string& key, const std::string& nonce64_hex,
                         const std::string& worker, double now_s);
   void PushJob(const PoolJob& job, bool clean);  // in the session's dialect
+  // session_sv2.cc
+  void PushSv2Job(const PoolJob& job, bool clean);
+  void SendSv2(const Result<Bytes>& frame);
+  bool HandleSv2Submit(ByteSpan payload, double now_s);
   bool Authorize(const std::string& user, std::string* account_out);
   void StartMining(double now_s);  // after authorization: difficulty + first job
   void PushV1Job(const PoolJob& job, bool clean);
@@ -116,6 +135,13 @@ class Session {
   std::deque<std::pair<std::string, EthJob>> eth_jobs_;
   std::string eth_extranonce_hex_;  // EthereumStratum: the nonce prefix (3 bytes)
   uint32_t eth_job_seq_ = 0;
+  // Stratum V2 (one standard channel per connection).
+  bool sv2_ = false;
+  bool sv2_setup_ = false;
+  uint32_t sv2_channel_ = 0;  // 0: no channel open yet
+  uint32_t sv2_next_job_ = 1;
+  double sv2_sent_difficulty_ = 0;
+  std::deque<std::pair<uint32_t, Sv2Job>> sv2_jobs_;  // newest last
   std::shared_ptr<const PoolJob> last_job_;
   uint64_t last_clean_serial_ = 0;
   uint64_t hashes_credited_ = 0;

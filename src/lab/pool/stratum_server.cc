@@ -28,7 +28,7 @@ double NowSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-enum class Transport { kTcp, kTls, kWebSocket };
+enum class Transport { kTcp, kTls, kWebSocket, kSv2 };
 
 class ConnBase : public std::enable_shared_from_this<ConnBase> {
  public:
@@ -154,11 +154,22 @@ class Conn final : public ConnBase {
   void OnBytes(std::string_view bytes) {
     const double now = NowSeconds();
     if (transport_ == Transport::kWebSocket) return OnWebSocketBytes(bytes, now);
+    if (transport_ == Transport::kSv2) return OnSv2Bytes(bytes, now);
     splitter_.Append(bytes);
     while (!closing_) {
       auto next = splitter_.Next();
       if (!next) break;
       const bool keep = next->ok() ? session_.OnLine(**next, now) : session_.OnOversizeLine(now);
+      if (!keep) CloseAfterFlush(now);
+    }
+  }
+
+  void OnSv2Bytes(std::string_view bytes, double now) {
+    sv2_splitter_.Append(AsBytes(bytes));
+    while (!closing_) {
+      auto next = sv2_splitter_.Next();
+      if (next.ok() && !next->has_value()) break;
+      const bool keep = next.ok() ? session_.OnSv2Frame(**next, now) : session_.OnSv2Oversize(now);
       if (!keep) CloseAfterFlush(now);
     }
   }
@@ -271,6 +282,7 @@ class Conn final : public ConnBase {
   stratum::LineSplitter splitter_;
   std::string handshake_;
   bool upgraded_ = false;
+  sv2::FrameSplitter sv2_splitter_{stratum::kMaxLineBytes};  // frames bounded like lines
   websocket::FrameDecoder decoder_;
   Session session_;
   std::deque<std::string> queue_;
@@ -386,6 +398,14 @@ Result<io::HostPort> StratumServer::ListenWebSocket(const io::HostPort& where) {
   auto acc = std::make_unique<tcp::acceptor>(impl_->workers[0]->io);
   MW_ASSIGN_OR_RETURN(io::HostPort bound, Bind(*acc, where));
   impl_->Accept(acc.get(), Transport::kWebSocket, nullptr);
+  impl_->acceptors.push_back(std::move(acc));
+  return bound;
+}
+
+Result<io::HostPort> StratumServer::ListenSv2(const io::HostPort& where) {
+  auto acc = std::make_unique<tcp::acceptor>(impl_->workers[0]->io);
+  MW_ASSIGN_OR_RETURN(io::HostPort bound, Bind(*acc, where));
+  impl_->Accept(acc.get(), Transport::kSv2, nullptr);
   impl_->acceptors.push_back(std::move(acc));
   return bound;
 }

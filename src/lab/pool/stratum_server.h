@@ -1,8 +1,9 @@
-// StratumServer: the pool's listeners (plain TCP, TLS, WebSocket) on a small pool of io threads.
+// StratumServer: the pool's listeners (plain TCP, TLS, WebSocket, Stratum V2) on a small pool of
+// io threads.
 //
 // Every connection gets a Session (session.h); the transport only splits lines (TCP/TLS: '\n';
-// WebSocket: one text message per line after the RFC 6455 upgrade) and writes what the session
-// sends. Connections are spread round-robin over the io threads; a session only ever runs on its
+// WebSocket: one text message per line after the RFC 6455 upgrade) or SV2 frames and writes
+// what the session sends. Connections are spread round-robin over the io threads; a session only ever runs on its
 // thread. Limits: total and per-IP connection caps and the ban list are checked at accept;
 // lines are bounded (stratum::kMaxLineBytes); a peer that stops reading (over 1 MiB queued) is
 // dropped; sessions are ticked every second (vardiff for silent miners, idle timeouts).
@@ -40,6 +41,8 @@ class StratumServer {
   Result<io::HostPort> ListenTcp(const io::HostPort& where);
   Result<io::HostPort> ListenTls(const io::HostPort& where, const PemPair& pem);
   Result<io::HostPort> ListenWebSocket(const io::HostPort& where);
+  // Stratum V2, plaintext binary frames (what SV2 looks like on a LAN, or after Noise).
+  Result<io::HostPort> ListenSv2(const io::HostPort& where);
 
   void Start();
   void Stop();
