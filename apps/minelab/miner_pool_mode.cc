@@ -17,12 +17,13 @@ namespace sm = mw::lab::stratum_miner;
 std::shared_ptr<PoolMinerArgs> AddPoolModeOptions(CLI::App* cmd) {
   auto a = std::make_shared<PoolMinerArgs>();
   cmd->add_option("--pool", a->pools,
-                  "Pool URL (stratum+tcp://, stratum+ssl://, ws://, wss:// or HOST:PORT); "
+                  "Pool URL (stratum+tcp://, stratum+ssl://, ws://, wss://, stratum2+tcp:// or HOST:PORT); "
                   "repeat for failover");
   cmd->add_option("--user", a->user, "Pool login: ADDRESS.worker");
   cmd->add_option("--pass", a->password, "Pool password")->capture_default_str();
   cmd->add_option("--dialect", a->dialect,
-                  "v1, xmrig, ethproxy, ethstratum, coinhive or webminerpool")
+                  "v1, xmrig, ethproxy, ethstratum, coinhive, webminerpool or sv2 (Stratum V2, "
+                  "plaintext; also chosen by a stratum2+tcp:// URL)")
       ->capture_default_str();
   cmd->add_flag("--tls", a->tls, "TLS to the pool");
   cmd->add_flag("--ws", a->ws, "WebSocket to the pool");
@@ -53,9 +54,11 @@ int RunPoolMiner(const PoolMinerArgs& a, int threads, double report_seconds) {
     o.client.dialect = stratum::Dialect::kEthProxy;
   } else if (a.dialect == "ethstratum") {
     o.client.dialect = stratum::Dialect::kEthStratum;
+  } else if (a.dialect == "sv2") {
+    o.client.sv2 = true;
   } else {
     return cli::UsageError(
-        prog, "--dialect must be v1, xmrig, ethproxy, ethstratum, coinhive or webminerpool");
+        prog, "--dialect must be v1, xmrig, ethproxy, ethstratum, coinhive, webminerpool or sv2");
   }
   if (a.user.empty()) return cli::UsageError(prog, "--user is required with --pool");
   if (threads < 1 || threads > 256) return cli::UsageError(prog, "--threads must be 1..256");
@@ -67,6 +70,10 @@ int RunPoolMiner(const PoolMinerArgs& a, int threads, double report_seconds) {
     if (!ep.ok()) return cli::UsageError(prog, "--pool " + url + ": " + ep.status().message());
     if (ep->websocket && ep->path == "/" && o.client.dialect == stratum::Dialect::kCoinhive) {
       ep->path = "/proxy";
+    }
+    if (ep->sv2) o.client.sv2 = true;
+    if (o.client.sv2 && (ep->tls || ep->websocket)) {
+      return cli::UsageError(prog, "--pool " + url + ": Stratum V2 here is plain TCP (no TLS or WebSocket)");
     }
     o.pools.push_back(*ep);
   }
@@ -101,7 +108,7 @@ int RunPoolMiner(const PoolMinerArgs& a, int threads, double report_seconds) {
     std::fflush(stdout);
   });
   std::printf("pool mining as %s with %d thread(s), dialect %s\n", a.user.c_str(), threads,
-              a.dialect.c_str());
+              o.client.sv2 ? "sv2" : a.dialect.c_str());
   std::fflush(stdout);
   Status s = miner.Run(stop);
   if (!stop) pthread_kill(waiter.native_handle(), SIGTERM);

@@ -52,13 +52,15 @@ lab_node() {
   wait_until 10 test -s "$T/node/node.json" || { fail "node did not start"; finish; }
   RPC=$(jget "['rpc']" <"$T/node/node.json" | cut -d: -f2)
 }
-# lab_pool POOL_OPTIONS...: a pool on that node; sets TCP, TLS (when --tls-listen) and API.
+# lab_pool POOL_OPTIONS...: a pool on that node; sets TCP, TLS (when --tls-listen), SV2 (when
+# --sv2-listen) and API.
 lab_pool() {
   "$MINELAB" pool --node "http://127.0.0.1:$RPC/" "$@" >"$T/pool.log" 2>&1 &
   pids+=($!)
   wait_until 10 grep -qs "pool ready" "$T/pool.log" || { fail "pool did not start"; finish; }
   TCP=$(grep "^stratum listening" "$T/pool.log" | awk '{print $NF}')
   TLS=$(grep "^stratum+ssl listening" "$T/pool.log" | awk '{print $NF}' || true)
+  SV2=$(grep "^stratum2 (plaintext) listening" "$T/pool.log" | awk '{print $NF}' || true)
   API=$(grep "^api listening" "$T/pool.log" | awk '{print $4}')
 }
 # stats: the pool's /api/stats

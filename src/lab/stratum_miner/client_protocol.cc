@@ -70,6 +70,7 @@ ClientProtocol::ClientProtocol(ClientOptions options) : options_(std::move(optio
 }
 
 std::vector<std::string> ClientProtocol::Hello() {
+  if (options_.sv2) return Sv2Hello();
   std::vector<std::string> out;
   const auto [address, worker] = SplitUser(options_.user);
   switch (options_.dialect) {
@@ -292,6 +293,7 @@ uint64_t ClientProtocol::AddUnit(UnitInfo info) {
 }
 
 std::optional<miner::WorkUnit> ClientProtocol::NextWork() {
+  if (options_.sv2) return NextSv2Work();
   if (options_.dialect == st::Dialect::kEthStratum || options_.dialect == st::Dialect::kEthProxy) {
     return NextEthWork();
   }
@@ -325,6 +327,7 @@ std::optional<std::string> ClientProtocol::Submit(const miner::FoundNonce& found
   if (it == units_.end()) return std::nullopt;
   const UnitInfo& u = it->second;
   ++submitted_;
+  if (options_.sv2) return Sv2Submit(u, found);
   uint8_t nonce_le[4];
   WriteLE32(nonce_le, found.nonce);
   const std::string nonce_hex = ToHex(ByteSpan(nonce_le, 4));
@@ -356,6 +359,7 @@ std::optional<std::string> ClientProtocol::Submit(const miner::FoundNonce& found
 }
 
 std::optional<std::string> ClientProtocol::KeepAlive(double hashes_per_second) {
+  if (options_.sv2) return std::nullopt;  // SV2 has no keep-alive message; shares are enough
   if (options_.dialect == st::Dialect::kEthStratum || options_.dialect == st::Dialect::kEthProxy) {
     return EthHashrate(hashes_per_second);
   }

@@ -9,7 +9,9 @@
 // extranonce.subscribe, authorize, 3-param submit) and eth-proxy (eth_submitLogin with a "worker"
 // member, eth_getWork, eth_submitWork with 0x-prefixed nonce/header/mix), both sending
 // eth_submitHashrate as their keep-alive. How a SHA-256d header travels in the Ethash fields:
-// src/lab/pool/README.md ("Eth dialects").
+// src/lab/pool/README.md ("Eth dialects"). With `sv2` set the miner speaks Stratum V2 instead
+// (plaintext frames, one standard channel: client_protocol_sv2.cc): Hello() is SetupConnection,
+// pool frames go to OnFrame(), and units roll the BIP320 version bits.
 //
 // Not thread-safe: the miner's io thread owns it.
 #pragma once
@@ -26,6 +28,7 @@
 #include "lab/miner/hash_workers.h"
 #include "proto/stratum/stratum_message.h"
 #include "proto/stratum/v1_job.h"
+#include "proto/sv2/sv2_frame.h"
 
 namespace mw::lab::stratum_miner {
 
@@ -35,6 +38,8 @@ struct ClientOptions {
   std::string password = "x";
   std::string agent;     // empty: the dialect's usual agent string
   bool version_rolling = false;  // V1: ask for BIP310 (the miner does not roll; shows on the wire)
+  bool sv2 = false;              // Stratum V2 frames instead of a JSON dialect
+  double nominal_hash_rate = 1e6;  // SV2 OpenStandardMiningChannel: what the miner expects to do
 };
 
 // The agent string each dialect's reference program sends.
@@ -64,6 +69,8 @@ class ClientProtocol {
   std::vector<std::string> Hello();
   // One line from the pool.
   ClientEvents OnLine(std::string_view line);
+  // One Stratum V2 frame from the pool (options.sv2).
+  ClientEvents OnFrame(const sv2::Frame& frame);
   // The next work unit for the current job; nullopt when there is none (or, for blob dialects,
   // when the pool's unit was already handed out).
   std::optional<miner::WorkUnit> NextWork();
@@ -98,6 +105,10 @@ class ClientProtocol {
   std::optional<std::string> EthHashrate(double hashes_per_second);
   void FirstReport(ClientEvents& ev);
   void SetBlobJob(const stratum::MinerJob& job);
+  // client_protocol_sv2.cc
+  std::vector<std::string> Sv2Hello();
+  std::optional<miner::WorkUnit> NextSv2Work();
+  std::optional<std::string> Sv2Submit(const UnitInfo& unit, const miner::FoundNonce& found);
   uint64_t AddUnit(UnitInfo info);
 
   ClientOptions options_;
@@ -121,6 +132,21 @@ class ClientProtocol {
   std::optional<EthJob> eth_job_;
   uint32_t eth_version_counter_ = 0;
   bool eth_reported_ = false;  // the first eth_submitHashrate went out with the first work
+  // SV2 state
+  struct Sv2Job {
+    uint32_t version = 0;
+    std::array<uint8_t, 32> merkle_root{};
+  };
+  uint32_t sv2_channel_ = 0;  // 0: not open
+  Hash256 sv2_target_{};
+  std::map<uint32_t, Sv2Job> sv2_jobs_;  // future and active jobs of the current prev-hash
+  std::optional<uint32_t> sv2_active_;   // the job being mined
+  std::array<uint8_t, 32> sv2_prev_hash_{};
+  uint32_t sv2_nbits_ = 0;
+  uint32_t sv2_ntime_ = 0;
+  bool sv2_has_prev_ = false;
+  uint32_t sv2_roll_ = 0;     // BIP320 version bits of the next unit
+  uint32_t sv2_sequence_ = 0;
   // Both
   bool has_job_ = false;
   uint64_t next_unit_ = 1;

@@ -18,9 +18,9 @@ namespace {
 
 namespace st = mw::stratum;
 
-class Loop : public ::testing::TestWithParam<st::Dialect> {};
-
-TEST_P(Loop, MinerAndPoolAgreeOnShares) {
+// Connects `co` to a pool Session in process (JSON lines, or SV2 frames when co.sv2), mines three
+// shares with the real hashing path and checks that all three are accepted.
+void MineThreeShares(ClientOptions co) {
   pool::PoolOptions o;
   o.jobs.payout = chain::KeyPair::Generate()->pubkey();
   o.start_difficulty = 1e-6;
@@ -29,33 +29,47 @@ TEST_P(Loop, MinerAndPoolAgreeOnShares) {
   std::vector<std::string> to_client;
   const double now = 1'700'000'000;
   pool::Session session(core, "127.0.0.1", [&](std::string l) { to_client.push_back(l); }, now);
-
-  ClientOptions co;
-  co.dialect = GetParam();
   co.user = chain::KeyPair::Generate()->address() + ".t";
-  co.version_rolling = GetParam() == st::Dialect::kV1;
   ClientProtocol client(co);
+  // What the client sends, as the pool's transport would hand it over.
+  sv2::FrameSplitter to_pool_frames, to_client_frames;
+  auto to_pool = [&](const std::string& out) {
+    if (!co.sv2) return session.OnLine(std::string_view(out).substr(0, out.size() - 1), now);
+    to_pool_frames.Append(AsBytes(out));
+    bool keep = true;
+    while (auto f = to_pool_frames.Next()) {
+      if (!f.ok() || !f->has_value()) break;
+      keep = session.OnSv2Frame(**f, now) && keep;
+    }
+    return keep;
+  };
   int accepted = 0, rejected = 0;
   bool work = false;
+  auto on_events = [&](const ClientEvents& ev) {
+    EXPECT_FALSE(ev.fatal) << ev.fatal_reason;
+    accepted += ev.accepted;
+    rejected += ev.rejected;
+    work = work || ev.new_work;
+    for (const std::string& out : ev.send) EXPECT_TRUE(to_pool(out));
+  };
   auto pump = [&] {
     while (!to_client.empty()) {
-      std::vector<std::string> lines;
-      lines.swap(to_client);
-      for (auto& l : lines) {
-        ClientEvents ev = client.OnLine(l);
-        EXPECT_FALSE(ev.fatal) << ev.fatal_reason;
-        accepted += ev.accepted;
-        rejected += ev.rejected;
-        work = work || ev.new_work;
-        for (const std::string& out : ev.send) {
-          EXPECT_TRUE(session.OnLine(std::string_view(out).substr(0, out.size() - 1), now)) << out;
+      std::vector<std::string> chunks;
+      chunks.swap(to_client);
+      for (auto& c : chunks) {
+        if (!co.sv2) {
+          on_events(client.OnLine(c));
+          continue;
+        }
+        to_client_frames.Append(AsBytes(c));
+        while (auto f = to_client_frames.Next()) {
+          if (!f.ok() || !f->has_value()) break;
+          on_events(client.OnFrame(**f));
         }
       }
     }
   };
-  for (auto& line : client.Hello()) {
-    ASSERT_TRUE(session.OnLine(std::string_view(line).substr(0, line.size() - 1), now)) << line;
-  }
+  for (auto& line : client.Hello()) ASSERT_TRUE(to_pool(line));
   pump();
   ASSERT_TRUE(work);
   for (int share = 0; share < 3; ++share) {
@@ -71,12 +85,28 @@ TEST_P(Loop, MinerAndPoolAgreeOnShares) {
     ASSERT_FALSE(found.empty());
     auto line = client.Submit({unit->job_id, found[0].nonce, found[0].hash});
     ASSERT_TRUE(line.has_value());
-    ASSERT_TRUE(session.OnLine(std::string_view(*line).substr(0, line->size() - 1), now));
+    ASSERT_TRUE(to_pool(*line));
     pump();
   }
   EXPECT_EQ(accepted, 3);
   EXPECT_EQ(rejected, 0);
   EXPECT_EQ(core.stats().shares_accepted.load(), 3u);
+}
+
+class Loop : public ::testing::TestWithParam<st::Dialect> {};
+
+TEST_P(Loop, MinerAndPoolAgreeOnShares) {
+  ClientOptions co;
+  co.dialect = GetParam();
+  co.version_rolling = GetParam() == st::Dialect::kV1;
+  MineThreeShares(co);
+}
+
+// Stratum V2: every unit rolls the BIP320 version bits, which the pool checks as sent.
+TEST(Sv2Loop, MinerAndPoolAgreeOnShares) {
+  ClientOptions co;
+  co.sv2 = true;
+  MineThreeShares(co);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, Loop,

@@ -21,8 +21,15 @@ namespace st = mw::stratum;
 using asio::ip::tcp;
 using SslStream = asio::ssl::stream<tcp::socket>;
 
+// "sv2" or the JSON dialect's name, for log lines.
+std::string WireName(const ClientOptions& c) {
+  return c.sv2 ? std::string("sv2") : std::string(st::DialectName(c.dialect));
+}
+
 std::string PoolEndpoint::ToString() const {
-  std::string scheme = websocket ? (tls ? "wss://" : "ws://") : (tls ? "stratum+ssl://" : "stratum+tcp://");
+  std::string scheme = sv2 ? "stratum2+tcp://"
+                      : websocket ? (tls ? "wss://" : "ws://")
+                                  : (tls ? "stratum+ssl://" : "stratum+tcp://");
   return scheme + host + ":" + std::to_string(port) + (websocket ? path : "");
 }
 
@@ -36,6 +43,9 @@ Result<PoolEndpoint> ParsePoolUrl(std::string_view url, bool tls, bool websocket
     return true;
   };
   if (take("stratum+tcp://")) {
+  } else if (take("stratum2+tcp://")) {
+    ep.sv2 = true;
+    if (tls || websocket) return Status::InvalidArgument("Stratum V2 here is plain TCP (no --tls/--ws)");
   } else if (take("stratum+ssl://") || take("stratum+tls://")) {
     ep.tls = true;
   } else if (take("wss://")) {
@@ -153,6 +163,16 @@ class MinerConn {
   }
 
   void OnBytes(std::string_view bytes) {
+    if (options_.client.sv2) {
+      sv2_splitter_.Append(AsBytes(bytes));
+      while (!closed_) {
+        auto next = sv2_splitter_.Next();
+        if (!next.ok()) return Close("bad Stratum V2 frame: " + next.status().message());
+        if (!next->has_value()) break;
+        HandleEvents(protocol_.OnFrame(**next));
+      }
+      return;
+    }
     if (!ep_.websocket) {
       splitter_.Append(bytes);
       while (!closed_) {
@@ -195,8 +215,9 @@ class MinerConn {
     }
   }
 
-  void OnLine(std::string_view line) {
-    ClientEvents ev = protocol_.OnLine(line);
+  void OnLine(std::string_view line) { HandleEvents(protocol_.OnLine(line)); }
+
+  void HandleEvents(ClientEvents ev) {
     if (ev.accepted) {
       accepted_ += uint64_t(ev.accepted);
       if (options_.max_accepted && accepted_.load() >= options_.max_accepted) {
@@ -309,7 +330,7 @@ class MinerConn {
                       "hashrate %.2f MH/s, accepted %llu, rejected %llu, difficulty %g, pool %s (%s)",
                       rate / 1e6, static_cast<unsigned long long>(accepted_.load()),
                       static_cast<unsigned long long>(rejected_.load()), protocol_.difficulty(),
-                      ep_.ToString().c_str(), std::string(st::DialectName(options_.client.dialect)).c_str());
+                      ep_.ToString().c_str(), WireName(options_.client).c_str());
         output_(line);
       }
       Tick();
@@ -329,6 +350,7 @@ class MinerConn {
   ClientProtocol protocol_;
   std::array<char, 8192> buf_{};
   st::LineSplitter splitter_;
+  sv2::FrameSplitter sv2_splitter_{st::kMaxLineBytes};
   websocket::FrameDecoder decoder_;
   std::string ws_key_;
   std::string handshake_;
@@ -375,7 +397,7 @@ bool RunSession(const PoolEndpoint& ep, const StratumMinerOptions& options,
     return false;
   }
   socket.set_option(tcp::no_delay(true), ec);
-  output("connected to " + ep.ToString() + " (" + std::string(st::DialectName(options.client.dialect)) + ")");
+  output("connected to " + ep.ToString() + " (" + WireName(options.client) + ")");
   if (!ep.tls) {
     MinerConn<tcp::socket> conn(io, socket, ep, options, workers, mailbox, stop, accepted, rejected, output);
     return conn.Run();

@@ -25,12 +25,13 @@ struct PoolEndpoint {
   uint16_t port = 0;
   bool tls = false;
   bool websocket = false;
+  bool sv2 = false;  // stratum2+tcp:// (plaintext frames)
   std::string path = "/";
   std::string ToString() const;
 };
 
 // "stratum+tcp://H:P", "stratum+ssl://H:P" / "stratum+tls://", "ws://H:P/path", "wss://...",
-// or "H:P" (then `tls`/`websocket` decide).
+// "stratum2+tcp://H:P" (Stratum V2, plaintext), or "H:P" (then `tls`/`websocket` decide).
 Result<PoolEndpoint> ParsePoolUrl(std::string_view url, bool tls, bool websocket);
 
 struct StratumMinerOptions {
