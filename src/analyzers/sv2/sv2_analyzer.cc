@@ -6,6 +6,8 @@
 
 namespace mw::analyzers::sv2 {
 
+namespace wire = ::mw::sv2;  // frame layout, message types, setup decoders
+
 void IntervalStats::Add(int64_t timestamp_us) {
   if (last_us_) {
     const double x = double(timestamp_us - *last_us_) / 1e6;
@@ -47,7 +49,7 @@ void Sv2Analyzer::Feed(Direction dir, ByteSpan seg, int64_t ts) {
       return;
     case State::kStart:
       if (!client) return NotSv2("not_sv2.server_spoke_first", ts);
-      if (LooksLikePlaintextSetupConnection(seg)) {
+      if (wire::LooksLikePlaintextSetupConnection(seg)) {
         state_ = State::kPlaintext;
         features_.plaintext = true;
         return OnPlaintext(dir, seg, ts);
@@ -122,13 +124,13 @@ void Sv2Analyzer::OnPlaintext(Direction dir, ByteSpan data, int64_t ts) {
       continue;
     }
     // Complete the header first, then the payload.
-    const size_t want_header = d.buf.size() < kFrameHeaderSize ? kFrameHeaderSize - d.buf.size() : 0;
+    const size_t want_header = d.buf.size() < wire::kHeaderBytes ? wire::kHeaderBytes - d.buf.size() : 0;
     if (want_header > 0) {
       const size_t n = std::min(want_header, data.size());
       d.buf.insert(d.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
       data = data.subspan(n);
-      if (d.buf.size() < kFrameHeaderSize) return;
-      const FrameHeader h = *ParseFrameHeader(d.buf);
+      if (d.buf.size() < wire::kHeaderBytes) return;
+      const FrameHeader h = *wire::ParseHeader(d.buf);
       if (h.msg_length > kMaxPlaintextPayload) {
         Count("plaintext_oversized_frames");
         OnFrame(dir, h, {}, ts);
@@ -137,13 +139,13 @@ void Sv2Analyzer::OnPlaintext(Direction dir, ByteSpan data, int64_t ts) {
         continue;
       }
     }
-    const FrameHeader h = *ParseFrameHeader(d.buf);
-    const size_t have = d.buf.size() - kFrameHeaderSize;
+    const FrameHeader h = *wire::ParseHeader(d.buf);
+    const size_t have = d.buf.size() - wire::kHeaderBytes;
     const size_t n = std::min<size_t>(h.msg_length - have, data.size());
     d.buf.insert(d.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
     data = data.subspan(n);
-    if (d.buf.size() - kFrameHeaderSize == h.msg_length) {
-      OnFrame(dir, h, ByteSpan(d.buf).subspan(kFrameHeaderSize), ts);
+    if (d.buf.size() - wire::kHeaderBytes == h.msg_length) {
+      OnFrame(dir, h, ByteSpan(d.buf).subspan(wire::kHeaderBytes), ts);
       d.buf.clear();
     }
   }
@@ -158,35 +160,41 @@ void Sv2Analyzer::OnFrame(Direction dir, const FrameHeader& h, ByteSpan payload,
     ++features_.server_records;
     features_.server_intervals.Add(ts);
   }
-  const bool core = (h.extension_type & ~kChannelMsgBit) == 0;
+  const bool core = (h.extension_type & ~wire::kChannelMsgBit) == 0;
   if (!core) return;
-  if (client && first && h.msg_type == kSetupConnection) {
+  if (client && first && h.msg_type == wire::kSetupConnection) {
     Sv2Event e{Sv2Event::Kind::kPlaintextSetup, dir, ts, {}, {}, {}};
-    if (!ParseSetupConnection(payload, e.setup)) {
+    auto m = wire::DecodeSetupConnection(payload);
+    if (!m.ok()) {
       Count("malformed.setup_connection");
       return;
     }
+    e.setup = std::move(*m);
     Count("plaintext_setup");
     if (keep_events_) events_.push_back(std::move(e));
-  } else if (!client && first && h.msg_type == kSetupConnectionSuccess) {
+  } else if (!client && first && h.msg_type == wire::kSetupConnectionSuccess) {
     Sv2Event e{Sv2Event::Kind::kSetupSuccess, dir, ts, {}, {}, {}};
-    if (!ParseSetupConnectionSuccess(payload, e.success)) {
+    auto m = wire::DecodeSetupConnectionSuccess(payload);
+    if (!m.ok()) {
       Count("malformed.setup_connection_success");
       return;
     }
+    e.success = *m;
     if (keep_events_) events_.push_back(std::move(e));
-  } else if (!client && first && h.msg_type == kSetupConnectionError) {
+  } else if (!client && first && h.msg_type == wire::kSetupConnectionError) {
     Sv2Event e{Sv2Event::Kind::kSetupError, dir, ts, {}, {}, {}};
-    if (!ParseSetupConnectionError(payload, e.error)) {
+    auto m = wire::DecodeSetupConnectionError(payload);
+    if (!m.ok()) {
       Count("malformed.setup_connection_error");
       return;
     }
+    e.error = std::move(*m);
     if (keep_events_) events_.push_back(std::move(e));
-  } else if (client && (h.msg_type == kSubmitSharesStandard || h.msg_type == kSubmitSharesExtended)) {
+  } else if (client && (h.msg_type == wire::kSubmitSharesStandard || h.msg_type == wire::kSubmitSharesExtended)) {
     ++features_.n_share_sized_records;
     features_.share_intervals.Add(ts);
-  } else if (!client && (h.msg_type == kNewMiningJob || h.msg_type == kNewExtendedMiningJob ||
-                         h.msg_type == kSetNewPrevHash)) {
+  } else if (!client && (h.msg_type == wire::kNewMiningJob || h.msg_type == wire::kNewExtendedMiningJob ||
+                         h.msg_type == wire::kSetNewPrevHash)) {
     ++features_.server_jobs;
   }
 }

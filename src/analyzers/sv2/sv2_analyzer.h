@@ -19,11 +19,18 @@
 #include <vector>
 
 #include "analyzers/common/direction.h"
-#include "analyzers/sv2/sv2_frame.h"
+#include "analyzers/sv2/byte_entropy.h"
 #include "core/bytes.h"
 #include "core/counters.h"
+#include "proto/sv2/sv2_frame.h"
 
 namespace mw::analyzers::sv2 {
+
+// Frames and the setup messages are proto/sv2's (shared with minelab's pool and miner).
+using ::mw::sv2::FrameHeader;
+using ::mw::sv2::SetupConnection;
+using ::mw::sv2::SetupConnectionError;
+using ::mw::sv2::SetupConnectionSuccess;
 
 inline constexpr size_t kClientHandshakeBytes = 64;
 inline constexpr size_t kServerHandshakeBytes = 234;

@@ -4,10 +4,13 @@
 #include <string>
 
 #include "analyzers/sv2/sv2_analyzer.h"
-#include "analyzers/sv2/sv2_frame.h"
+#include "analyzers/sv2/byte_entropy.h"
+#include "proto/sv2/sv2_frame.h"
 
 namespace mw::analyzers::sv2 {
 namespace {
+
+namespace wire = ::mw::sv2;
 
 constexpr int64_t kSecond = 1'000'000;
 
@@ -27,7 +30,7 @@ void PutStr(Bytes& b, std::string_view s) {
 
 Bytes Frame(uint16_t ext, uint8_t type, const Bytes& payload) {
   Bytes b;
-  b.reserve(kFrameHeaderSize + payload.size());
+  b.reserve(wire::kHeaderBytes + payload.size());
   for (uint32_t v : {uint32_t(ext), uint32_t(ext >> 8), uint32_t(type), uint32_t(payload.size()),
                      uint32_t(payload.size() >> 8), uint32_t(payload.size() >> 16)}) {
     b.push_back(uint8_t(v));
@@ -48,27 +51,7 @@ Bytes SetupConnectionPayload() {
   return p;
 }
 
-TEST(Sv2Frame, ParsesSetupConnectionAndRecognisesItsPrefix) {
-  const Bytes frame = Frame(0, kSetupConnection, SetupConnectionPayload());
-  EXPECT_TRUE(LooksLikePlaintextSetupConnection(frame));
-  SetupConnection s;
-  ASSERT_TRUE(ParseSetupConnection(ByteSpan(frame).subspan(kFrameHeaderSize), s));
-  EXPECT_EQ(s.endpoint_host, "127.0.0.1");
-  EXPECT_EQ(s.endpoint_port, 34254);
-  EXPECT_EQ(s.vendor, "minelab");
-  EXPECT_EQ(s.device_id, "dev-7");
-  EXPECT_EQ(s.flags, 1u);
-  Bytes trailing = SetupConnectionPayload();
-  trailing.push_back(0);
-  EXPECT_FALSE(ParseSetupConnection(trailing, s));
-  EXPECT_FALSE(ParseSetupConnection(ByteSpan(SetupConnectionPayload()).first(20), s));
-  Bytes v3 = frame;
-  v3[kFrameHeaderSize + 1] = 3;  // min_version 3
-  EXPECT_FALSE(LooksLikePlaintextSetupConnection(v3));
-  EXPECT_FALSE(LooksLikePlaintextSetupConnection(AsBytes("{\"id\":1,\"method\":\"x\"}")));
-}
-
-TEST(Sv2Frame, EntropySeparatesKeysFromText) {
+TEST(Sv2Entropy, SeparatesKeysFromText) {
   for (uint32_t seed = 1; seed <= 200; ++seed) {
     EXPECT_GT(ByteEntropy(RandomBytes(64, seed)), kMinHandshakeEntropy) << seed;
   }
@@ -174,14 +157,14 @@ TEST(Sv2Analyzer, RejectsWhatIsNotAnSv2Handshake) {
 }
 
 TEST(Sv2Analyzer, PlaintextSessionSplitAtEveryByte) {
-  Bytes client = Frame(0, kSetupConnection, SetupConnectionPayload());
-  const Bytes share = Frame(kChannelMsgBit, kSubmitSharesStandard, Bytes(24, 0x01));
+  Bytes client = Frame(0, wire::kSetupConnection, SetupConnectionPayload());
+  const Bytes share = Frame(wire::kChannelMsgBit, wire::kSubmitSharesStandard, Bytes(24, 0x01));
   Append(client, share);
   Append(client, share);
-  Bytes server = Frame(0, kSetupConnectionSuccess, {0x02, 0x00, 0x00, 0x00, 0x00, 0x00});
-  Append(server, Frame(kChannelMsgBit, kNewMiningJob, Bytes(40, 0x02)));
+  Bytes server = Frame(0, wire::kSetupConnectionSuccess, {0x02, 0x00, 0x00, 0x00, 0x00, 0x00});
+  Append(server, Frame(wire::kChannelMsgBit, wire::kNewMiningJob, Bytes(40, 0x02)));
   for (size_t cut = 1; cut < client.size(); ++cut) {
-    if (cut < kFrameHeaderSize + 5) continue;  // the first segment must show the frame prefix
+    if (cut < wire::kHeaderBytes + 5) continue;  // the first segment must show the frame prefix
     Sv2Analyzer a;
     a.Feed(Direction::kToServer, ByteSpan(client).first(cut), 0);
     a.Feed(Direction::kToServer, ByteSpan(client).subspan(cut), 1);
@@ -204,7 +187,7 @@ TEST(Sv2Analyzer, PlaintextSessionSplitAtEveryByte) {
 TEST(Sv2Analyzer, OversizedPlaintextFramesAreSkippedNotBuffered) {
   CounterSet counters;
   Sv2Analyzer a(&counters);
-  a.Feed(Direction::kToServer, Frame(0, kSetupConnection, SetupConnectionPayload()), 0);
+  a.Feed(Direction::kToServer, Frame(0, wire::kSetupConnection, SetupConnectionPayload()), 0);
   Bytes big = {0, 0, 0x70, 0x00, 0x00, 0x10};  // 1 MiB template-distribution frame
   a.Feed(Direction::kToClient, big, 1);
   a.Feed(Direction::kToClient, Bytes(100000, 0), 2);

@@ -128,15 +128,13 @@ Result<SetupConnectionError> DecodeSetupConnectionError(ByteSpan payload) {
 }
 
 bool LooksLikePlaintextSetupConnection(ByteSpan b) {
-  if (b.size() < kHeaderBytes + 1) return false;
+  if (b.size() < kHeaderBytes + 5) return false;
   if (b[0] != 0 || b[1] != 0 || b[2] != kSetupConnection) return false;
   const uint32_t len = ReadLE24(b.data() + 3);
-  // protocol(1) + versions(4) + flags(4) + host(1+) + port(2) + 4 strings(1+ each)
+  // protocol(1) + versions(4) + flags(4) + host(1+) + port(2) + 4 strings(1+ each), and at
+  // most five strings of 255 bytes.
   if (len < 16 || len > 5 * 256 + 11) return false;
-  if (b[6] > 2) return false;
-  if (b.size() >= 9 && ReadLE16(b.data() + 7) != 2) return false;
-  if (b.size() >= 11 && ReadLE16(b.data() + 9) != 2) return false;
-  return true;
+  return b[6] <= 2 && ReadLE16(b.data() + 7) == 2 && ReadLE16(b.data() + 9) == 2;
 }
 
 }  // namespace mw::sv2

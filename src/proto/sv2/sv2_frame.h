@@ -109,9 +109,9 @@ Result<SetupConnectionSuccess> DecodeSetupConnectionSuccess(ByteSpan payload);
 Result<Bytes> EncodeSetupConnectionError(const SetupConnectionError& m);
 Result<SetupConnectionError> DecodeSetupConnectionError(ByteSpan payload);
 
-// True when the bytes start like an unencrypted SetupConnection frame:
-// 00 00 00 LL LL LL, then protocol <= 2, min_version 2, max_version 2 (as far as present; at least
-// the 6 header bytes and the protocol byte are required).
+// True when the bytes start like an unencrypted SetupConnection frame: 00 00 00 LL LL LL with a
+// length a SetupConnection can have (16..1291), then protocol <= 2, min_version 2 and
+// max_version 2 (11 bytes are needed).
 bool LooksLikePlaintextSetupConnection(ByteSpan first_bytes);
 
 }  // namespace mw::sv2
