@@ -339,12 +339,14 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     }
   }
   if (st.sv2) {
-    const bool was_matched = st.sv2->features().handshake_match;
+    const auto& v = st.sv2->features();
+    const bool was_matched = v.handshake_match;
+    const bool had_user = !v.user_identity.empty();
     st.sv2->Feed(dir, data, ts_us);
-    if (st.sv2->features().not_sv2) {
+    if (v.not_sv2) {
       rec.sv2 = nullptr;
       KeepSpare(spare_sv2_, st.sv2, kMaxSpareAnalyzers);
-    } else if (st.sv2->features().handshake_match != was_matched) {
+    } else if (v.handshake_match != was_matched || v.user_identity.empty() != !had_user) {
       learnt = true;
     }
   }

@@ -8,6 +8,8 @@ namespace mw::analyzers::sv2 {
 
 namespace wire = ::mw::sv2;  // frame layout, message types, setup decoders
 
+constexpr uint8_t kOpenExtendedMiningChannel = 0x13;
+
 void IntervalStats::Add(int64_t timestamp_us) {
   if (last_us_) {
     const double x = double(timestamp_us - *last_us_) / 1e6;
@@ -169,6 +171,11 @@ void Sv2Analyzer::OnFrame(Direction dir, const FrameHeader& h, ByteSpan payload,
       Count("malformed.setup_connection");
       return;
     }
+    for (const std::string* part : {&m->vendor, &m->hardware_version, &m->firmware, &m->device_id}) {
+      if (part->empty()) continue;
+      if (!features_.device.empty()) features_.device += ' ';
+      features_.device += *part;
+    }
     e.setup = std::move(*m);
     Count("plaintext_setup");
     if (keep_events_) events_.push_back(std::move(e));
@@ -190,6 +197,14 @@ void Sv2Analyzer::OnFrame(Direction dir, const FrameHeader& h, ByteSpan payload,
     }
     e.error = std::move(*m);
     if (keep_events_) events_.push_back(std::move(e));
+  } else if (client && features_.user_identity.empty() &&
+             (h.msg_type == wire::kOpenStandardMiningChannel || h.msg_type == kOpenExtendedMiningChannel)) {
+    // Both start with request_id U32 and user_identity STR0_255.
+    if (payload.size() >= 5 && payload.size() - 5 >= payload[4]) {
+      features_.user_identity.assign(reinterpret_cast<const char*>(payload.data() + 5), payload[4]);
+    } else {
+      Count("malformed.open_mining_channel");
+    }
   } else if (client && (h.msg_type == wire::kSubmitSharesStandard || h.msg_type == wire::kSubmitSharesExtended)) {
     ++features_.n_share_sized_records;
     features_.share_intervals.Add(ts);

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,11 @@ struct Sv2Features {
   uint64_t n_share_sized_records = 0;  // encrypted: 62-byte client segments; plaintext: shares
   uint64_t n_undersized_records = 0;   // encrypted client segments below 38 bytes
   uint64_t server_jobs = 0;            // plaintext: NewMiningJob / NewExtendedMiningJob / SetNewPrevHash
+  // Plaintext only: who is mining. `device` is the SetupConnection's vendor, hardware version,
+  // firmware and device id (the ones given, space-separated); `user_identity` is the first
+  // Open{Standard,Extended}MiningChannel's (the pool login, usually WALLET.worker).
+  std::string device;
+  std::string user_identity;
   IntervalStats share_intervals;       // between share-sized client records
   IntervalStats server_intervals;      // between server records
   // A 0..1 summary of the share cadence: 1 / (1 + cv) once there are at least 3 intervals.

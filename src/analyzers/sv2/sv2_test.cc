@@ -158,6 +158,10 @@ TEST(Sv2Analyzer, RejectsWhatIsNotAnSv2Handshake) {
 
 TEST(Sv2Analyzer, PlaintextSessionSplitAtEveryByte) {
   Bytes client = Frame(0, wire::kSetupConnection, SetupConnectionPayload());
+  Bytes open = {7, 0, 0, 0};  // OpenStandardMiningChannel: request 7, login, rate, max target
+  PutStr(open, "wallet.rig9");
+  open.resize(open.size() + 4 + 32, 0xff);
+  Append(client, Frame(0, wire::kOpenStandardMiningChannel, open));
   const Bytes share = Frame(wire::kChannelMsgBit, wire::kSubmitSharesStandard, Bytes(24, 0x01));
   Append(client, share);
   Append(client, share);
@@ -174,7 +178,9 @@ TEST(Sv2Analyzer, PlaintextSessionSplitAtEveryByte) {
     ASSERT_TRUE(f.plaintext) << cut;
     EXPECT_EQ(f.n_share_sized_records, 2u) << cut;
     EXPECT_EQ(f.server_jobs, 1u) << cut;
-    EXPECT_EQ(f.client_records, 3u) << cut;
+    EXPECT_EQ(f.client_records, 4u) << cut;
+    EXPECT_EQ(f.device, "minelab cpu 0.1 dev-7") << cut;
+    EXPECT_EQ(f.user_identity, "wallet.rig9") << cut;
     auto events = a.TakeEvents();
     ASSERT_EQ(events.size(), 2u) << cut;
     EXPECT_EQ(events[0].kind, Sv2Event::Kind::kPlaintextSetup);

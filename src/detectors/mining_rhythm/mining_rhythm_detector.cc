@@ -25,13 +25,26 @@ void MiningRhythmDetector::InspectSv2(const FlowRecord& flow, std::vector<Findin
   if (v == nullptr || v->not_sv2) return;
   if (v->plaintext && (v->client_records >= 1)) {
     if (flow.Alerted(sid::kStratumV2Plaintext)) return;
+    // The SetupConnection is proof enough; the channel open that follows it names the login,
+    // so wait for it unless the flow ended (or went on without one).
+    if (v->user_identity.empty() && v->client_records < 3 && !flow.ended) return;
     Finding f;
     f.signature_id = sid::kStratumV2Plaintext;
     f.signature = "MINEWATCH Stratum V2 mining session (plaintext SetupConnection)";
     f.severity = 1;
     f.confidence = 0.95;
     f.dialect = "sv2";
-    f.evidence.push_back("Stratum V2 SetupConnection for the mining protocol");
+    f.login = v->user_identity;
+    f.agent_string = v->device;
+    f.evidence.push_back("Stratum V2 SetupConnection for the mining protocol" +
+                         (v->device.empty() ? std::string() : " from device '" + v->device + "'"));
+    if (!v->user_identity.empty()) {
+      f.evidence.push_back("mining channel opened as '" + v->user_identity + "'");
+    }
+    if (v->n_share_sized_records > 0 || v->server_jobs > 0) {
+      f.evidence.push_back(std::to_string(v->n_share_sized_records) + " share submission(s), " +
+                           std::to_string(v->server_jobs) + " job message(s) so far");
+    }
     out.push_back(std::move(f));
     return;
   }

@@ -131,5 +131,42 @@ TEST(MiningRhythmDetector, StratumV2Handshake) {
   EXPECT_TRUE(out.empty());
 }
 
+// Plaintext SV2: the alert waits for the channel open that names the login (or for the flow to
+// end without one), and carries login and device.
+TEST(MiningRhythmDetector, StratumV2PlaintextNamesTheLogin) {
+  analyzers::sv2::Sv2Features v;
+  v.plaintext = true;
+  v.client_records = 1;
+  v.device = "minelab cpu minelab-sv2/0.1 rig1";
+  FlowRecord r;
+  r.ip_proto = 6;
+  r.sv2 = &v;
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());  // only the SetupConnection so far
+  v.client_records = 2;
+  v.user_identity = "ml1wallet.rig1";
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].signature_id, sid::kStratumV2Plaintext);
+  EXPECT_EQ(out[0].login, "ml1wallet.rig1");
+  EXPECT_EQ(out[0].agent_string, v.device);
+  ASSERT_GE(out[0].evidence.size(), 2u);
+  EXPECT_NE(out[0].evidence[1].find("ml1wallet.rig1"), std::string::npos);
+
+  analyzers::sv2::Sv2Features setup_only;
+  setup_only.plaintext = true;
+  setup_only.client_records = 1;
+  FlowRecord ended;
+  ended.ip_proto = 6;
+  ended.sv2 = &setup_only;
+  ended.ended = true;
+  out.clear();
+  d.Inspect(ended, out);
+  ASSERT_EQ(out.size(), 1u);  // the SetupConnection alone still counts at the end
+  EXPECT_TRUE(out[0].login.empty());
+}
+
 }  // namespace
 }  // namespace mw::detectors

@@ -66,7 +66,9 @@ std::string DefaultAgent(st::Dialect d) {
 }
 
 ClientProtocol::ClientProtocol(ClientOptions options) : options_(std::move(options)) {
-  if (options_.agent.empty()) options_.agent = DefaultAgent(options_.dialect);
+  if (options_.agent.empty()) {
+    options_.agent = options_.sv2 ? std::string(kSv2Firmware) : DefaultAgent(options_.dialect);
+  }
 }
 
 std::vector<std::string> ClientProtocol::Hello() {

@@ -44,6 +44,8 @@ struct ClientOptions {
 
 // The agent string each dialect's reference program sends.
 std::string DefaultAgent(stratum::Dialect d);
+// SV2: the SetupConnection firmware field when no agent is given.
+inline constexpr std::string_view kSv2Firmware = "minelab-sv2/0.1";
 
 struct ClientEvents {
   bool new_work = false;     // call NextWork()

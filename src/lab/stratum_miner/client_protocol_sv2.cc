@@ -30,8 +30,10 @@ std::vector<std::string> ClientProtocol::Sv2Hello() {
   s.endpoint_host = "";
   s.vendor = "minelab";
   s.hardware_version = "cpu";
-  s.firmware = options_.agent.empty() ? "minelab-sv2/0.1" : options_.agent;
-  s.device_id = options_.user.substr(0, 255);
+  s.firmware = options_.agent.substr(0, 255);  // kSv2Firmware unless --agent
+  // The worker name (after the address's '.') identifies the device, as on a farm's dashboard.
+  const size_t dot = options_.user.rfind('.');
+  s.device_id = dot == std::string::npos ? "cpu0" : options_.user.substr(dot + 1, 255);
   return {AsLine(sv2::EncodeFrame(s))};
 }
 
