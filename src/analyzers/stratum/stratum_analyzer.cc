@@ -129,8 +129,15 @@ void StratumAnalyzer::HandleLine(Direction dir, std::string_view line, int64_t t
     }
     return;
   }
-  const stratum::StratumMeta meta = stratum::Classify(*msg);
+  stratum::StratumMeta meta = stratum::Classify(*msg);
   StratumFlowSummary& s = summary_;
+  // EthereumStratum/1.0.0 reuses V1's extranonce.subscribe, authorize, set_difficulty and reply
+  // shapes, and ethminer sends eth-proxy's eth_submitHashrate in it: in a flow that is
+  // EthereumStratum, those are EthereumStratum messages (not a mixed-dialect flow).
+  if (s.dialect == stratum::Dialect::kEthStratum &&
+      (meta.dialect == stratum::Dialect::kV1 || msg->kind == Kind::kEthSubmitHashrate)) {
+    meta.dialect = stratum::Dialect::kEthStratum;
+  }
   // A bare JSON-RPC reply ({"id":1,"result":...}) is what any JSON-RPC service sends; it only
   // counts once the flow has shown a mining message.
   if (msg->kind == Kind::kResponse && !s.any()) {

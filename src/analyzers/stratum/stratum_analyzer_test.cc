@@ -104,6 +104,35 @@ TEST(StratumAnalyzer, BrowserDialectThroughFeedText) {
   EXPECT_EQ(a.summary().server_jobs, 1u);
 }
 
+// EthereumStratum/1.0.0 borrows V1's handshake methods and set_difficulty, and ethminer sends
+// eth_submitHashrate in it: all of them belong to the EthereumStratum flow, which is not mixed.
+TEST(StratumAnalyzer, EthereumStratumOwnsTheMethodsItBorrows) {
+  CounterSet counters;
+  std::vector<stratum::Dialect> dialects;
+  StratumAnalyzer a(counters, [&](Direction, const stratum::Message&, const stratum::StratumMeta& m) {
+    dialects.push_back(m.dialect);
+  });
+  a.Feed(Direction::kToServer,
+         B("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"ethminer/0.19.0\",\"EthereumStratum/1.0.0\"]}\n"
+           "{\"id\":2,\"method\":\"mining.extranonce.subscribe\",\"params\":[]}\n"
+           "{\"id\":3,\"method\":\"mining.authorize\",\"params\":[\"0xabc.rig\",\"x\"]}\n"
+           "{\"id\":9,\"jsonrpc\":\"2.0\",\"method\":\"eth_submitHashrate\",\"params\":[\"0x1\",\"0x2\"]}\n"),
+         1);
+  a.Feed(Direction::kToClient,
+         B("{\"id\":null,\"method\":\"mining.set_difficulty\",\"params\":[0.5]}\n"), 2);
+  ASSERT_EQ(dialects.size(), 5u);
+  for (stratum::Dialect d : dialects) EXPECT_EQ(d, stratum::Dialect::kEthStratum);
+  EXPECT_EQ(counters.Value("stratum.dialect_mixed"), 0u);
+  // The same methods in a V1 flow stay V1.
+  CounterSet v1_counters;
+  StratumAnalyzer v1(v1_counters);
+  v1.Feed(Direction::kToServer,
+          B("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cgminer/4.10.0\"]}\n"
+            "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"w\",\"x\"]}\n"),
+          1);
+  EXPECT_EQ(v1.summary().dialect, stratum::Dialect::kV1);
+}
+
 TEST(StratumAnalyzer, BareRepliesAloneAreNotMining) {
   CounterSet counters;
   StratumAnalyzer a(counters);
