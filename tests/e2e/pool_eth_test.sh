@@ -72,16 +72,6 @@ ST=$(stats)
   && pass "pool credits the EthereumStratum worker" || fail "EthereumStratum worker in /api/stats: $(jget "['workers']" <<<"$ST")"
 
 # Blocks found from eth shares are on the node's chain (the lab chain starts easy enough that
-# the shares above usually include some; when none did, say so rather than fail).
-FOUND=$(python3 -c 'import json,sys
-s = json.loads(sys.argv[1]); b = (s.get("blocks") or {}).get("list") or []
-print(" ".join(x["hash"] for x in b if x["finder"] in sys.argv[2:]))' "$ST" "$A" "$B" 2>/dev/null || true)
-if [[ -n "$FOUND" ]]; then
-  h=${FOUND%% *}
-  got=$(rpc_at "$RPC" getblock "[\"$h\"]" | jget "['result']['confirmations']")
-  [[ "$got" =~ ^[0-9]+$ ]] && pass "a block found by an eth miner ($h) is on the node's chain" \
-    || fail "block $h from an eth share: getblock confirmations '$got'"
-else
-  echo "note: no block was found by the eth miners in this run"
-fi
+# the shares above usually include some).
+check_found_block "eth miners" "$ST" "$A" "$B"
 finish

@@ -84,15 +84,5 @@ ST=$(stats)
 [[ $(jget "['workers']['$A.sv2']['shares']" <<<"$ST") -ge $SHARES ]] 2>/dev/null \
   && pass "pool credits the SV2 worker" || fail "SV2 worker in /api/stats: $(jget "['workers']" <<<"$ST")"
 
-FOUND=$(python3 -c 'import json,sys
-s = json.loads(sys.argv[1]); b = (s.get("blocks") or {}).get("list") or []
-print(" ".join(x["hash"] for x in b if x["finder"] in sys.argv[2:]))' "$ST" "$A" 2>/dev/null || true)
-if [[ -n "$FOUND" ]]; then
-  h=${FOUND%% *}
-  got=$(rpc_at "$RPC" getblock "[\"$h\"]" | jget "['result']['confirmations']")
-  [[ "$got" =~ ^[0-9]+$ ]] && pass "a block found by the SV2 miner ($h) is on the node's chain" \
-    || fail "block $h from an SV2 share: getblock confirmations '$got'"
-else
-  echo "note: no block was found by the SV2 miner in this run"
-fi
+check_found_block "SV2 miner" "$ST" "$A"
 finish

@@ -306,17 +306,20 @@ bool Session::OnTick(double now_s) {
 
 // ------------------------------------------------- XMRig, Coinhive, webminerpool (blob jobs)
 
-st::MinerJob Session::MakeBlobJob(const PoolJob& job) {
+st::Header80 Session::NextPoolHeader(const PoolJob& job, std::string* extranonce2_hex) {
   const uint64_t n = next_extranonce2_++;
-  Bytes en2(state_.extranonce2_size);
-  for (size_t i = 0; i < en2.size(); ++i) en2[en2.size() - 1 - i] = uint8_t(n >> (8 * i));
+  Bytes en2(state_.extranonce2_size);  // n big-endian in the last (at most 8) bytes
+  for (size_t i = 0; i < en2.size() && i < 8; ++i) en2[en2.size() - 1 - i] = uint8_t(n >> (8 * i));
+  *extranonce2_hex = ToHex(en2);
   const Bytes coinbase = st::BuildCoinbase(job.v1, state_.extranonce1, en2);
   const Hash256 root = st::MerkleRootFromBranch(Sha256d(coinbase), job.v1.merkle_branch);
-  const st::Header80 header = st::BuildHeader(job.v1, root, job.v1.version, job.v1.ntime, 0);
+  return st::BuildHeader(job.v1, root, job.v1.version, job.v1.ntime, 0);
+}
 
+st::MinerJob Session::MakeBlobJob(const PoolJob& job) {
   BlobJob bj;
+  const st::Header80 header = NextPoolHeader(job, &bj.extranonce2_hex);
   bj.pool_job_id = job.id;
-  bj.extranonce2_hex = ToHex(en2);
   bj.ntime_hex = job.ntime_hex;
   // CryptoNote target for this difficulty; the session credits exactly what the target says.
   const uint64_t cn = uint64_t(std::max(1.0, std::round(state_.difficulty * kCnPerV1Difficulty)));

@@ -109,6 +109,9 @@ class Session {
   void PushV1Job(const PoolJob& job, bool clean);
   void PushBlobJob(const PoolJob& job, bool reply_to_login, const stratum::RpcId& id);
   stratum::MinerJob MakeBlobJob(const PoolJob& job);
+  // The header of `job` with the next pool-chosen extranonce2 (blob, eth and SV2 jobs: the miner
+  // receives every header byte but the nonce, and the version where its dialect rolls it).
+  stratum::Header80 NextPoolHeader(const PoolJob& job, std::string* extranonce2_hex);
   // Share check + accounting + vardiff; returns the outcome.
   ShareOutcome SubmitShare(const ShareSubmit& submit, const std::string& worker, double now_s);
   void ApplyDifficulty(double next, double now_s);

@@ -46,20 +46,14 @@ bool Session::AcceptsKind(const st::Message& m) const {
 }
 
 void Session::PushEthJob(const PoolJob& job, bool clean, const st::RpcId& reply_id) {
-  const uint64_t n = next_extranonce2_++;
-  Bytes en2(state_.extranonce2_size);
-  for (size_t i = 0; i < en2.size() && i < 8; ++i) en2[en2.size() - 1 - i] = uint8_t(n >> (8 * i));
-  const Bytes coinbase = st::BuildCoinbase(job.v1, state_.extranonce1, en2);
-  const Hash256 root = st::MerkleRootFromBranch(Sha256d(coinbase), job.v1.merkle_branch);
-  const st::Header80 header = st::BuildHeader(job.v1, root, job.v1.version, job.v1.ntime, 0);
+  EthJob ej;
+  const st::Header80 header = NextPoolHeader(job, &ej.extranonce2_hex);
   // Seed hash = previous block hash, header hash = merkle root, both exactly as they sit in the
   // header (bytes 4..35 and 36..67); ntime and nbits travel as V1 prints them (big-endian hex).
   const std::string seed_hex = ToHex(ByteSpan(header.data() + 4, 32));
   const std::string header_hex = ToHex(ByteSpan(header.data() + 36, 32));
 
-  EthJob ej;
   ej.pool_job_id = job.id;
-  ej.extranonce2_hex = ToHex(en2);
   ej.ntime_hex = job.ntime_hex;
   ej.difficulty = state_.difficulty;
   std::string key;

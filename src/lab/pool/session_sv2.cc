@@ -176,13 +176,8 @@ void Session::PushSv2Job(const PoolJob& job, bool clean) {
     SendSv2(sv2::EncodeFrame(sv2::SetTarget{sv2_channel_, ToU256(TargetFromDifficulty(state_.difficulty))}));
     sv2_sent_difficulty_ = state_.difficulty;
   }
-  const uint64_t n = next_extranonce2_++;
-  Bytes en2(state_.extranonce2_size);
-  for (size_t i = 0; i < en2.size() && i < 8; ++i) en2[en2.size() - 1 - i] = uint8_t(n >> (8 * i));
-  const Bytes coinbase = st::BuildCoinbase(job.v1, state_.extranonce1, en2);
-  const Hash256 root = st::MerkleRootFromBranch(Sha256d(coinbase), job.v1.merkle_branch);
-  const st::Header80 header = st::BuildHeader(job.v1, root, job.v1.version, job.v1.ntime, 0);
-
+  std::string extranonce2_hex;
+  const st::Header80 header = NextPoolHeader(job, &extranonce2_hex);
   const uint32_t id = sv2_next_job_++;
   sv2::NewMiningJob nj;
   nj.channel_id = sv2_channel_;
@@ -203,7 +198,7 @@ void Session::PushSv2Job(const PoolJob& job, bool clean) {
     ph.nbits = job.v1.nbits;
     SendSv2(sv2::EncodeFrame(ph));
   }
-  sv2_jobs_.emplace_back(id, Sv2Job{job.id, ToHex(en2), job.ntime_hex, job.v1.version});
+  sv2_jobs_.emplace_back(id, Sv2Job{job.id, std::move(extranonce2_hex), job.ntime_hex, job.v1.version});
   while (sv2_jobs_.size() > kMaxSv2Jobs) sv2_jobs_.pop_front();
 }
 
