@@ -67,6 +67,8 @@ struct StratumServer::Impl : std::enable_shared_from_this<StratumServer::Impl> {
   std::atomic<bool> stopped{false};
 
   void Accept(tcp::acceptor* acceptor, Transport transport, asio::ssl::context* ssl);
+  // Binds `where` and accepts connections for `transport` on it (`ssl`: TLS only).
+  Result<io::HostPort> Listen(const io::HostPort& where, Transport transport, asio::ssl::context* ssl);
   void OnAccepted(Worker& w, tcp::socket socket, Transport transport, asio::ssl::context* ssl);
   void ReleaseIp(const std::string& ip) {
     std::lock_guard lock(ip_mu);
@@ -386,28 +388,25 @@ Result<io::HostPort> Bind(tcp::acceptor& acceptor, const io::HostPort& where) {
 }
 }  // namespace
 
-Result<io::HostPort> StratumServer::ListenTcp(const io::HostPort& where) {
-  auto acc = std::make_unique<tcp::acceptor>(impl_->workers[0]->io);
+Result<io::HostPort> StratumServer::Impl::Listen(const io::HostPort& where, Transport transport,
+                                                  asio::ssl::context* ssl) {
+  auto acc = std::make_unique<tcp::acceptor>(workers[0]->io);
   MW_ASSIGN_OR_RETURN(io::HostPort bound, Bind(*acc, where));
-  impl_->Accept(acc.get(), Transport::kTcp, nullptr);
-  impl_->acceptors.push_back(std::move(acc));
+  Accept(acc.get(), transport, ssl);
+  acceptors.push_back(std::move(acc));
   return bound;
+}
+
+Result<io::HostPort> StratumServer::ListenTcp(const io::HostPort& where) {
+  return impl_->Listen(where, Transport::kTcp, nullptr);
 }
 
 Result<io::HostPort> StratumServer::ListenWebSocket(const io::HostPort& where) {
-  auto acc = std::make_unique<tcp::acceptor>(impl_->workers[0]->io);
-  MW_ASSIGN_OR_RETURN(io::HostPort bound, Bind(*acc, where));
-  impl_->Accept(acc.get(), Transport::kWebSocket, nullptr);
-  impl_->acceptors.push_back(std::move(acc));
-  return bound;
+  return impl_->Listen(where, Transport::kWebSocket, nullptr);
 }
 
 Result<io::HostPort> StratumServer::ListenSv2(const io::HostPort& where) {
-  auto acc = std::make_unique<tcp::acceptor>(impl_->workers[0]->io);
-  MW_ASSIGN_OR_RETURN(io::HostPort bound, Bind(*acc, where));
-  impl_->Accept(acc.get(), Transport::kSv2, nullptr);
-  impl_->acceptors.push_back(std::move(acc));
-  return bound;
+  return impl_->Listen(where, Transport::kSv2, nullptr);
 }
 
 Result<io::HostPort> StratumServer::ListenTls(const io::HostPort& where, const PemPair& pem) {
@@ -420,10 +419,7 @@ Result<io::HostPort> StratumServer::ListenTls(const io::HostPort& where, const P
   ctx->use_certificate_chain(asio::buffer(pem.certificate), ec);
   if (!ec) ctx->use_private_key(asio::buffer(pem.private_key), asio::ssl::context::pem, ec);
   if (ec) return Status::InvalidArgument("TLS certificate/key: " + ec.message());
-  auto acc = std::make_unique<tcp::acceptor>(impl_->workers[0]->io);
-  MW_ASSIGN_OR_RETURN(io::HostPort bound, Bind(*acc, where));
-  impl_->Accept(acc.get(), Transport::kTls, ctx.get());
-  impl_->acceptors.push_back(std::move(acc));
+  MW_ASSIGN_OR_RETURN(io::HostPort bound, impl_->Listen(where, Transport::kTls, ctx.get()));
   impl_->ssl_contexts.push_back(std::move(ctx));
   return bound;
 }
