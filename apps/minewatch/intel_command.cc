@@ -314,6 +314,11 @@ int RunScan(const ScanOptions& o) {
   constexpr size_t kBlock = size_t(1) << 20;
   std::string buf;  // the unfinished last line of the previous block, then the new block
   bool read_error = false;
+  // Only a line's first word matters, so a line is kept to kMaxLineBytes and the rest of a
+  // longer one is dropped as it arrives (memory stays bounded whatever the input).
+  constexpr size_t kMaxLineBytes = 64 * 1024;
+  bool dropping = false;  // buf holds the kept start of an overlong line
+  uint64_t truncated = 0;
   for (;;) {
     const size_t keep = buf.size();
     buf.resize(keep + kBlock);
@@ -323,12 +328,26 @@ int RunScan(const ScanOptions& o) {
       read_error = std::ferror(in) != 0;
       break;
     }
+    if (dropping) {
+      const size_t nl = buf.find('\n', keep);
+      if (nl == std::string::npos) {
+        buf.resize(keep);
+        continue;
+      }
+      buf.erase(keep, nl - keep);
+      dropping = false;
+    }
     size_t start = 0;
     for (size_t nl; (nl = buf.find('\n', start)) != std::string::npos; start = nl + 1) {
       scanner.AddLine(std::string_view(buf).substr(start, nl - start));
     }
     scanner.Flush();
     buf.erase(0, start);
+    if (buf.size() > kMaxLineBytes) {
+      buf.resize(kMaxLineBytes);
+      dropping = true;
+      ++truncated;
+    }
   }
   if (!buf.empty()) scanner.AddLine(buf);  // a last line without a newline
   scanner.Flush();
@@ -337,6 +356,10 @@ int RunScan(const ScanOptions& o) {
   if (read_error) return cli::UsageError(cmd, "read error on " + o.input);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const ScanCounts& c = scanner.counts();
+  if (truncated > 0) {
+    std::fprintf(stderr, "%llu line(s) longer than %zu bytes were cut to their start\n",
+                 static_cast<unsigned long long>(truncated), kMaxLineBytes);
+  }
   std::fprintf(stderr,
                "scanned %llu lines: %llu names, %llu addresses, %llu skipped (blank or #); "
                "%llu matched, %llu allowlisted; %.3f s (%.2f M lines/s)\n",

@@ -78,6 +78,11 @@ grep -q "scanned 70007 lines: 70002 names, 3 addresses, 2 skipped (blank or #); 
 grep -v -e '^host' -e '^#' -e '^$' "$work/names.txt" | sed -n '3,$p' >"$work/quiet.txt"
 expect_exit 0 "scan with nothing matched" -- "$MINEWATCH" intel scan --intel "$snap" - <"$work/quiet.txt"
 expect_eq "$(wc -c </tmp/mw_e2e_out.$$)" 0 "scan prints no match lines when nothing matched"
+# A 3 MB line: its first word still counts, the rest is dropped as it arrives.
+python3 -c 'import sys; sys.stdout.write("xmr.pool.example " + "x" * 3000000 + "\nnothing.example\n")' >"$work/long.txt"
+expect_exit 1 "scan of an overlong line" -- "$MINEWATCH" intel scan --intel "$snap" "$work/long.txt"
+grep -q "^line 1: xmr.pool.example: match" /tmp/mw_e2e_out.$$ && grep -q "1 line(s) longer than 65536 bytes were cut" \
+  /tmp/mw_e2e_err.$$ && pass "an overlong line is cut, its first word matched" || fail "long line: $(cat /tmp/mw_e2e_err.$$)"
 
 expect_exit 0 "stats" -- "$MINEWATCH" intel stats --intel "$snap"
 grep -q "filters .*adblock .*browser-miner" /tmp/mw_e2e_out.$$ && pass "stats per feed" || fail "stats feed line"

@@ -50,8 +50,8 @@ class Session {
   bool OnOversizeLine(double now_s);
   // One Stratum V2 frame (the connection came in on the SV2 listener). False: close now.
   bool OnSv2Frame(const sv2::Frame& frame, double now_s);
-  // A frame above the transport's limit (or a broken stream) arrived: close.
-  bool OnSv2Oversize(double now_s);
+  // A frame above the transport's limit, or a SetupConnection that does not decode: close.
+  bool OnBadSv2Frame(double now_s);
   // A new job from the pool.
   void OnJob(const std::shared_ptr<const PoolJob>& job, double now_s);
   // Periodic housekeeping (vardiff for silent miners, timeouts). False: close.

@@ -44,7 +44,7 @@ void Session::SendSv2(const Result<Bytes>& frame) {
   if (frame.ok()) SendRaw(std::string(AsString(*frame)));
 }
 
-bool Session::OnSv2Oversize(double now_s) {
+bool Session::OnBadSv2Frame(double now_s) {
   core_.stats().junk_lines.fetch_add(1);
   close_reason_ = "bad Stratum V2 frame";
   if (BanReason r = guard_.OnJunk(); r != BanReason::kNone) return Ban(r, now_s);
@@ -55,21 +55,22 @@ bool Session::OnSv2Frame(const sv2::Frame& frame, double now_s) {
   sv2_ = true;
   last_line_s_ = now_s;
   if (BanReason r = guard_.OnLine(now_s); r != BanReason::kNone) return Ban(r, now_s);
-  auto junk = [&](const char* why) {
+  // A message that does not decode counts toward the junk ban; the connection stays until then.
+  auto junk = [&] {
     core_.stats().junk_lines.fetch_add(1);
     if (BanReason r = guard_.OnJunk(); r != BanReason::kNone) return Ban(r, now_s);
-    close_reason_ = why;
     return true;
   };
   const uint8_t type = frame.header.msg_type;
-  if ((frame.header.extension_type & ~sv2::kChannelMsgBit) != 0) return junk("SV2 extension message");
+  // Protocol extensions (extension_type != 0) are not offered here; their messages are ignored.
+  if ((frame.header.extension_type & ~sv2::kChannelMsgBit) != 0) return true;
   if (!sv2_setup_) {
     if (type != sv2::kSetupConnection) {
       close_reason_ = "SV2: a message before SetupConnection";
       return false;
     }
     auto setup = sv2::DecodeSetupConnection(frame.payload);
-    if (!setup.ok()) return OnSv2Oversize(now_s);
+    if (!setup.ok()) return OnBadSv2Frame(now_s);
     if (setup->protocol != 0 || setup->min_version > 2 || setup->max_version < 2) {
       SendSv2(sv2::EncodeFrame(sv2::SetupConnectionError{
           0, setup->protocol != 0 ? "unsupported-protocol" : "protocol-version-mismatch"}));
@@ -84,7 +85,7 @@ bool Session::OnSv2Frame(const sv2::Frame& frame, double now_s) {
   switch (type) {
     case sv2::kOpenStandardMiningChannel: {
       auto open = sv2::DecodeOpenStandardMiningChannel(frame.payload);
-      if (!open.ok()) return junk("bad OpenStandardMiningChannel");
+      if (!open.ok()) return junk();
       std::string account;
       if (sv2_channel_ != 0 || !Authorize(open->user_identity, &account)) {
         SendSv2(sv2::EncodeFrame(sv2::OpenMiningChannelError{

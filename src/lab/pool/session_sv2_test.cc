@@ -204,6 +204,15 @@ TEST(SessionSv2, RefusalsAndBadInput) {
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].header.msg_type, sv2::kOpenMiningChannelError);
   EXPECT_EQ(sv2::DecodeOpenMiningChannelError(frames[0].payload)->error_code, "unknown-user");
+  // An extension's message is ignored; an OpenStandardMiningChannel that does not decode counts
+  // as junk (the connection stays below the ban threshold).
+  const uint64_t junk_before = f.core->stats().junk_lines.load();
+  ASSERT_TRUE(u->OnSv2Frame(FrameOf(sv2::EncodeFrame(0x0002, 0x00, Bytes{1, 2, 3})), f.now));
+  EXPECT_TRUE(Sent(f).empty());
+  EXPECT_EQ(f.core->stats().junk_lines.load(), junk_before);
+  ASSERT_TRUE(u->OnSv2Frame(FrameOf(sv2::EncodeFrame(0, sv2::kOpenStandardMiningChannel, Bytes{1, 2})), f.now));
+  EXPECT_TRUE(Sent(f).empty());
+  EXPECT_EQ(f.core->stats().junk_lines.load(), junk_before + 1);
   // A submit without a channel is refused, not crashed on.
   ASSERT_TRUE(u->OnSv2Frame(FrameOf(sv2::EncodeFrame(sv2::SubmitSharesStandard{1, 1, 1, 1, 1, 1})), f.now));
   frames = Sent(f);

@@ -171,7 +171,7 @@ class Conn final : public ConnBase {
     while (!closing_) {
       auto next = sv2_splitter_.Next();
       if (next.ok() && !next->has_value()) break;
-      const bool keep = next.ok() ? session_.OnSv2Frame(**next, now) : session_.OnSv2Oversize(now);
+      const bool keep = next.ok() ? session_.OnSv2Frame(**next, now) : session_.OnBadSv2Frame(now);
       if (!keep) CloseAfterFlush(now);
     }
   }
