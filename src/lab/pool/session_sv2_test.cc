@@ -182,6 +182,37 @@ TEST(SessionSv2, ANewBlockMakesAFutureJobAndOldJobsStale) {
   EXPECT_TRUE(sv2::DecodeNewMiningJob(frames[0].payload)->min_ntime.has_value());
 }
 
+// Shares far faster than the target interval raise the difficulty: SetTarget, then the job again
+// as an active job (min_ntime set) so the miner picks the new target up at once. As in V1, the
+// retarget goes out while the share is accounted, before the share's answer.
+TEST(SessionSv2, VardiffSendsSetTargetBeforeTheNextJob) {
+  Fixture f;
+  Opened o = OpenChannel(f);
+  ASSERT_TRUE(o.session);
+  const double start_difficulty = DifficultyFromTarget(o.target);
+  std::vector<sv2::Frame> after;
+  for (uint32_t seq = 1; seq <= 12 && after.size() < 3; ++seq) {
+    auto nonce = Mine(o, o.prev.min_ntime + seq, false);  // a new ntime: never a duplicate
+    ASSERT_TRUE(nonce);
+    f.now += 0.1;
+    ASSERT_TRUE(o.session->OnSv2Frame(
+        Submit(o, seq, o.job.job_id, *nonce, o.prev.min_ntime + seq, o.job.version), f.now));
+    after = Sent(f);
+    ASSERT_FALSE(after.empty());
+    ASSERT_EQ(after.back().header.msg_type, sv2::kSubmitSharesSuccess) << seq;
+  }
+  ASSERT_EQ(after.size(), 3u) << "no retarget after 12 fast shares";
+  EXPECT_EQ(after[0].header.msg_type, sv2::kSetTarget);
+  auto target = sv2::DecodeSetTarget(after[0].payload);
+  ASSERT_TRUE(target.ok());
+  Hash256 t{};
+  std::copy(target->maximum_target.begin(), target->maximum_target.end(), t.begin());
+  EXPECT_GT(DifficultyFromTarget(t), start_difficulty * 1.5);
+  auto job = sv2::DecodeNewMiningJob(after[1].payload);
+  ASSERT_TRUE(job.ok());
+  EXPECT_TRUE(job->min_ntime.has_value());
+}
+
 TEST(SessionSv2, RefusalsAndBadInput) {
   Fixture f;
   auto s = f.Open();
