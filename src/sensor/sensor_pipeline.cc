@@ -346,7 +346,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     if (v.not_sv2) {
       rec.sv2 = nullptr;
       KeepSpare(spare_sv2_, st.sv2, kMaxSpareAnalyzers);
-    } else if (v.handshake_match != was_matched || v.user_identity.empty() != !had_user) {
+    } else if (v.handshake_match != was_matched || (!had_user && !v.user_identity.empty())) {
       learnt = true;
     }
   }

@@ -36,6 +36,7 @@
 #include "lab/pool/vardiff.h"
 #include "proto/stratum/stratum_message.h"
 #include "proto/sv2/sv2_frame.h"
+#include "proto/sv2/sv2_mining.h"
 
 namespace mw::pool {
 
@@ -103,7 +104,7 @@ class Session {
   // session_sv2.cc
   void PushSv2Job(const PoolJob& job, bool clean);
   void SendSv2(const Result<Bytes>& frame);
-  bool HandleSv2Submit(ByteSpan payload, double now_s);
+  bool HandleSv2Submit(const sv2::SubmitSharesStandard& sub, double now_s);
   bool Authorize(const std::string& user, std::string* account_out);
   void StartMining(double now_s);  // after authorization: difficulty + first job
   void PushV1Job(const PoolJob& job, bool clean);

@@ -112,8 +112,10 @@ bool Session::OnSv2Frame(const sv2::Frame& frame, double now_s) {
       if (!mining_) StartMining(now_s);
       return true;
     }
-    case sv2::kSubmitSharesStandard:
-      return HandleSv2Submit(frame.payload, now_s);
+    case sv2::kSubmitSharesStandard: {
+      auto sub = sv2::DecodeSubmitSharesStandard(frame.payload);
+      return sub.ok() ? HandleSv2Submit(*sub, now_s) : junk();
+    }
     default:
       // Messages of channel kinds this pool does not offer (extended, group, custom jobs) and
       // UpdateChannel/CloseChannel are ignored; they are not abuse.
@@ -121,53 +123,47 @@ bool Session::OnSv2Frame(const sv2::Frame& frame, double now_s) {
   }
 }
 
-bool Session::HandleSv2Submit(ByteSpan payload, double now_s) {
-  auto sub = sv2::DecodeSubmitSharesStandard(payload);
-  if (!sub.ok()) {
-    core_.stats().junk_lines.fetch_add(1);
-    if (BanReason r = guard_.OnJunk(); r != BanReason::kNone) return Ban(r, now_s);
-    return true;
-  }
+bool Session::HandleSv2Submit(const sv2::SubmitSharesStandard& sub, double now_s) {
   auto reject = [&](std::string_view code, ShareError e) {
     core_.OnReject(e);
     if (e != ShareError::kJobNotFound) {
       if (BanReason r = guard_.OnShare(false); r != BanReason::kNone) return Ban(r, now_s);
     }
-    SendSv2(sv2::EncodeFrame(sv2::SubmitSharesError{sub->channel_id, sub->sequence_number, std::string(code)}));
+    SendSv2(sv2::EncodeFrame(sv2::SubmitSharesError{sub.channel_id, sub.sequence_number, std::string(code)}));
     return true;
   };
-  if (sub->channel_id != sv2_channel_ || sv2_channel_ == 0) {
+  if (sub.channel_id != sv2_channel_ || sv2_channel_ == 0) {
     return reject("invalid-channel-id", ShareError::kOther);
   }
   auto it = std::find_if(sv2_jobs_.begin(), sv2_jobs_.end(),
-                         [&](const auto& e) { return e.first == sub->job_id; });
+                         [&](const auto& e) { return e.first == sub.job_id; });
   if (it == sv2_jobs_.end()) {
     // Older than the jobs we keep (a new block replaced them) or never sent.
-    return reject(sub->job_id < sv2_next_job_ ? "stale-share" : "invalid-job-id",
-                  sub->job_id < sv2_next_job_ ? ShareError::kJobNotFound : ShareError::kOther);
+    return reject(sub.job_id < sv2_next_job_ ? "stale-share" : "invalid-job-id",
+                  sub.job_id < sv2_next_job_ ? ShareError::kJobNotFound : ShareError::kOther);
   }
   const Sv2Job& job = it->second;
   // The full version: only the BIP320 bits may differ from the job's.
-  if (((sub->version ^ job.version) & ~kBip320Mask) != 0) {
+  if (((sub.version ^ job.version) & ~kBip320Mask) != 0) {
     return reject("invalid-version", ShareError::kOther);
   }
-  const std::string ntime_hex = st::U32Hex(sub->ntime);
-  const std::string nonce_hex = st::U32Hex(sub->nonce);
-  const std::string bits_hex = st::U32Hex(sub->version & kBip320Mask);
+  const std::string ntime_hex = st::U32Hex(sub.ntime);
+  const std::string nonce_hex = st::U32Hex(sub.nonce);
+  const std::string bits_hex = st::U32Hex(sub.version & kBip320Mask);
   std::optional<std::string_view> version_bits;
-  if (sub->version != job.version) version_bits = bits_hex;
+  if (sub.version != job.version) version_bits = bits_hex;
   const ShareSubmit s{job.pool_job_id, job.extranonce2_hex, ntime_hex, nonce_hex, version_bits};
   const ShareOutcome out = SubmitShare(s, worker_, now_s);  // the channel's user identity
   if (!out.ok()) {
     // SubmitShare already counted the rejection and scored the ban.
-    SendSv2(sv2::EncodeFrame(sv2::SubmitSharesError{sub->channel_id, sub->sequence_number,
+    SendSv2(sv2::EncodeFrame(sv2::SubmitSharesError{sub.channel_id, sub.sequence_number,
                                                     std::string(Sv2ErrorCode(out.error))}));
-    return !close_reason_.starts_with("banned");
+    return close_reason_.empty();
   }
   // new_shares_sum: the work credited, in expected hashes (difficulty x 2^32), since lab
   // difficulties are fractional.
   const auto work = uint64_t(std::llround(out.credited_difficulty * 4294967296.0));
-  SendSv2(sv2::EncodeFrame(sv2::SubmitSharesSuccess{sub->channel_id, sub->sequence_number, 1, work}));
+  SendSv2(sv2::EncodeFrame(sv2::SubmitSharesSuccess{sub.channel_id, sub.sequence_number, 1, work}));
   return true;
 }
 
