@@ -109,38 +109,46 @@ int RunImport(const ImportOptions& o) {
   std::vector<std::pair<std::string, bool>> all;
   for (const auto& f : o.feeds) all.emplace_back(f, false);
   for (const auto& f : o.allowlists) all.emplace_back(f, true);
+  std::vector<std::vector<intel::SkippedLine>> malformed;  // per feed, shown after the summary
   for (const auto& [arg, allow] : all) {
     auto spec = ParseFeedSpec(arg, o, allow);
     if (!spec.ok()) return cli::UsageError(cmd, spec.status().message());
     auto text = Env::Default()->ReadFile(spec->path);
     if (!text.ok()) return cli::UsageError(cmd, "cannot read feed " + spec->path);
     intel::ParsedFeed feed = intel::ParseFeed(*text, spec->source);
-    if (!o.quiet) {
-      std::printf("%-34s %-8s %-22s %6u lines %7zu entries, skipped: %s\n",
-                  feed.source.name.c_str(), std::string(intel::FormatName(feed.source.format)).c_str(),
-                  std::string(intel::CategoryName(feed.source.category)).c_str(), feed.lines,
-                  feed.entries.size(), SkipSummary(feed.skipped_count).c_str());
-      int shown = 0;
-      for (const auto& s : feed.skipped) {
-        if (s.reason != intel::SkipReason::kMalformed) continue;
-        if (++shown > 5) {
-          std::printf("    ... (all skipped lines: minewatch intel stats)\n");
-          break;
-        }
-        std::printf("    line %u: malformed (%s): %s\n", s.line, s.detail.c_str(), s.text.c_str());
-      }
+    malformed.emplace_back();
+    for (const auto& sk : feed.skipped) {
+      if (sk.reason != intel::SkipReason::kMalformed) continue;
+      if (malformed.back().size() == 5) break;
+      malformed.back().push_back(sk);
     }
     builder.AddFeed(std::move(feed));
   }
   auto bytes = builder.Build();
   if (!bytes.ok()) return cli::UsageError(cmd, bytes.status().message());
+  auto check = intel::Snapshot::FromBytes(*bytes);
+  if (!check.ok()) return cli::UsageError(cmd, "built snapshot fails its own checks: " + check.status().message());
+  if (!o.quiet) {
+    // From the built snapshot, so that entries dropped at build time (allowlisted) are counted.
+    for (size_t i = 0; i < check->feed_count() && i < malformed.size(); ++i) {
+      const intel::FeedInfo f = check->Feed(i);
+      std::printf("%-34s %-8s %-22s %6u lines %7u entries, skipped: %s\n", std::string(f.name).c_str(),
+                  std::string(intel::FormatName(f.format)).c_str(),
+                  std::string(intel::CategoryName(f.category)).c_str(), f.lines, f.entries,
+                  SkipSummary(f.skipped).c_str());
+      for (const auto& sk : malformed[i]) {
+        std::printf("    line %u: malformed (%s): %s\n", sk.line, sk.detail.c_str(), sk.text.c_str());
+      }
+      if (malformed[i].size() == 5 && f.skipped[int(intel::SkipReason::kMalformed)] > 5) {
+        std::printf("    ... (all skipped lines: minewatch intel stats)\n");
+      }
+    }
+  }
   const fs::path out(o.out);
   std::error_code ec;
   if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
   Status w = intel::WriteSnapshotFile(o.out, *bytes);
   if (!w.ok()) return cli::UsageError(cmd, "cannot write " + o.out + ": " + w.message());
-  auto check = intel::Snapshot::FromBytes(*bytes);
-  if (!check.ok()) return cli::UsageError(cmd, "built snapshot fails its own checks: " + check.status().message());
   std::printf("wrote %s: %zu bytes, %zu entries (%zu names, %zu address ranges, %zu URL patterns)\n",
               o.out.c_str(), bytes->size(), check->entry_count(), check->domain_entry_count(),
               check->ip_entry_count(), check->pattern_count());

@@ -34,6 +34,9 @@ expect_exit 0 "import every format" -- "$MINEWATCH" intel import --out "$snap" \
   "$work/hosts.txt,category=browser-miner" "$work/patterns.txt,format=webext,category=browser-miner"
 grep -q "line 8: malformed" /tmp/mw_e2e_out.$$ && pass "import names the malformed line" || fail "malformed line not reported"
 grep -q "^wrote " /tmp/mw_e2e_out.$$ && pass "import wrote the snapshot" || fail "no 'wrote' line"
+# 104.16.1.1 is a CDN address on the allowlist: the trails' summary counts it as dropped.
+grep -Eq "^[^ ]*trails +maltrail +pool +4 lines +2 entries, skipped: 1 allowlisted" /tmp/mw_e2e_out.$$ \
+  && pass "import counts the allowlisted drop" || fail "trails summary: $(grep trails /tmp/mw_e2e_out.$$)"
 
 expect_exit 0 "lookup of the lab pool" -- "$MINEWATCH" intel lookup --intel "$snap" pool.minelab.test:3333
 grep -q "^pool.minelab.test:3333: match" /tmp/mw_e2e_out.$$ && pass "lab pool matches" || fail "lab pool: $(cat /tmp/mw_e2e_out.$$)"
