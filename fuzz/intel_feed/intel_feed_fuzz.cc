@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] == 0xFF) {
-    auto snap = mw::intel::Snapshot::FromBytes({data + 1, size - 1}, mw::intel::LoadOptions{false});
+    auto snap = mw::intel::Snapshot::FromBytes({data + 1, size - 1}, mw::intel::LoadOptions{false, 0});
     if (snap.ok()) {
       Query(*snap, "a.example\n1.2.3.4\nhttp://a.example/x");
       for (size_t i = 0; i < snap->entry_count() && i < 64; ++i) {
@@ -76,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   builder.AddFeed(std::move(feed));
   auto bytes = builder.Build();
   if (!bytes.ok()) return 0;
-  auto snap = mw::intel::Snapshot::FromBytes(*bytes);
+  auto snap = mw::intel::Snapshot::FromBytes(*bytes, mw::intel::LoadOptions{true, 0});  // staged MatchBatch
   if (!snap.ok()) __builtin_trap();  // our own output must always load
   mw::intel::MatchResult m;
   for (const auto& n : names) {

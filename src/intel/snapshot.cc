@@ -40,9 +40,9 @@ Snapshot& Snapshot::operator=(Snapshot&& other) noexcept {
   feeds_count_ = other.feeds_count_;
   entries_ = other.entries_;
   entries_count_ = other.entries_count_;
-  filter_ = other.filter_;
-  slots_ = other.slots_;
+  table_ = other.table_;
   buckets_ = other.buckets_;
+  staged_batch_ = other.staged_batch_;
   label_mask_[0] = other.label_mask_[0];
   label_mask_[1] = other.label_mask_[1];
   segments_ = other.segments_;
@@ -136,18 +136,16 @@ Status Snapshot::Validate(LoadOptions options) {
     const void** where;
     size_t* count;
   };
-  const void* fp = nullptr;
-  const void* sl = nullptr;
+  const void* table = nullptr;
   const void* strings = nullptr;
   const void* refs = nullptr;
   const void* labels = nullptr;
-  size_t fp_count = 0, sl_count = 0, refs_count = 0, labels_count = 0;
+  size_t bucket_count = 0, refs_count = 0, labels_count = 0;
   const Want wants[] = {
       {kStrings, 1, &strings, &strings_size_},
       {kFeeds, sizeof(FeedRecord), &feeds_, &feeds_count_},
       {kEntries, sizeof(EntryRecord), &entries_, &entries_count_},
-      {kDomainFilter, 2, &fp, &fp_count},
-      {kDomainSlots, 4, &sl, &sl_count},
+      {kDomainBuckets, sizeof(DomainBucket), &table, &bucket_count},
       {kIpSegments, sizeof(IpSegment), &segments_, &segments_count_},
       {kIpRefs, 4, &refs, &refs_count},
       {kPatterns, sizeof(PatternRecord), &patterns_, &patterns_count_},
@@ -177,16 +175,13 @@ Status Snapshot::Validate(LoadOptions options) {
     if (!found[w]) return Status::Corruption("section " + std::to_string(wants[w].id) + " missing");
   }
   strings_ = static_cast<const char*>(strings);
-  filter_ = static_cast<const uint16_t*>(fp);
-  slots_ = static_cast<const uint32_t*>(sl);
+  table_ = static_cast<const DomainBucket*>(table);
   refs_ = static_cast<const uint32_t*>(refs);
   refs_count_ = refs_count;
   if (feeds_count_ > 0xFFFF) return Status::Corruption("too many feeds");
-  if (fp_count != sl_count || fp_count % kSlotsPerBucket != 0 || fp_count == 0 ||
-      fp_count / kSlotsPerBucket > 0xFFFFFFFFull) {
-    return Status::Corruption("bad domain table size");
-  }
-  buckets_ = static_cast<uint32_t>(fp_count / kSlotsPerBucket);
+  if (bucket_count == 0 || bucket_count > kMaxBuckets) return Status::Corruption("bad domain table size");
+  buckets_ = static_cast<uint32_t>(bucket_count);
+  staged_batch_ = bucket_count * sizeof(DomainBucket) + strings_size_ >= options.staged_batch_min_bytes;
   if (labels_count != 2) return Status::Corruption("bad label-count mask");
   std::memcpy(label_mask_, labels, sizeof(label_mask_));
   if (entries_count_ >= kNoEntry) return Status::Corruption("too many entries");

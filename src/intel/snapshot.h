@@ -33,6 +33,10 @@
 
 namespace mw::intel {
 
+namespace format {
+struct DomainBucket;
+}  // namespace format
+
 inline constexpr uint32_t kNoEntry = 0xFFFFFFFFu;
 
 // The entries a lookup found, in a fixed array so that lookups never allocate.
@@ -92,6 +96,10 @@ struct SkippedInfo {
 struct LoadOptions {
   // Fuzzing only: skip the checksum so that mutated files reach the structural checks.
   bool verify_checksum = true;
+  // MatchBatch stages its lookups (overlapping their memory accesses) only when the domain
+  // table and names take at least this many bytes; below, they are cache-resident and plain
+  // Match calls are faster. Tests and the fuzzer set 0 to reach the staged path on small files.
+  size_t staged_batch_min_bytes = size_t(1) << 20;
 };
 
 class Snapshot {
@@ -112,8 +120,9 @@ class Snapshot {
   // The same lookup for many names at once: fills out[i] exactly as Match(names[i], &out[i], port)
   // would (`out` holds names.size() results) and returns how many hit. Faster than a loop of
   // Match on snapshots larger than the CPU cache, because the memory accesses of up to
-  // kMatchBatchWidth names overlap (two groups in flight; about 25 KB of stack, no allocation).
+  // kMatchBatchWidth names overlap (two groups in flight; about 20 KB of stack, no allocation).
   // For callers that hold several names (a DNS batch, a log); 64 or more per call is best.
+  // Small snapshots are served by plain Match calls (LoadOptions::staged_batch_min_bytes).
   static constexpr size_t kMatchBatchWidth = 16;
   size_t MatchBatch(std::span<const std::string_view> names, MatchResult* out, uint16_t port = 0) const;
   // Address lookup; `port` 0 = any.
@@ -136,7 +145,7 @@ class Snapshot {
   size_t ip_entry_count() const;
   size_t pattern_count() const { return patterns_count_; }
   size_t file_bytes() const { return size_; }
-  // Bytes of the domain table (filter + slots) and of domain entries with their key records.
+  // Bytes of the domain table (buckets) and of domain entries with their key records.
   size_t domain_bytes() const;
 
  private:
@@ -144,9 +153,9 @@ class Snapshot {
 
   Snapshot() = default;
   // The stages of a domain lookup, run over a group of names so their memory accesses overlap:
-  // normalise, find the labels and hash the two-label suffix (prefetching its filter bucket),
-  // check fingerprints suffix by suffix (hashing the next only while the last is an ancestor;
-  // prefetching slots), read slots (prefetching key records), confirm and collect entries.
+  // normalise, find the labels and hash the two-label suffix (prefetching its bucket), check
+  // fingerprints suffix by suffix (hashing the next only while the last is an ancestor), read
+  // the candidates' record offsets (prefetching key records), confirm and collect entries.
   bool PrepareQuery(std::string_view name, uint16_t port, DomainQuery* q) const;
   bool NextProbe(DomainQuery* q) const;
   // One name alone (Match): fetch the buckets of every longer suffix at once, so the walk's
@@ -181,9 +190,9 @@ class Snapshot {
   size_t feeds_count_ = 0;
   const void* entries_ = nullptr;
   size_t entries_count_ = 0;
-  const uint16_t* filter_ = nullptr;
-  const uint32_t* slots_ = nullptr;
+  const format::DomainBucket* table_ = nullptr;
   uint32_t buckets_ = 0;
+  bool staged_batch_ = true;  // MatchBatch overlaps lookups (LoadOptions::staged_batch_min_bytes)
   uint64_t label_mask_[2] = {0, 0};
   const void* segments_ = nullptr;
   size_t segments_count_ = 0;

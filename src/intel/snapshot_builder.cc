@@ -16,7 +16,7 @@ namespace {
 using namespace format;  // NOLINT: the record types are this file's vocabulary
 
 constexpr uint32_t kHashSeed = 0x6d77u;
-constexpr double kMaxLoad = 0.87;
+constexpr double kMaxLoad = 0.75;
 
 // Text pool with sharing of equal strings.
 class StringPool {
@@ -222,10 +222,13 @@ Result<Bytes> SnapshotBuilder::Build() const {
   placement.reserve(items.size());
   for (const auto& [name, item] : items) placement.push_back(name);
   std::sort(placement.begin(), placement.end());  // deterministic placement
-  const auto buckets = static_cast<uint32_t>(
-      std::max<size_t>(1, size_t(double(placement.size()) / (kSlotsPerBucket * kMaxLoad)) + 1));
-  std::vector<uint16_t> filter(size_t(buckets) * kSlotsPerBucket, 0);
-  std::vector<uint32_t> slots(filter.size(), kNoKeyRecord);
+  const size_t bucket_count =
+      std::max<size_t>(1, size_t(double(placement.size()) / (kSlotsPerBucket * kMaxLoad)) + 1);
+  if (bucket_count > kMaxBuckets) return Status::OutOfRange("too many names for one snapshot");
+  const auto buckets = static_cast<uint32_t>(bucket_count);
+  DomainBucket empty{};
+  std::fill(std::begin(empty.record), std::end(empty.record), kNoKeyRecord);
+  std::vector<DomainBucket> domain_table(buckets, empty);
   std::vector<uint64_t> label_mask(2, 0);
   for (const std::string_view name : placement) {
     const TableItem& item = items[name];
@@ -235,14 +238,15 @@ Result<Bytes> SnapshotBuilder::Build() const {
     uint32_t b = BucketOf(h, buckets);
     bool placed = false;
     while (!placed) {
+      DomainBucket& bucket = domain_table[b];
       for (uint32_t s = 0; s < kSlotsPerBucket && !placed; ++s) {
-        const size_t at = size_t(b) * kSlotsPerBucket + s;
-        if (filter[at] == 0) {
-          filter[at] = static_cast<uint16_t>(Fingerprint(h) | item.flags);
-          slots[at] = item.record;
+        if (bucket.filter[s] == 0) {
+          bucket.filter[s] = static_cast<uint16_t>(Fingerprint(h) | item.flags);
+          bucket.record[s] = item.record;
           placed = true;
         }
       }
+      if (!placed) bucket.flags |= kBucketOverflow;
       b = b + 1 == buckets ? 0 : b + 1;
     }
   }
@@ -330,28 +334,26 @@ Result<Bytes> SnapshotBuilder::Build() const {
     uint32_t record_bytes;
     std::string data;
   };
-  std::vector<Section> sections(11);
+  std::vector<Section> sections(10);
   sections[0] = {kStrings, 1, pool.bytes()};
   sections[1] = {kFeeds, sizeof(FeedRecord), {}};
   AppendRecords(&sections[1].data, feed_records);
   sections[2] = {kEntries, sizeof(EntryRecord), {}};
   AppendRecords(&sections[2].data, entries);
-  sections[3] = {kDomainFilter, 2, {}};
-  AppendRecords(&sections[3].data, filter);
-  sections[4] = {kDomainSlots, 4, {}};
-  AppendRecords(&sections[4].data, slots);
-  sections[5] = {kIpSegments, sizeof(IpSegment), {}};
-  AppendRecords(&sections[5].data, segments);
-  sections[6] = {kIpRefs, 4, {}};
-  AppendRecords(&sections[6].data, refs);
-  sections[7] = {kPatterns, sizeof(PatternRecord), {}};
-  AppendRecords(&sections[7].data, pattern_records);
-  sections[8] = {kSkipped, sizeof(SkippedRecord), {}};
-  AppendRecords(&sections[8].data, skipped_records);
-  sections[9] = {kCoins, sizeof(CoinRecord), {}};
-  AppendRecords(&sections[9].data, coins);
-  sections[10] = {kDomainLabels, 8, {}};
-  AppendRecords(&sections[10].data, label_mask);
+  sections[3] = {kDomainBuckets, sizeof(DomainBucket), {}};
+  AppendRecords(&sections[3].data, domain_table);
+  sections[4] = {kIpSegments, sizeof(IpSegment), {}};
+  AppendRecords(&sections[4].data, segments);
+  sections[5] = {kIpRefs, 4, {}};
+  AppendRecords(&sections[5].data, refs);
+  sections[6] = {kPatterns, sizeof(PatternRecord), {}};
+  AppendRecords(&sections[6].data, pattern_records);
+  sections[7] = {kSkipped, sizeof(SkippedRecord), {}};
+  AppendRecords(&sections[7].data, skipped_records);
+  sections[8] = {kCoins, sizeof(CoinRecord), {}};
+  AppendRecords(&sections[8].data, coins);
+  sections[9] = {kDomainLabels, 8, {}};
+  AppendRecords(&sections[9].data, label_mask);
 
   auto align = [](size_t v) { return (v + kSectionAlign - 1) / kSectionAlign * kSectionAlign; };
   size_t offset = align(kHeaderBytes + sections.size() * sizeof(SectionRecord));

@@ -4,14 +4,15 @@
 // bucket's filter words and its slot line are fetched together) and across names (MatchBatch
 // runs each stage over a group of names before the next):
 //   1. PrepareQuery: lower-case the name into a padded buffer a word at a time, find its labels,
-//      hash the two-label suffix and prefetch its filter bucket and slot line.
-//   2. CheckFilter: compare 16 fingerprints per bucket, prefetch the slot of each key hit; while
-//      the suffix is an ancestor of some key, hash the next longer one (NextProbe) and go on.
-//   3. ReadSlots: read each candidate's key-record offset; prefetch the record.
+//      hash the two-label suffix and prefetch its bucket (one line: filter words and records).
+//   2. CheckFilter: compare the bucket's 10 fingerprints; while the suffix is an ancestor of
+//      some key, hash the next longer one (NextProbe) and go on.
+//   3. ReadSlots: read each candidate's key-record offset from its bucket; prefetch the record.
 //   4. Confirm: compare the record's name with the suffix and collect the key's entries.
-// Most queries stop at stage 2 after one or two suffixes, in a cache-resident filter.
+// Most queries stop at stage 2 after one or two suffixes.
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -45,10 +46,12 @@ struct Snapshot::DomainQuery {
   // Probe p is the suffix of p + 2 labels, text[ProbeStart(p), size); only the newest probe's
   // hash is kept (the walk looks at one suffix at a time).
   uint32_t probe_count;
-  uint32_t checked;      // probes looked up in the filter so far
   uint64_t probe_hash;   // hash of probe probe_count - 1
+  uint32_t bucket;       // the bucket of that probe's chain to look at next
+  uint32_t chain_steps;  // buckets passed in that chain
+  bool ancestor;         // a slot of that chain so far was an ancestor with its fingerprint
   uint32_t candidate_count;
-  uint16_t label_start[kMaxLabels];  // [k - 1]: where the suffix of k labels starts
+  uint8_t label_start[kMaxLabels];  // [k - 1]: where the suffix of k labels starts (< 253)
   Candidate candidates[kMaxCandidates];
   uint32_t ProbeStart(uint32_t p) const { return label_start[p + 1]; }
 };
@@ -74,23 +77,32 @@ constexpr uint64_t kHighBits = 0x8080808080808080ull;
   return ~(((x & low7) + low7) | x | low7);
 }
 
-// The slots of one 16-slot filter bucket: which hold the fingerprint (any flags), which of
-// those are keys and ancestors, and whether the bucket has an empty slot (ends the probe).
+// Slot ids name a slot of the whole table: bucket * 16 + slot within the bucket.
+constexpr uint32_t kSlotIdShift = 4;
+static_assert(kSlotsPerBucket <= (1u << kSlotIdShift) && (uint64_t(kMaxBuckets) << kSlotIdShift) <= 0x100000000ull);
+[[gnu::always_inline]] inline uint32_t RecordOf(const DomainBucket* table, uint32_t slot_id) {
+  return table[slot_id >> kSlotIdShift].record[slot_id & ((1u << kSlotIdShift) - 1)];
+}
+
+// The slots of one bucket: which hold the fingerprint (any flags), which of those are keys and
+// ancestors, and whether an item passed the bucket (the probe goes on).
 struct BucketMatch {
   uint32_t keys;
   uint32_t ancestors;
-  bool has_empty;
+  bool overflow;
 };
 
-[[gnu::always_inline]] inline BucketMatch MatchBucket(const uint16_t* bucket, uint16_t fingerprint) {
+[[gnu::always_inline]] inline BucketMatch MatchBucket(const DomainBucket& bucket, uint16_t fingerprint) {
+  constexpr uint32_t kSlots = (1u << kSlotsPerBucket) - 1;
 #if defined(__SSE2__)
-  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket));
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket + 8));
+  // Words 0-7, then 8-9 and the two reserved words; the lanes past slot 9 are masked off.
+  static_assert(kSlotsPerBucket == 10 && offsetof(DomainBucket, flags) == 20);
+  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket.filter));
+  const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(bucket.filter + 8));
   const __m128i flags = _mm_set1_epi16(static_cast<short>(kFilterFlags));
   const __m128i want = _mm_set1_epi16(static_cast<short>(fingerprint | kFilterFlags));
   const __m128i key = _mm_set1_epi16(static_cast<short>(kFilterKey));
   const __m128i anc = _mm_set1_epi16(static_cast<short>(kFilterAncestor));
-  const __m128i zero = _mm_setzero_si128();
   auto mask = [](__m128i lo, __m128i hi) {
     return static_cast<uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
   };
@@ -100,40 +112,41 @@ struct BucketMatch {
                              _mm_cmpeq_epi16(_mm_and_si128(b, key), key));
   const uint32_t ancestors = mask(_mm_cmpeq_epi16(_mm_and_si128(a, anc), anc),
                                   _mm_cmpeq_epi16(_mm_and_si128(b, anc), anc));
-  const uint32_t empty = mask(_mm_cmpeq_epi16(a, zero), _mm_cmpeq_epi16(b, zero));
-  return BucketMatch{fp & keys, fp & ancestors, empty != 0};
+  return BucketMatch{fp & keys & kSlots, fp & ancestors & kSlots, (bucket.flags & kBucketOverflow) != 0};
 #else
   BucketMatch m{0, 0, false};
   for (uint32_t s = 0; s < kSlotsPerBucket; ++s) {
-    const bool fp = (bucket[s] | kFilterFlags) == (fingerprint | kFilterFlags);
-    m.keys |= uint32_t(fp && (bucket[s] & kFilterKey)) << s;
-    m.ancestors |= uint32_t(fp && (bucket[s] & kFilterAncestor)) << s;
-    m.has_empty |= bucket[s] == 0;
+    const uint16_t w = bucket.filter[s];
+    const bool fp = (w | kFilterFlags) == (fingerprint | kFilterFlags);
+    m.keys |= uint32_t(fp && (w & kFilterKey)) << s;
+    m.ancestors |= uint32_t(fp && (w & kFilterAncestor)) << s;
   }
+  m.overflow = (bucket.flags & kBucketOverflow) != 0;
+  (void)kSlots;
   return m;
 #endif
 }
 
-// Walks the probe chain of `hash` through the filter (`buckets` buckets of 16 slots), calling
-// on_key(slot) for every key slot with the hash's fingerprint until on_key returns false. Returns
+// Walks the probe chain of `hash` through the table (`buckets` buckets), calling
+// on_key(slot id) for every key slot with the hash's fingerprint until on_key returns false. Returns
 // whether a slot with the fingerprint is an ancestor (a longer suffix may be a key), and sets
 // *stopped when on_key asked to stop.
 template <typename OnKey>
-[[gnu::always_inline]] inline bool ScanChain(const uint16_t* filter, uint32_t buckets, uint64_t hash,
+[[gnu::always_inline]] inline bool ScanChain(const DomainBucket* table, uint32_t buckets, uint64_t hash,
                                              bool* stopped, OnKey&& on_key) {
   const uint16_t fp = Fingerprint(hash);
   uint32_t b = BucketOf(hash, buckets);
   bool ancestor = false;
   for (uint32_t step = 0; step < buckets; ++step) {
-    const BucketMatch m = MatchBucket(filter + size_t(b) * kSlotsPerBucket, fp);
+    const BucketMatch m = MatchBucket(table[b], fp);
     ancestor |= m.ancestors != 0;
     for (uint32_t hits = m.keys; hits != 0; hits &= hits - 1) {
-      if (!on_key(b * kSlotsPerBucket + uint32_t(std::countr_zero(hits)))) {
+      if (!on_key((b << kSlotIdShift) + uint32_t(std::countr_zero(hits)))) {
         *stopped = true;
         return ancestor;
       }
     }
-    if (m.has_empty) break;
+    if (!m.overflow) break;
     b = b + 1 == buckets ? 0 : b + 1;
   }
   return ancestor;
@@ -178,7 +191,6 @@ bool Snapshot::PrepareQuery(std::string_view name, uint16_t port, DomainQuery* q
   q->direct = false;
   q->port = port;
   q->probe_count = 0;
-  q->checked = 0;
   q->candidate_count = 0;
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   if (name.empty()) return false;
@@ -200,7 +212,7 @@ bool Snapshot::PrepareQuery(std::string_view name, uint16_t port, DomainQuery* q
     for (uint64_t dots = DotBytes(w); dots != 0 && labels < kMaxLabels;) {
       const int bit = 63 - std::countl_zero(dots);
       dots &= ~(uint64_t(1) << bit);
-      q->label_start[labels++] = static_cast<uint16_t>((word - 1) * 8 + uint32_t(bit / 8) + 1);
+      q->label_start[labels++] = static_cast<uint8_t>((word - 1) * 8 + uint32_t(bit / 8) + 1);
     }
   }
   if (labels < kMaxLabels) q->label_start[labels++] = 0;
@@ -223,12 +235,11 @@ bool Snapshot::NextProbe(DomainQuery* q) const {
       return false;
     }
     const uint64_t h = FinishSuffix(q->state, q->size - start);
-    const size_t bucket = size_t(BucketOf(h, buckets_)) * kSlotsPerBucket;
-    __builtin_prefetch(filter_ + bucket);
-    // The bucket's 16 slots are one 64-byte line: fetching it now, beside the filter words,
-    // takes one memory round trip off a hit; a miss never waits for it.
-    __builtin_prefetch(slots_ + bucket);
+    q->bucket = BucketOf(h, buckets_);
+    __builtin_prefetch(table_ + q->bucket);
     q->probe_hash = h;
+    q->chain_steps = 0;
+    q->ancestor = false;
     ++q->probe_count;
     return true;
   }
@@ -242,39 +253,41 @@ void Snapshot::PrefetchLongerSuffixes(const DomainQuery& q) const {
     const uint32_t end = q.label_start[k - 2] - 1u;  // k >= 3 here: hashed >= 2 after a probe
     state = ChainLabel(state, LabelHash(q.text + start, end - start));
     if (((label_mask_[k / 64] >> (k % 64)) & 1u) == 0) return;
-    const size_t bucket = size_t(BucketOf(FinishSuffix(state, q.size - start), buckets_)) * kSlotsPerBucket;
-    __builtin_prefetch(filter_ + bucket);
-    __builtin_prefetch(slots_ + bucket);
+    __builtin_prefetch(table_ + BucketOf(FinishSuffix(state, q.size - start), buckets_));
   }
 }
 
 bool Snapshot::CheckFilter(DomainQuery* q, bool defer_next) const {
-  for (uint32_t p = q->checked; p < q->probe_count; ++p) {
-    q->checked = p + 1;
-    bool full = false;
-    const bool ancestor = ScanChain(filter_, buckets_, q->probe_hash,  // p is the newest probe
-                                    &full, [&](uint32_t slot) {
-      if (q->candidate_count == DomainQuery::kMaxCandidates) return false;
-      __builtin_prefetch(slots_ + slot);
+  for (;;) {
+    const uint32_t p = q->probe_count - 1;  // the newest probe
+    const BucketMatch m = MatchBucket(table_[q->bucket], Fingerprint(q->probe_hash));
+    q->ancestor |= m.ancestors != 0;
+    for (uint32_t hits = m.keys; hits != 0; hits &= hits - 1) {
+      if (q->candidate_count == DomainQuery::kMaxCandidates) {
+        q->direct = true;
+        return false;
+      }
+      const uint32_t slot = (q->bucket << kSlotIdShift) + uint32_t(std::countr_zero(hits));
       q->candidates[q->candidate_count++] = DomainQuery::Candidate{slot, p, 0};
-      return true;
-    });
-    if (full) {
-      q->direct = true;
-      return false;
+    }
+    if (m.overflow && ++q->chain_steps < buckets_) {
+      // An item passed this bucket: the suffix may sit in the next one.
+      q->bucket = q->bucket + 1 == buckets_ ? 0 : q->bucket + 1;
+      if (!defer_next) continue;
+      __builtin_prefetch(table_ + q->bucket);
+      return true;  // its line is on the way; look at it in the next round
     }
     // A suffix that ends no key ends the walk: no longer suffix can be a key.
-    if (!ancestor || !NextProbe(q)) return false;
+    if (!q->ancestor || !NextProbe(q)) return false;
     if (defer_next) return true;  // its bucket is on the way; check it in the next round
   }
-  return false;
 }
 
 void Snapshot::ReadSlots(DomainQuery* q) const {
   if (q->direct) return;
   for (uint32_t c = 0; c < q->candidate_count; ++c) {
     DomainQuery::Candidate& cand = q->candidates[c];
-    cand.record = slots_[cand.slot];
+    cand.record = RecordOf(table_, cand.slot);
     const size_t last = size_t(cand.record) + kKeyRecordHeaderBytes + q->size - q->ProbeStart(cand.probe);
     if (last <= strings_size_) {  // the record and the name it must hold
       __builtin_prefetch(strings_ + cand.record);
@@ -351,8 +364,8 @@ void Snapshot::Confirm(DomainQuery* q, MatchResult* out) const {
     while (NextProbe(q)) {
       const uint32_t p = q->probe_count - 1;
       bool never = false;
-      const bool ancestor = ScanChain(filter_, buckets_, q->probe_hash, &never, [&](uint32_t slot) {
-        ConfirmKey(*q, p, slots_[slot], out, levels, &allow_level);
+      const bool ancestor = ScanChain(table_, buckets_, q->probe_hash, &never, [&](uint32_t slot) {
+        ConfirmKey(*q, p, RecordOf(table_, slot), out, levels, &allow_level);
         return true;
       });
       if (!ancestor) break;
@@ -374,6 +387,11 @@ bool Snapshot::Match(std::string_view name, MatchResult* out, uint16_t port) con
 
 size_t Snapshot::MatchBatch(std::span<const std::string_view> names, MatchResult* out,
                             uint16_t port) const {
+  if (!staged_batch_) {
+    size_t hits = 0;
+    for (size_t i = 0; i < names.size(); ++i) hits += Match(names[i], &out[i], port);
+    return hits;
+  }
   // Two groups in flight: while group g's key records are on their way, group g + 1 is
   // normalised, hashed and checked against the filter.
   DomainQuery groups[2][kMatchBatchWidth];

@@ -32,6 +32,27 @@ uint32_t SeedOf(const Bytes& snapshot) {
   return h.hash_seed;
 }
 
+// The domain buckets of a built snapshot, copied out (the bytes are not aligned), and where
+// they sit in `snapshot` so that a test can write them back.
+struct BucketTable {
+  std::vector<format::DomainBucket> buckets;
+  size_t offset = 0;
+};
+BucketTable DomainBuckets(const Bytes& snapshot) {
+  format::FileHeader h;
+  std::memcpy(&h, snapshot.data(), sizeof(h));
+  BucketTable t;
+  for (uint32_t i = 0; i < h.section_count; ++i) {
+    format::SectionRecord r;
+    std::memcpy(&r, snapshot.data() + format::kHeaderBytes + i * sizeof(r), sizeof(r));
+    if (r.id != format::kDomainBuckets) continue;
+    t.offset = r.offset;
+    t.buckets.resize(r.bytes / sizeof(format::DomainBucket));
+    std::memcpy(t.buckets.data(), snapshot.data() + r.offset, r.bytes);
+  }
+  return t;
+}
+
 std::vector<std::string> Texts(const Snapshot& s, const MatchResult& m) {
   std::vector<std::string> out;
   for (uint32_t i = 0; i < m.count; ++i) out.emplace_back(s.Entry(m.entries[i]).text);
@@ -119,7 +140,15 @@ TEST(SnapshotDomain, EverySuffixOfEveryKeyMatchesAsAWalkWould) {
     const std::string parent = n.substr(n.find('.') + 1);
     if (parent.find('.') != std::string::npos && names.insert(parent).second) list.push_back(parent);
   }
-  Snapshot s = Snapshot::FromBytes(BuildDomains(list)).value();
+  const Bytes bytes = BuildDomains(list);
+  // The table is full enough that some names sit past their own bucket, so the walk's step to
+  // the next bucket is exercised.
+  size_t passed = 0;
+  for (const format::DomainBucket& b : DomainBuckets(bytes).buckets) {
+    passed += (b.flags & format::kBucketOverflow) != 0;
+  }
+  ASSERT_GT(passed, 10u);
+  Snapshot s = Snapshot::FromBytes(bytes, LoadOptions{true, 0}).value();  // MatchBatch staged
   ASSERT_EQ(s.domain_entry_count(), names.size());
   std::vector<std::string> queries;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -140,6 +169,11 @@ TEST(SnapshotDomain, EverySuffixOfEveryKeyMatchesAsAWalkWould) {
     ASSERT_EQ(s.Match(upper + ".", &m), !want.empty()) << upper;
     ASSERT_EQ(Texts(s, m), want) << upper;
   }
+  // The staged batch walks the same chains, in rounds.
+  std::vector<std::string_view> views(queries.begin(), queries.end());
+  std::vector<MatchResult> batch(views.size());
+  s.MatchBatch(views, batch.data());
+  for (size_t i = 0; i < queries.size(); ++i) ASSERT_EQ(Texts(s, batch[i]), Reference(names, queries[i])) << queries[i];
 }
 
 TEST(SnapshotDomain, MatchBatchEqualsMatchOneByOne) {
@@ -150,8 +184,10 @@ TEST(SnapshotDomain, MatchBatchEqualsMatchOneByOne) {
   with_more.AddFeed(ParseFeed("safe.pool.example\n", FeedSource{"allow", Format::kDomains, Category::kAllowlist}));
   with_more.AddFeed(ParseFeed("domain,port,scheme,coin\nport.example,3333,stratum+tcp,btc\n",
                               FeedSource{"lab", Format::kCsv, Category::kPool}));
+  // Both ways MatchBatch serves a batch: staged, and (small snapshot) one Match per name.
   for (const Bytes& b : {bytes, with_more.Build().value()}) {
-    Snapshot s = Snapshot::FromBytes(b).value();
+  for (size_t staged_min : {size_t(0), size_t(1) << 30}) {
+    Snapshot s = Snapshot::FromBytes(b, LoadOptions{true, staged_min}).value();
     std::vector<std::string> names = {
         "pool.example", "A.XMR.Pool.Example.", "otherpool.example", "", ".", "example",
         "x.safe.pool.example", "eu.\xD0\x9F\xD1\x83\xD0\xBB.example", "\xFF\xFE.example",
@@ -175,46 +211,33 @@ TEST(SnapshotDomain, MatchBatchEqualsMatchOneByOne) {
       EXPECT_GT(hits, 3u);
     }
   }
+  }
 }
 
 TEST(SnapshotDomain, MoreFingerprintHitsThanCandidatesStillConfirmEachKey) {
   std::vector<std::string> names_in = {"a.example"};
   for (int i = 0; i < 20; ++i) names_in.push_back("n" + std::to_string(i) + ".example");
-  Bytes bytes = BuildDomains(names_in);  // two buckets
+  Bytes bytes = BuildDomains(names_in);  // three buckets
   const uint32_t seed = SeedOf(bytes);
-  format::FileHeader h;
-  std::memcpy(&h, bytes.data(), sizeof(h));
-  uint8_t* filter = nullptr;
-  uint8_t* slots = nullptr;
-  size_t filter_words = 0;
-  for (uint32_t i = 0; i < h.section_count; ++i) {
-    format::SectionRecord r;
-    std::memcpy(&r, bytes.data() + format::kHeaderBytes + i * sizeof(r), sizeof(r));
-    if (r.id == format::kDomainFilter) {
-      filter = bytes.data() + r.offset;
-      filter_words = r.bytes / 2;
-    }
-    if (r.id == format::kDomainSlots) slots = bytes.data() + r.offset;
-  }
-  ASSERT_NE(filter, nullptr);
-  ASSERT_NE(slots, nullptr);
+  BucketTable t = DomainBuckets(bytes);
+  std::vector<format::DomainBucket>& buckets = t.buckets;
   // Every slot claims to be "a.example" and points at whichever record it held, so a lookup of
   // a.example sees 16+ fingerprint hits (more than it queues) and must still confirm each.
   const uint16_t word = format::Fingerprint(format::HashName("a.example", seed)) | format::kFilterKey;
   uint32_t some_record = format::kNoKeyRecord;
-  for (size_t i = 0; i < filter_words; ++i) {
-    uint32_t rec;
-    std::memcpy(&rec, slots + 4 * i, 4);
-    if (rec != format::kNoKeyRecord) some_record = rec;
+  for (const format::DomainBucket& b : buckets) {
+    for (uint32_t rec : b.record) some_record = rec != format::kNoKeyRecord ? rec : some_record;
   }
-  for (size_t i = 0; i < filter_words; ++i) {
-    std::memcpy(filter + 2 * i, &word, 2);
-    uint32_t rec;
-    std::memcpy(&rec, slots + 4 * i, 4);
-    if (rec == format::kNoKeyRecord) std::memcpy(slots + 4 * i, &some_record, 4);
+  for (format::DomainBucket& b : buckets) {
+    b.flags |= format::kBucketOverflow;  // every bucket full and passed: the probe sees them all
+    for (uint32_t i = 0; i < format::kSlotsPerBucket; ++i) {
+      b.filter[i] = word;
+      if (b.record[i] == format::kNoKeyRecord) b.record[i] = some_record;
+    }
   }
-  ASSERT_GT(filter_words, 16u);
-  Snapshot s = Snapshot::FromBytes(bytes, LoadOptions{false}).value();
+  std::memcpy(bytes.data() + t.offset, buckets.data(), buckets.size() * sizeof(format::DomainBucket));
+  ASSERT_GT(buckets.size() * format::kSlotsPerBucket, 16u);
+  Snapshot s = Snapshot::FromBytes(bytes, LoadOptions{false, 0}).value();
   MatchResult m;
   EXPECT_TRUE(s.Match("x.a.example", &m));
   EXPECT_EQ(Texts(s, m), (std::vector<std::string>{"a.example"}));

@@ -9,18 +9,18 @@
 // Domain lookup: each distinct name is a key, stored once in the string section as a key record
 // (KeyRecord below: first entry index, length, summary bits, then the name) that the name's
 // entries point into. A name's 64-bit hash (labels hashed a word at a time and chained from the
-// right, so every label suffix of a query costs one step more) picks a bucket of 16 slots. A
-// slot is a 16-bit filter word (0 = empty) - a 14-bit fingerprint, a "key" bit and an
-// "ancestor" bit - 32 bytes per bucket and small enough to stay in cache, and, in a parallel
-// array, the key record's offset (one 64-byte line per bucket). Besides the keys, the table
-// holds every proper suffix of two or more labels of a key (an ancestor: "pool.example" for the
-// key "eu.pool.example"), with the ancestor bit. A lookup walks a query's suffixes from the
-// shortest and stops at the first one that is not an ancestor: no longer suffix can be a key.
-// Only a fingerprint hit with the key bit touches the slot and the key record; a hit is
-// confirmed by comparing the record's text with the suffix, so a fingerprint collision never
-// yields a match (and at worst costs one more probe). A 128-bit mask of the label counts
-// present ends the walk at the longest. Entries of one key are consecutive; all but the last
-// carry kEntryMore.
+// right, so every label suffix of a query costs one step more) picks a bucket: one 64-byte line
+// (DomainBucket) of 10 slots, each a 16-bit filter word (0 = empty) - a 14-bit fingerprint, a
+// "key" bit and an "ancestor" bit - and, in the same line, the key record's offset. A probe is
+// one cache line and one page. Besides the keys, the table holds every proper suffix of two or
+// more labels of a key (an ancestor: "pool.example" for the key "eu.pool.example"), with the
+// ancestor bit. A lookup walks a query's suffixes from the shortest and stops at the first one
+// that is not an ancestor: no longer suffix can be a key. Only a fingerprint hit with the key
+// bit reads the key record; a hit is confirmed by comparing the record's text with the suffix,
+// so a fingerprint collision never yields a match (and at worst costs one more read). A full
+// bucket that an item had to pass sends the probe on to the next one. A 128-bit mask of the label counts present ends
+// the walk at the longest. Entries of one key are consecutive; all but the last carry
+// kEntryMore.
 #pragma once
 
 #include <cstddef>
@@ -32,11 +32,11 @@
 namespace mw::intel::format {
 
 inline constexpr char kMagic[8] = {'M', 'W', 'I', 'N', 'T', 'E', 'L', 0};
-inline constexpr uint32_t kVersion = 2;
+inline constexpr uint32_t kVersion = 3;
 inline constexpr size_t kHeaderBytes = 64;
-inline constexpr size_t kSectionAlign = 64;  // a filter bucket never straddles a line
+inline constexpr size_t kSectionAlign = 64;  // a domain bucket is exactly one line
 inline constexpr uint32_t kMaxSections = 32;
-inline constexpr uint32_t kSlotsPerBucket = 16;
+inline constexpr uint32_t kSlotsPerBucket = 10;
 
 struct FileHeader {
   char magic[8];
@@ -54,16 +54,14 @@ enum SectionId : uint32_t {
   kStrings = 1,             // bytes
   kFeeds = 2,               // FeedRecord[]
   kEntries = 3,             // EntryRecord[]
-  // 4 was the version-1 fingerprint table
-  kDomainSlots = 5,         // uint32_t[buckets * 16]: string-section offset of the key record
-                            // (kNoKeyRecord for an ancestor that is no key)
+  // 4 was the version-1 fingerprint table, 5 and 11 the version-2 slot and filter arrays
   kIpSegments = 6,          // IpSegment[], sorted, disjoint
   kIpRefs = 7,              // uint32_t[] entry indices referenced by segments
   kPatterns = 8,            // PatternRecord[]
   kSkipped = 9,             // SkippedRecord[]
   kCoins = 10,              // CoinRecord[] sorted by entry
-  kDomainFilter = 11,       // uint16_t[buckets * 16]: filter words, 0 = empty slot
   kDomainLabels = 12,       // uint64_t[2]: bit k set when a key or ancestor has k labels
+  kDomainBuckets = 13,      // DomainBucket[]
 };
 
 struct SectionRecord {
@@ -140,6 +138,21 @@ struct CoinRecord {
   uint32_t coin_len;
 };
 static_assert(sizeof(CoinRecord) == 12);
+
+// One bucket of the domain table, one cache line. Slot s is filter[s] and record[s]: the
+// string-section offset of the key record, kNoKeyRecord for an ancestor that is no key (and for
+// an empty slot). An item goes to the first bucket from its own with a free slot; every full
+// bucket it passes gets kBucketOverflow, and a lookup goes on to the next bucket only past one
+// with that flag. `reserved` is zero.
+struct DomainBucket {
+  uint16_t filter[kSlotsPerBucket];
+  uint16_t flags;
+  uint16_t reserved;
+  uint32_t record[kSlotsPerBucket];
+};
+inline constexpr uint16_t kBucketOverflow = 0x1;
+static_assert(sizeof(DomainBucket) == 64);
+inline constexpr uint32_t kMaxBuckets = 1u << 27;  // slot ids (bucket * 16 + slot) fit 32 bits
 
 // Integrity checksum (not a MAC): four multiply-rotate lanes over 8-byte words.
 uint64_t Checksum64(const uint8_t* data, size_t size);

@@ -220,7 +220,7 @@ size_t Snapshot::ip_entry_count() const {
 }
 
 size_t Snapshot::domain_bytes() const {
-  size_t bytes = size_t(buckets_) * kSlotsPerBucket * (sizeof(uint16_t) + sizeof(uint32_t));
+  size_t bytes = size_t(buckets_) * sizeof(DomainBucket);
   for (size_t i = 0; i < entries_count_; ++i) {
     const EntryRecord& e = Entries(entries_)[i];
     if ((e.flags & kEntryKindMask) != uint8_t(EntryKind::kDomain)) continue;
