@@ -62,6 +62,19 @@ bool Session::OnOversizeLine(double now_s) {
 }
 
 bool Session::OnLine(std::string_view line, double now_s) {
+  const bool keep = HandleLine(line, now_s);
+  if (keep) FlushRetarget();
+  return keep;
+}
+
+void Session::FlushRetarget() {
+  if (!retarget_pending_) return;
+  retarget_pending_ = false;
+  // The new difficulty applies to the next job: resend the current one (not clean).
+  if (last_job_) PushJob(*last_job_, false);
+}
+
+bool Session::HandleLine(std::string_view line, double now_s) {
   last_line_s_ = now_s;
   if (BanReason r = guard_.OnLine(now_s); r != BanReason::kNone) return Ban(r, now_s);
   st::DecodeFailure failure = st::DecodeFailure::kNone;
@@ -277,10 +290,9 @@ ShareOutcome Session::SubmitShare(const ShareSubmit& submit, const std::string& 
   if (auto next = vardiff_.OnShare(now_s)) {
     double capped = std::min(*next, last_job_ ? last_job_->network_difficulty : *next);
     ApplyDifficulty(capped, now_s);
-    if (last_job_) {
-      // The new difficulty applies to the next job: resend the current one (not clean).
-      PushJob(*last_job_, false);
-    }
+    // Sent after the share's answer (FlushRetarget), as pools do: the miner reads its result
+    // first, then the new difficulty and the job it applies to.
+    retarget_pending_ = true;
   }
   return out;
 }

@@ -91,6 +91,10 @@ class Session {
   void Send(const stratum::Message& m);
   void SendRaw(std::string line) { sink_(std::move(line)); }
 
+  bool HandleLine(std::string_view line, double now_s);  // OnLine before FlushRetarget
+  bool HandleSv2Frame(const sv2::Frame& frame, double now_s);  // OnSv2Frame before FlushRetarget
+  // Sends the job that carries a difficulty changed by a share (after the share's answer).
+  void FlushRetarget();
   bool HandleV1(const stratum::Message& m, double now_s);
   bool HandleBlobDialect(const stratum::Message& m, double now_s);
   // session_eth.cc: EthereumStratum/1.0.0 and eth-proxy.
@@ -147,6 +151,7 @@ class Session {
   double sv2_sent_difficulty_ = 0;
   std::deque<std::pair<uint32_t, Sv2Job>> sv2_jobs_;  // newest last
   std::shared_ptr<const PoolJob> last_job_;
+  bool retarget_pending_ = false;  // a share moved the difficulty: FlushRetarget after its answer
   uint64_t last_clean_serial_ = 0;
   uint64_t hashes_credited_ = 0;
   std::string close_reason_;

@@ -248,13 +248,13 @@ TEST(SessionEth, EthProxyVardiffPushesANewBoundaryAndHonoursTheOldWork) {
                                          w.header_hash), f.now));
   }
   m = f.Drain();
-  // The push goes out while the 6th share is handled, before its answer (as V1's notify does).
+  // The push follows the 6th share's answer: the miner reads its result, then the new work.
   ASSERT_EQ(m.size(), 7u);
-  for (int i : {0, 1, 2, 3, 4, 6}) EXPECT_TRUE(IsTrue(m[i])) << i;
-  ASSERT_EQ(m[5].kind, st::Kind::kEthWork);
-  EXPECT_EQ(std::get<int64_t>(m[5].id), 0);
+  for (int i : {0, 1, 2, 3, 4, 5}) EXPECT_TRUE(IsTrue(m[i])) << i;
+  ASSERT_EQ(m[6].kind, st::Kind::kEthWork);
+  EXPECT_EQ(std::get<int64_t>(m[6].id), 0);
   EXPECT_GT(s->difficulty(), 1e-6);
-  const st::EthWork harder = Body<st::EthWork>(m[5]);
+  const st::EthWork harder = Body<st::EthWork>(m[6]);
   EXPECT_EQ(harder.target, "0x" + ToDisplayHex(TargetFromDifficulty(s->difficulty())));
   EXPECT_NE(harder.header_hash, w.header_hash);
   // A share for the earlier work at its own (easier) boundary is still worth that work's difficulty.

@@ -52,6 +52,12 @@ bool Session::OnBadSv2Frame(double now_s) {
 }
 
 bool Session::OnSv2Frame(const sv2::Frame& frame, double now_s) {
+  const bool keep = HandleSv2Frame(frame, now_s);
+  if (keep) FlushRetarget();
+  return keep;
+}
+
+bool Session::HandleSv2Frame(const sv2::Frame& frame, double now_s) {
   sv2_ = true;
   last_line_s_ = now_s;
   if (BanReason r = guard_.OnLine(now_s); r != BanReason::kNone) return Ban(r, now_s);

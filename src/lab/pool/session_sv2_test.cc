@@ -184,7 +184,7 @@ TEST(SessionSv2, ANewBlockMakesAFutureJobAndOldJobsStale) {
 
 // Shares far faster than the target interval raise the difficulty: SetTarget, then the job again
 // as an active job (min_ntime set) so the miner picks the new target up at once. As in V1, the
-// retarget goes out while the share is accounted, before the share's answer.
+// retarget follows the answer to the share that caused it.
 TEST(SessionSv2, VardiffSendsSetTargetBeforeTheNextJob) {
   Fixture f;
   Opened o = OpenChannel(f);
@@ -199,16 +199,16 @@ TEST(SessionSv2, VardiffSendsSetTargetBeforeTheNextJob) {
         Submit(o, seq, o.job.job_id, *nonce, o.prev.min_ntime + seq, o.job.version), f.now));
     after = Sent(f);
     ASSERT_FALSE(after.empty());
-    ASSERT_EQ(after.back().header.msg_type, sv2::kSubmitSharesSuccess) << seq;
+    ASSERT_EQ(after.front().header.msg_type, sv2::kSubmitSharesSuccess) << seq;
   }
   ASSERT_EQ(after.size(), 3u) << "no retarget after 12 fast shares";
-  EXPECT_EQ(after[0].header.msg_type, sv2::kSetTarget);
-  auto target = sv2::DecodeSetTarget(after[0].payload);
+  EXPECT_EQ(after[1].header.msg_type, sv2::kSetTarget);
+  auto target = sv2::DecodeSetTarget(after[1].payload);
   ASSERT_TRUE(target.ok());
   Hash256 t{};
   std::copy(target->maximum_target.begin(), target->maximum_target.end(), t.begin());
   EXPECT_GT(DifficultyFromTarget(t), start_difficulty * 1.5);
-  auto job = sv2::DecodeNewMiningJob(after[1].payload);
+  auto job = sv2::DecodeNewMiningJob(after[2].payload);
   ASSERT_TRUE(job.ok());
   EXPECT_TRUE(job->min_ntime.has_value());
 }

@@ -121,6 +121,39 @@ TEST(Session, V1HandshakeSharesAndEveryAnswer) {
   EXPECT_EQ(code(submit(13, notify.job_id, "00000004", notify.ntime, nonce, f.user)), 21);
 }
 
+// Shares far faster than the target interval raise the difficulty. The miner reads the share's
+// answer first, then set_difficulty and the current job again (not clean) that it applies to.
+TEST(Session, VardiffRetargetFollowsTheShareAnswer) {
+  Fixture f;
+  auto s = f.Open();
+  ASSERT_TRUE(s->OnLine(R"({"id":1,"method":"mining.subscribe","params":["cgminer/4.10.0"]})", f.now));
+  ASSERT_TRUE(s->OnLine(R"({"id":2,"method":"mining.authorize","params":[")" + f.user + R"(","x"]})", f.now));
+  auto m = f.Drain();
+  ASSERT_EQ(m.size(), 4u);
+  const std::string en1 = Body<st::SubscribeResult>(m[0]).extranonce1;
+  const st::V1Notify notify = Body<st::V1Notify>(m[3]);
+  std::vector<st::Message> after;
+  for (int i = 1; i <= 12 && after.size() < 3; ++i) {
+    char en2[9];
+    std::snprintf(en2, sizeof(en2), "%08x", unsigned(i));
+    const std::string nonce = FindShare(notify, en1, en2, 1e-6, true);
+    ASSERT_FALSE(nonce.empty());
+    f.now += 0.1;
+    ASSERT_TRUE(s->OnLine(R"({"id":)" + std::to_string(10 + i) + R"(,"method":"mining.submit","params":[")" +
+                              f.user + R"(",")" + notify.job_id + R"(",")" + en2 + R"(",")" + notify.ntime +
+                              R"(",")" + nonce + R"("]})", f.now));
+    after = f.Drain();
+    ASSERT_FALSE(after.empty());
+    EXPECT_EQ(Body<st::Response>(after[0]).result, true) << i;
+  }
+  ASSERT_EQ(after.size(), 3u) << "no retarget after 12 fast shares";
+  ASSERT_EQ(after[1].kind, st::Kind::kV1SetDifficulty);
+  EXPECT_GT(Body<st::Difficulty>(after[1]).difficulty, 1e-6);
+  EXPECT_DOUBLE_EQ(Body<st::Difficulty>(after[1]).difficulty, s->difficulty());
+  ASSERT_EQ(after[2].kind, st::Kind::kV1Notify);
+  EXPECT_FALSE(Body<st::V1Notify>(after[2]).clean_jobs);
+}
+
 TEST(Session, LowDifficultyShareGets23) {
   Fixture f;
   PoolOptions o = f.core->options();
