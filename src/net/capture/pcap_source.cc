@@ -152,7 +152,8 @@ Result<std::unique_ptr<PacketSource>> OpenLiveInterface(const LiveOptions& optio
   if (rc < 0) {
     std::string why = pcap_statustostr(rc);
     const std::string detail = pcap_geterr(handle);
-    if (!detail.empty()) why += ": " + detail;
+    // pcap_geterr often repeats the status text ("No such device exists"): say it once.
+    if (!detail.empty() && detail != why) why += ": " + detail;
     pcap_close(handle);
     return Status::Unavailable(name + ": cannot capture: " + why);
   }
