@@ -8,6 +8,7 @@
 #include "io/host_port.h"
 #include "lab/miner/solo_miner.h"
 #include "minelab/commands.h"
+#include "minelab/lab_network.h"
 #include "minelab/miner_pool_mode.h"
 
 namespace mw::minelab {
@@ -20,13 +21,17 @@ struct MinerArgs {
   int threads = 1;
   double report_seconds = 5;
   uint64_t max_blocks = 0;
+  bool allow_non_loopback = false;
 };
 
 int RunMiner(const MinerArgs& args) {
   const char* prog = "minelab miner";
-  if (!args.solo) return cli::UsageError(prog, "only --solo mining is available");
+  if (!args.solo) return cli::UsageError(prog, "give --solo (with --address) or --pool URL");
   auto url = io::ParseHttpUrl(args.node);
   if (!url.ok()) return cli::UsageError(prog, "--node: " + url.status().message());
+  if (Status s = RequireLoopback("--node", url->endpoint.host, args.allow_non_loopback); !s.ok()) {
+    return cli::UsageError(prog, s.message());
+  }
   auto payout = chain::ParseAddress(args.address);
   if (!payout.ok()) return cli::UsageError(prog, "--address: " + payout.status().message());
   if (args.threads < 1 || args.threads > 256) {
@@ -87,10 +92,12 @@ void AddMinerCommand(CLI::App& app, cli::Action& action) {
   cmd->add_option("--report-interval", args->report_seconds, "Seconds between hash-rate lines")
       ->capture_default_str();
   cmd->add_option("--max-blocks", args->max_blocks, "Stop after this many accepted blocks");
+  AddAllowNonLoopback(cmd, &args->allow_non_loopback);
   auto pool_args = AddPoolModeOptions(cmd);  // --pool mode: miner_pool_mode.cc
   cmd->callback([&action, args, pool_args] {
     action = [args, pool_args] {
       if (!pool_args->pools.empty()) {
+        pool_args->allow_non_loopback = args->allow_non_loopback;
         return RunPoolMiner(*pool_args, args->threads, args->report_seconds);
       }
       return RunMiner(*args);

@@ -9,6 +9,7 @@
 
 #include "lab/stratum_miner/process_name.h"
 #include "lab/stratum_miner/stratum_miner.h"
+#include "minelab/lab_network.h"
 
 namespace mw::minelab {
 
@@ -68,6 +69,9 @@ int RunPoolMiner(const PoolMinerArgs& a, int threads, double report_seconds) {
   for (const std::string& url : a.pools) {
     auto ep = sm::ParsePoolUrl(url, a.tls, a.ws);
     if (!ep.ok()) return cli::UsageError(prog, "--pool " + url + ": " + ep.status().message());
+    if (Status s = RequireLoopback("--pool", ep->host, a.allow_non_loopback); !s.ok()) {
+      return cli::UsageError(prog, s.message());
+    }
     if (ep->websocket && ep->path == "/" && o.client.dialect == stratum::Dialect::kCoinhive) {
       ep->path = "/proxy";
     }

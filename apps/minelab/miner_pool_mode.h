@@ -23,6 +23,7 @@ struct PoolMinerArgs {
   bool version_rolling = false;
   uint64_t max_shares = 0;
   double keepalive_seconds = 30;   // XMRig keepalived / eth_submitHashrate period
+  bool allow_non_loopback = false; // the miner's --allow-non-loopback (lab_network.h)
 };
 
 // Adds --pool, --user, --pass, --dialect, --tls, --ws, --cpu-limit, --name, --agent,

@@ -6,6 +6,7 @@
 #include "io/host_port.h"
 #include "lab/node/node.h"
 #include "minelab/commands.h"
+#include "minelab/lab_network.h"
 
 namespace mw::minelab {
 namespace {
@@ -18,6 +19,7 @@ struct NodeArgs {
   std::string network = "lab";
   std::string log_level = "info";
   int longpoll_seconds = 30;
+  bool allow_non_loopback = false;
 };
 
 int RunNode(const NodeArgs& args) {
@@ -29,11 +31,20 @@ int RunNode(const NodeArgs& args) {
   if (!rpc.ok()) return cli::UsageError(prog, "--rpc: " + rpc.status().message());
   auto p2p = io::ParseHostPort(args.p2p, true);
   if (!p2p.ok()) return cli::UsageError(prog, "--p2p: " + p2p.status().message());
+  for (const auto& [option, host] : {std::pair<const char*, const std::string&>{"--rpc", rpc->host},
+                                     {"--p2p", p2p->host}}) {
+    if (Status s = RequireLoopback(option, host, args.allow_non_loopback); !s.ok()) {
+      return cli::UsageError(prog, s.message());
+    }
+  }
   options.rpc_bind = *rpc;
   options.p2p_bind = *p2p;
   for (const auto& p : args.peers) {
     auto peer = io::ParseHostPort(p);
     if (!peer.ok()) return cli::UsageError(prog, "--peer: " + peer.status().message());
+    if (Status s = RequireLoopback("--peer", peer->host, args.allow_non_loopback); !s.ok()) {
+      return cli::UsageError(prog, s.message());
+    }
     options.peers.push_back(*peer);
   }
   if (args.longpoll_seconds < 1) return cli::UsageError(prog, "--longpoll-timeout must be >= 1");
@@ -87,6 +98,7 @@ void AddNodeCommand(CLI::App& app, cli::Action& action) {
   cmd->add_option("--longpoll-timeout", args->longpoll_seconds,
                   "Seconds a getblocktemplate long-poll waits at most")
       ->capture_default_str();
+  AddAllowNonLoopback(cmd, &args->allow_non_loopback);
   cmd->callback([&action, args] { action = [args] { return RunNode(*args); }; });
 }
 

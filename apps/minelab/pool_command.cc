@@ -18,6 +18,7 @@
 #include "lab/pool/tls_cert.h"
 #include "lab/wallet/key_file.h"
 #include "minelab/commands.h"
+#include "minelab/lab_network.h"
 
 namespace mw::minelab {
 namespace {
@@ -38,6 +39,7 @@ struct PoolArgs {
   size_t pplns_window = 2000;
   double min_payout = 1.0;  // coins
   bool solo = false;
+  bool allow_non_loopback = false;
   int io_threads = 1;
   size_t max_connections = 20000;
   size_t max_per_ip = 20000;
@@ -62,6 +64,16 @@ int RunPool(const PoolArgs& a) {
   const char* prog = "minelab pool";
   auto url = io::ParseHttpUrl(a.node);
   if (!url.ok()) return cli::UsageError(prog, "--node: " + url.status().message());
+  // Every address first: nothing starts when one of them is off loopback.
+  Status on_loopback = RequireLoopbackUrl("--node", a.node, a.allow_non_loopback);
+  for (const auto& [option, value] : {std::pair<const char*, const std::string&>{"--listen", a.listen},
+                                      {"--api-listen", a.api_listen}, {"--tls-listen", a.tls_listen},
+                                      {"--ws-listen", a.ws_listen}, {"--sv2-listen", a.sv2_listen}}) {
+    if (on_loopback.ok() && !value.empty()) {
+      on_loopback = RequireLoopbackAddress(option, value, a.allow_non_loopback);
+    }
+  }
+  if (!on_loopback.ok()) return cli::UsageError(prog, on_loopback.message());
   auto pool_key = chain::ParseAddress(a.address);
   if (!pool_key.ok()) return cli::UsageError(prog, "--address: " + pool_key.status().message());
   auto listen = io::ParseHostPort(a.listen, true);
@@ -227,6 +239,7 @@ void AddPoolCommand(CLI::App& app, cli::Action& action) {
   cmd->add_option("--idle-timeout", a->idle_timeout, "Seconds without a line")->capture_default_str();
   cmd->add_option("--refresh", a->refresh_seconds, "Seconds between refresh jobs")->capture_default_str();
   cmd->add_option("--log-level", a->log_level, "debug, info, warn, error or off")->capture_default_str();
+  AddAllowNonLoopback(cmd, &a->allow_non_loopback);
   cmd->callback([&action, a] { action = [a] { return RunPool(*a); }; });
 }
 

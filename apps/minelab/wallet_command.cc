@@ -6,6 +6,7 @@
 #include "lab/wallet/key_file.h"
 #include "lab/wallet/wallet.h"
 #include "minelab/commands.h"
+#include "minelab/lab_network.h"
 
 namespace mw::minelab {
 namespace {
@@ -18,6 +19,7 @@ struct WalletArgs {
   std::string fee = "0.0001";
   std::string memo;
   size_t count = 20;
+  bool allow_non_loopback = false;
 };
 
 constexpr const char* kProg = "minelab wallet";
@@ -33,6 +35,7 @@ int Fail(const Status& s) {
 
 Result<io::JsonRpcClient> Client(const WalletArgs& a) {
   MW_ASSIGN_OR_RETURN(io::HttpUrl url, io::ParseHttpUrl(a.node));
+  MW_RETURN_IF_ERROR(RequireLoopback("--node", url.endpoint.host, a.allow_non_loopback));
   return io::JsonRpcClient(url);
 }
 
@@ -122,6 +125,7 @@ void AddWalletCommand(CLI::App& app, cli::Action& action) {
   auto args = std::make_shared<WalletArgs>();
   cmd->add_option("--file", args->file, "Key file (created 0600 by `new`)")->required();
   cmd->add_option("--node", args->node, "Node JSON-RPC URL")->capture_default_str();
+  AddAllowNonLoopback(cmd, &args->allow_non_loopback);
   cmd->require_subcommand(1);
   cmd->fallthrough();  // --file/--node may also follow the subcommand
   auto add = [&](const char* name, const char* help, int (*fn)(const WalletArgs&)) {

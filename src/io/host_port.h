@@ -25,6 +25,10 @@ struct HostPort {
 // when `allow_port_zero` (binding an ephemeral port). Errors say what is wrong with which part.
 Result<HostPort> ParseHostPort(std::string_view text, bool allow_port_zero = false);
 
+// True when `host` is "localhost" (any case) or an IP literal in 127.0.0.0/8, ::1, or
+// ::ffff:127.0.0.0/104. Never resolves a name: every other name is false.
+bool IsLoopbackHost(std::string_view host);
+
 struct HttpUrl {
   HostPort endpoint;
   std::string path = "/";  // always starts with '/'

@@ -51,5 +51,18 @@ TEST(HostPortTest, ParsesUrls) {
   EXPECT_FALSE(ParseHttpUrl("https://127.0.0.1:1/").ok());
 }
 
+TEST(HostPortTest, LoopbackHostsAreLiteralsOrLocalhost) {
+  for (const char* h : {"127.0.0.1", "127.1.2.3", "::1", "[::1]", "::ffff:127.0.0.1", "localhost",
+                        "LocalHost", "localhost."}) {
+    EXPECT_TRUE(IsLoopbackHost(h)) << h;
+  }
+  // Not loopback: other addresses, the wildcard, names (never resolved), junk.
+  for (const char* h : {"192.0.2.1", "10.1.2.3", "0.0.0.0", "::", "::ffff:192.0.2.1", "128.0.0.1",
+                        "pool.example", "localhost.example", "127.0.0.1.example", "", "127.0.0",
+                        "::2"}) {
+    EXPECT_FALSE(IsLoopbackHost(h)) << h;
+  }
+}
+
 }  // namespace
 }  // namespace mw::io

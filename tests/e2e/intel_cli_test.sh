@@ -93,13 +93,7 @@ grep -q "test/filters:8: malformed" /tmp/mw_e2e_out.$$ || grep -q "filters:8: ma
   && pass "stats lists skipped lines" || fail "stats skipped: $(cat /tmp/mw_e2e_out.$$)"
 grep -q "allowlisted" /tmp/mw_e2e_out.$$ && pass "stats shows allowlisted drops" || fail "stats allowlisted"
 
-# Bad input: one line on stderr, exit 2.
-check_usage() {  # WHAT -- command...
-  local what=$1; shift
-  expect_exit 2 "$what" "$@"
-  lines=$(wc -l </tmp/mw_e2e_err.$$)
-  expect_eq "$lines" 1 "one-line error: $what"
-}
+# Bad input: one line on stderr, exit 2 (check_usage in lib.sh).
 check_usage "lookup rejects a bad name" -- "$MINEWATCH" intel lookup --intel "$snap" "bad name"
 check_usage "lookup rejects a bad port" -- "$MINEWATCH" intel lookup --intel "$snap" pool.example:99999
 check_usage "missing snapshot" -- "$MINEWATCH" intel lookup --intel "$work/none.mwintel" a.example

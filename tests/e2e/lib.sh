@@ -15,6 +15,14 @@ expect_exit() {
   "$@" >/tmp/mw_e2e_out.$$ 2>/tmp/mw_e2e_err.$$ || got=$?
   if [[ $got == "$want" ]]; then pass "$what (exit $got)"; else fail "$what: exit $got, want $want"; fi
 }
+# check_usage WHAT -- command...: bad input gets exit 2 and one line on stderr.
+check_usage() {
+  local what=$1; shift
+  expect_exit 2 "$what" "$@"
+  local lines
+  lines=$(wc -l </tmp/mw_e2e_err.$$)
+  expect_eq "$lines" 1 "one-line error: $what"
+}
 finish() { rm -f /tmp/mw_e2e_out.$$ /tmp/mw_e2e_err.$$; if ((failures)); then echo "$failures check(s) failed"; exit 1; fi; echo "all checks passed"; }
 # jget PYTHON_SUBSCRIPT < json   e.g. jget "['result']['blocks']"; prints "" when absent, JSON for
 # objects and arrays.
