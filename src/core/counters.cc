@@ -1,5 +1,7 @@
 #include "core/counters.h"
 
+#include <algorithm>
+
 namespace mw {
 
 Counter& CounterSet::Get(std::string_view name) {
@@ -9,6 +11,14 @@ Counter& CounterSet::Get(std::string_view name) {
   Counter* c = &storage_.emplace_back();
   by_name_.emplace(std::string(name), c);
   return *c;
+}
+
+Counter& CounterSet::Get(std::string_view prefix, std::string_view name) {
+  char buf[128];
+  if (prefix.size() + name.size() > sizeof(buf)) return Get(std::string(prefix) + std::string(name));
+  std::copy(prefix.begin(), prefix.end(), buf);
+  std::copy(name.begin(), name.end(), buf + prefix.size());
+  return Get(std::string_view(buf, prefix.size() + name.size()));
 }
 
 uint64_t CounterSet::Value(std::string_view name) const {

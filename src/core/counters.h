@@ -8,10 +8,12 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace mw {
 
@@ -31,8 +33,11 @@ class CounterSet {
   CounterSet(const CounterSet&) = delete;
   CounterSet& operator=(const CounterSet&) = delete;
 
-  // Returns the counter called `name`, creating it at zero.
+  // Returns the counter called `name`, creating it at zero. A hash lookup under the set's lock;
+  // hot paths may call it per event (an analyzer's "malformed.<reason>").
   Counter& Get(std::string_view name);
+  // The counter called `prefix` + `name`, without building the name on the heap when it exists.
+  Counter& Get(std::string_view prefix, std::string_view name);
   // Current value, 0 for an unknown name.
   uint64_t Value(std::string_view name) const;
   // name -> value, names prefixed with the set's prefix and a dot when it has one.
@@ -42,7 +47,11 @@ class CounterSet {
   std::string prefix_;
   mutable std::mutex mu_;
   std::deque<Counter> storage_;
-  std::map<std::string, Counter*, std::less<>> by_name_;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Counter*, NameHash, std::equal_to<>> by_name_;
 };
 
 }  // namespace mw

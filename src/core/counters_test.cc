@@ -25,6 +25,25 @@ TEST(Counters, ConcurrentIncrementsAreAllCounted) {
   EXPECT_EQ(&set.Get("packets"), &c);
 }
 
+TEST(Counters, PrefixAndNameNameTheSameCounterAsTheWholeName) {
+  CounterSet set;
+  Counter& whole = set.Get("malformed.bad_length");
+  EXPECT_EQ(&set.Get("malformed.", "bad_length"), &whole);
+  set.Get("malformed.", "bad_length").Inc();
+  set.Get("malformed.", "other").Inc(2);
+  EXPECT_EQ(set.Value("malformed.bad_length"), 1u);
+  EXPECT_EQ(set.Value("malformed.other"), 2u);
+  // Longer than the stack buffer: still one counter.
+  const std::string tail(200, 'x');
+  set.Get("weird.", tail).Inc();
+  EXPECT_EQ(set.Value("weird." + tail), 1u);
+  // Snapshot is sorted by name whatever the set's own order.
+  const auto snap = set.Snapshot();
+  ASSERT_EQ(snap.size(), 3u);
+  EXPECT_EQ(snap.begin()->first, "malformed.bad_length");
+  EXPECT_EQ(snap.rbegin()->first, "weird." + tail);
+}
+
 TEST(FakeEnvTest, FilesAndClock) {
   FakeEnv env;
   EXPECT_FALSE(env.FileExists("/x"));

@@ -15,7 +15,7 @@ void DnsAnalyzer::ParseOne(Direction dir, ByteSpan msg) {
   const ParseError e = ParseMessage(msg, rec.message);
   if (e != ParseError::kOk) {
     ++malformed_;
-    if (counters_) counters_->Get("malformed." + std::string(ParseErrorName(e))).Inc();
+    if (counters_) counters_->Get("malformed.", ParseErrorName(e)).Inc();
     if (transport_ == Transport::kTcp) streams_[DirectionIndex(dir)].lost = true;
     return;
   }

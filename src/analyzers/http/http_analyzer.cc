@@ -42,7 +42,7 @@ void HttpAnalyzer::Count(std::string_view name) {
 void HttpAnalyzer::GiveUp(Direction dir, std::string_view reason) {
   DirState& d = dirs_[DirectionIndex(dir)];
   if (d.seen_message) {
-    if (counters_) counters_->Get("malformed." + std::string(reason)).Inc();
+    if (counters_) counters_->Get("malformed.", reason).Inc();
   } else {
     Count("not_http");
   }

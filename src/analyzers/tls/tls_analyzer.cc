@@ -41,7 +41,7 @@ void TlsAnalyzer::Count(std::string_view name) {
 }
 
 void TlsAnalyzer::Malformed(std::string_view reason) {
-  if (counters_) counters_->Get("malformed." + std::string(reason)).Inc();
+  if (counters_) counters_->Get("malformed.", reason).Inc();
 }
 
 bool TlsAnalyzer::AcceptHeader(Direction dir, DirState& d) {
