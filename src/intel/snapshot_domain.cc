@@ -1,8 +1,8 @@
 // Domain lookups (Snapshot::Match, Snapshot::MatchBatch): the hot path. No allocation, no locks.
 //
-// A lookup runs in four stages so that its memory accesses can overlap, within one name (a
-// bucket's filter words and its slot line are fetched together) and across names (MatchBatch
-// runs each stage over a group of names before the next):
+// A lookup runs in four stages so that its memory accesses can overlap, within one name (the
+// buckets of longer suffixes are fetched at once) and across names (MatchBatch runs each stage
+// over a group of names before the next):
 //   1. PrepareQuery: lower-case the name into a padded buffer a word at a time, find its labels,
 //      hash the two-label suffix and prefetch its bucket (one line: filter words and records).
 //   2. CheckFilter: compare the bucket's 10 fingerprints; while the suffix is an ancestor of
@@ -79,7 +79,8 @@ constexpr uint64_t kHighBits = 0x8080808080808080ull;
 
 // Slot ids name a slot of the whole table: bucket * 16 + slot within the bucket.
 constexpr uint32_t kSlotIdShift = 4;
-static_assert(kSlotsPerBucket <= (1u << kSlotIdShift) && (uint64_t(kMaxBuckets) << kSlotIdShift) <= 0x100000000ull);
+static_assert(kSlotsPerBucket <= (1u << kSlotIdShift) &&
+              (uint64_t(kMaxBuckets) << kSlotIdShift) <= 0x100000000ull);
 [[gnu::always_inline]] inline uint32_t RecordOf(const DomainBucket* table, uint32_t slot_id) {
   return table[slot_id >> kSlotIdShift].record[slot_id & ((1u << kSlotIdShift) - 1)];
 }
@@ -95,7 +96,7 @@ struct BucketMatch {
 [[gnu::always_inline]] inline BucketMatch MatchBucket(const DomainBucket& bucket, uint16_t fingerprint) {
   constexpr uint32_t kSlots = (1u << kSlotsPerBucket) - 1;
 #if defined(__SSE2__)
-  // Words 0-7, then 8-9 and the two reserved words; the lanes past slot 9 are masked off.
+  // Words 0-7, then 8-9 with the flags and reserved words; lanes past slot 9 are masked off.
   static_assert(kSlotsPerBucket == 10 && offsetof(DomainBucket, flags) == 20);
   const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bucket.filter));
   const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(bucket.filter + 8));
