@@ -252,6 +252,10 @@ void Summary(const Corpus& c, double snap_rate, double batch_rate, double base_r
               double(c.snapshot->domain_bytes()) / double(c.domains),
               double(c.snapshot->domain_bytes()) / double(c.domains) <= 48 ? "met" : "NOT met",
               c.load_ms <= 300 ? "met" : "NOT met");
+  // Said as well, so that nobody reads the line above as the one-name-at-a-time rate.
+  std::printf("%-13s one name at a time (Match): %.2f M lookups/s: %s\n", c.label.c_str(), snap_rate / 1e6,
+              snap_rate >= 10e6 ? "above 10 M"
+                                : "below 10 M (each hit waits for its bucket, then its key record)");
 }
 
 }  // namespace
