@@ -25,10 +25,4 @@ Status RequireLoopbackAddress(std::string_view option, std::string_view host_por
   return RequireLoopback(option, hp->host, allow);
 }
 
-Status RequireLoopbackUrl(std::string_view option, std::string_view url, bool allow) {
-  auto u = io::ParseHttpUrl(url);
-  if (!u.ok()) return Status::InvalidArgument(std::string(option) + ": " + u.status().message());
-  return RequireLoopback(option, u->endpoint.host, allow);
-}
-
 }  // namespace mw::minelab

@@ -18,8 +18,7 @@ void AddAllowNonLoopback(CLI::App* cmd, bool* allow);
 // `option` and the host. Names other than localhost are refused without being resolved.
 Status RequireLoopback(std::string_view option, std::string_view host, bool allow);
 
-// The same for "HOST:PORT" (port 0 allowed) and for a node URL.
+// The same for "HOST:PORT" (port 0 allowed).
 Status RequireLoopbackAddress(std::string_view option, std::string_view host_port, bool allow);
-Status RequireLoopbackUrl(std::string_view option, std::string_view url, bool allow);
 
 }  // namespace mw::minelab

@@ -65,15 +65,17 @@ int RunPool(const PoolArgs& a) {
   auto url = io::ParseHttpUrl(a.node);
   if (!url.ok()) return cli::UsageError(prog, "--node: " + url.status().message());
   // Every address first: nothing starts when one of them is off loopback.
-  Status on_loopback = RequireLoopbackUrl("--node", a.node, a.allow_non_loopback);
+  if (Status s = RequireLoopback("--node", url->endpoint.host, a.allow_non_loopback); !s.ok()) {
+    return cli::UsageError(prog, s.message());
+  }
   for (const auto& [option, value] : {std::pair<const char*, const std::string&>{"--listen", a.listen},
                                       {"--api-listen", a.api_listen}, {"--tls-listen", a.tls_listen},
                                       {"--ws-listen", a.ws_listen}, {"--sv2-listen", a.sv2_listen}}) {
-    if (on_loopback.ok() && !value.empty()) {
-      on_loopback = RequireLoopbackAddress(option, value, a.allow_non_loopback);
+    if (value.empty()) continue;
+    if (Status s = RequireLoopbackAddress(option, value, a.allow_non_loopback); !s.ok()) {
+      return cli::UsageError(prog, s.message());
     }
   }
-  if (!on_loopback.ok()) return cli::UsageError(prog, on_loopback.message());
   auto pool_key = chain::ParseAddress(a.address);
   if (!pool_key.ok()) return cli::UsageError(prog, "--address: " + pool_key.status().message());
   auto listen = io::ParseHostPort(a.listen, true);
