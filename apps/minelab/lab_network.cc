@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "io/host_port.h"
-
 namespace mw::minelab {
 
 void AddAllowNonLoopback(CLI::App* cmd, bool* allow) {
@@ -19,10 +17,12 @@ Status RequireLoopback(std::string_view option, std::string_view host, bool allo
                                  "loopback only (--allow-non-loopback for a network namespace)");
 }
 
-Status RequireLoopbackAddress(std::string_view option, std::string_view host_port, bool allow) {
-  auto hp = io::ParseHostPort(host_port, true);
+Result<io::HostPort> ParseLabAddress(std::string_view option, std::string_view host_port, bool allow,
+                                     bool allow_port_zero) {
+  auto hp = io::ParseHostPort(host_port, allow_port_zero);
   if (!hp.ok()) return Status::InvalidArgument(std::string(option) + ": " + hp.status().message());
-  return RequireLoopback(option, hp->host, allow);
+  MW_RETURN_IF_ERROR(RequireLoopback(option, hp->host, allow));
+  return hp;
 }
 
 }  // namespace mw::minelab

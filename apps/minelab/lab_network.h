@@ -8,6 +8,7 @@
 
 #include "common/cli_main.h"
 #include "core/status.h"
+#include "io/host_port.h"
 
 namespace mw::minelab {
 
@@ -18,7 +19,9 @@ void AddAllowNonLoopback(CLI::App* cmd, bool* allow);
 // `option` and the host. Names other than localhost are refused without being resolved.
 Status RequireLoopback(std::string_view option, std::string_view host, bool allow);
 
-// The same for "HOST:PORT" (port 0 allowed).
-Status RequireLoopbackAddress(std::string_view option, std::string_view host_port, bool allow);
+// Parses `option`'s "HOST:PORT" and checks its host as RequireLoopback does; every error names
+// the option.
+Result<io::HostPort> ParseLabAddress(std::string_view option, std::string_view host_port, bool allow,
+                                     bool allow_port_zero = true);
 
 }  // namespace mw::minelab

@@ -27,24 +27,15 @@ int RunNode(const NodeArgs& args) {
   lab::node::NodeOptions options;
   options.datadir = args.datadir;
   options.network = args.network;
-  auto rpc = io::ParseHostPort(args.rpc, true);
-  if (!rpc.ok()) return cli::UsageError(prog, "--rpc: " + rpc.status().message());
-  auto p2p = io::ParseHostPort(args.p2p, true);
-  if (!p2p.ok()) return cli::UsageError(prog, "--p2p: " + p2p.status().message());
-  for (const auto& [option, host] : {std::pair<const char*, const std::string&>{"--rpc", rpc->host},
-                                     {"--p2p", p2p->host}}) {
-    if (Status s = RequireLoopback(option, host, args.allow_non_loopback); !s.ok()) {
-      return cli::UsageError(prog, s.message());
-    }
-  }
+  auto rpc = ParseLabAddress("--rpc", args.rpc, args.allow_non_loopback);
+  if (!rpc.ok()) return cli::UsageError(prog, rpc.status().message());
+  auto p2p = ParseLabAddress("--p2p", args.p2p, args.allow_non_loopback);
+  if (!p2p.ok()) return cli::UsageError(prog, p2p.status().message());
   options.rpc_bind = *rpc;
   options.p2p_bind = *p2p;
   for (const auto& p : args.peers) {
-    auto peer = io::ParseHostPort(p);
-    if (!peer.ok()) return cli::UsageError(prog, "--peer: " + peer.status().message());
-    if (Status s = RequireLoopback("--peer", peer->host, args.allow_non_loopback); !s.ok()) {
-      return cli::UsageError(prog, s.message());
-    }
+    auto peer = ParseLabAddress("--peer", p, args.allow_non_loopback, /*allow_port_zero=*/false);
+    if (!peer.ok()) return cli::UsageError(prog, peer.status().message());
     options.peers.push_back(*peer);
   }
   if (args.longpoll_seconds < 1) return cli::UsageError(prog, "--longpoll-timeout must be >= 1");

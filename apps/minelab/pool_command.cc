@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "chain/keys.h"
 #include "core/log.h"
@@ -68,20 +70,22 @@ int RunPool(const PoolArgs& a) {
   if (Status s = RequireLoopback("--node", url->endpoint.host, a.allow_non_loopback); !s.ok()) {
     return cli::UsageError(prog, s.message());
   }
-  for (const auto& [option, value] : {std::pair<const char*, const std::string&>{"--listen", a.listen},
-                                      {"--api-listen", a.api_listen}, {"--tls-listen", a.tls_listen},
-                                      {"--ws-listen", a.ws_listen}, {"--sv2-listen", a.sv2_listen}}) {
+  auto listen = ParseLabAddress("--listen", a.listen, a.allow_non_loopback);
+  if (!listen.ok()) return cli::UsageError(prog, listen.status().message());
+  auto api = ParseLabAddress("--api-listen", a.api_listen, a.allow_non_loopback);
+  if (!api.ok()) return cli::UsageError(prog, api.status().message());
+  std::optional<io::HostPort> tls_at, ws_at, sv2_at;  // the optional listeners
+  for (const auto& [option, value, at] : {std::tuple<const char*, const std::string&, std::optional<io::HostPort>*>{
+                                              "--tls-listen", a.tls_listen, &tls_at},
+                                          {"--ws-listen", a.ws_listen, &ws_at},
+                                          {"--sv2-listen", a.sv2_listen, &sv2_at}}) {
     if (value.empty()) continue;
-    if (Status s = RequireLoopbackAddress(option, value, a.allow_non_loopback); !s.ok()) {
-      return cli::UsageError(prog, s.message());
-    }
+    auto where = ParseLabAddress(option, value, a.allow_non_loopback);
+    if (!where.ok()) return cli::UsageError(prog, where.status().message());
+    *at = *where;
   }
   auto pool_key = chain::ParseAddress(a.address);
   if (!pool_key.ok()) return cli::UsageError(prog, "--address: " + pool_key.status().message());
-  auto listen = io::ParseHostPort(a.listen, true);
-  if (!listen.ok()) return cli::UsageError(prog, "--listen: " + listen.status().message());
-  auto api = io::ParseHostPort(a.api_listen, true);
-  if (!api.ok()) return cli::UsageError(prog, "--api-listen: " + api.status().message());
   if (a.extranonce2_size < 1 || a.extranonce2_size > 16) {
     return cli::UsageError(prog, "--extranonce2-size must be 1..16");
   }
@@ -133,9 +137,7 @@ int RunPool(const PoolArgs& a) {
   auto bound = server.ListenTcp(*listen);
   if (!bound.ok()) return cli::UsageError(prog, bound.status().message());
   std::printf("stratum listening on %s\n", bound->ToString().c_str());
-  if (!a.tls_listen.empty()) {
-    auto where = io::ParseHostPort(a.tls_listen, true);
-    if (!where.ok()) return cli::UsageError(prog, "--tls-listen: " + where.status().message());
+  if (tls_at) {
     pool::PemPair pem;
     if (!a.tls_cert.empty() || !a.tls_key.empty()) {
       auto cert = ReadFile(a.tls_cert);
@@ -143,25 +145,21 @@ int RunPool(const PoolArgs& a) {
       if (!cert.ok() || !key.ok()) return cli::UsageError(prog, "--tls-cert/--tls-key: unreadable");
       pem = {*cert, *key};
     } else {
-      auto made = pool::MakeSelfSignedCertificate(where->host);
+      auto made = pool::MakeSelfSignedCertificate(tls_at->host);
       if (!made.ok()) return cli::UsageError(prog, made.status().ToString());
       pem = *made;
     }
-    auto tls = server.ListenTls(*where, pem);
+    auto tls = server.ListenTls(*tls_at, pem);
     if (!tls.ok()) return cli::UsageError(prog, tls.status().message());
     std::printf("stratum+ssl listening on %s\n", tls->ToString().c_str());
   }
-  if (!a.ws_listen.empty()) {
-    auto where = io::ParseHostPort(a.ws_listen, true);
-    if (!where.ok()) return cli::UsageError(prog, "--ws-listen: " + where.status().message());
-    auto ws = server.ListenWebSocket(*where);
+  if (ws_at) {
+    auto ws = server.ListenWebSocket(*ws_at);
     if (!ws.ok()) return cli::UsageError(prog, ws.status().message());
     std::printf("websocket listening on %s\n", ws->ToString().c_str());
   }
-  if (!a.sv2_listen.empty()) {
-    auto where = io::ParseHostPort(a.sv2_listen, true);
-    if (!where.ok()) return cli::UsageError(prog, "--sv2-listen: " + where.status().message());
-    auto sv2 = server.ListenSv2(*where);
+  if (sv2_at) {
+    auto sv2 = server.ListenSv2(*sv2_at);
     if (!sv2.ok()) return cli::UsageError(prog, sv2.status().message());
     std::printf("stratum2 (plaintext) listening on %s\n", sv2->ToString().c_str());
   }
