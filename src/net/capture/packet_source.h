@@ -57,7 +57,10 @@ struct CaptureOptions {
   std::string bpf_filter;  // empty = everything
 };
 
-// Opens a pcap or pcapng file. Errors (one line, naming the file): missing or unreadable file,
+// Capture files are read through a stdio stream with a buffer of this size (see OpenPcapFile).
+inline constexpr size_t kFileReadBufferBytes = size_t{1} << 20;
+
+// Opens a pcap or pcapng file, read through a kFileReadBufferBytes buffer. Errors (one line, naming the file): missing or unreadable file,
 // not a capture file, a link type the decoder does not support, a BPF filter that does not
 // compile.
 Result<std::unique_ptr<PacketSource>> OpenPcapFile(const std::string& path,

@@ -51,6 +51,41 @@ TEST(PcapSource, ReadsFileWithTimestampsAndLengths) {
   EXPECT_TRUE((*source)->status().ok());
 }
 
+// Files are read through a kFileReadBufferBytes stdio buffer: packets that straddle buffer
+// refills, and a truncated last record, come out as from an unbuffered read.
+TEST(PcapSource, ReadsFilesLargerThanTheReadBuffer) {
+  PcapWriter w(kLinkEthernet);
+  constexpr uint32_t kPackets = 3000;
+  for (uint32_t i = 0; i < kPackets; ++i) {
+    const std::string payload(100 + (i * 37) % 1300, char('a' + i % 26));
+    w.Add(int64_t(i) * 10, PacketBuilder().Ipv4("10.0.0.1", "10.0.0.2")
+                               .Udp(uint16_t(1000 + i % 50), 53)
+                               .Payload(payload)
+                               .Build(1));
+  }
+  Bytes bytes = w.bytes();
+  ASSERT_GT(bytes.size(), 2 * kFileReadBufferBytes);
+  bytes.resize(bytes.size() - 10);  // the last record is cut short
+  const std::string path = TempPath("large.pcap");
+  ASSERT_TRUE(testing::WriteBytesToFile(path, bytes).ok());
+  auto source = OpenPcapFile(path);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  RawPacket p;
+  uint32_t n = 0;
+  NextResult r;
+  while ((r = (*source)->Next(p)) == NextResult::kPacket) {
+    ASSERT_EQ(p.ts_us, int64_t(n) * 10);
+    const size_t payload = 100 + (n * 37) % 1300;
+    ASSERT_EQ(p.cap_len, 14u + 20 + 8 + payload);
+    ASSERT_EQ(p.data[p.cap_len - 1], uint8_t('a' + n % 26));
+    ++n;
+  }
+  EXPECT_EQ(n, kPackets - 1);
+  EXPECT_EQ(r, NextResult::kError);
+  EXPECT_NE((*source)->status().message().find("truncated"), std::string::npos)
+      << (*source)->status().message();
+}
+
 TEST(PcapSource, ReadsMemoryAndAppliesFilter) {
   auto source = OpenPcapMemory(ThreePacketCapture(), {.bpf_filter = "udp"});
   ASSERT_TRUE(source.ok()) << source.status().ToString();
