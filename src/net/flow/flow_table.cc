@@ -162,6 +162,7 @@ uint32_t FlowTable::Create(const DecodedPacket& p, uint32_t hash, Direction& dir
   slots_[i] = Slot{hash, index};
   PushBack(lru_, index, false);
   PushBack(by_start_, index, true);
+  NoteDeadline(std::min(p.ts_us + config_.idle_timeout_us, p.ts_us + config_.active_timeout_us));
   ++active_;
   ++stats_.flows_created;
   stats_.active_flows = active_;
@@ -229,6 +230,7 @@ void FlowTable::BeginClosing(uint32_t index, EndReason reason) {
   f.last_us = std::max(f.last_us, now_us_);
   Unlink(lru_, index, false);
   PushBack(closing_, index, false);
+  NoteDeadline(f.last_us + config_.tcp_close_timeout_us);
 }
 
 void FlowTable::Advance(int64_t now_us) {
@@ -239,6 +241,7 @@ void FlowTable::Advance(int64_t now_us) {
 }
 
 void FlowTable::Expire() {
+  if (now_us_ < next_expiry_us_) return;
   while (closing_.head != kNil &&
          At(closing_.head).last_us + config_.tcp_close_timeout_us <= now_us_) {
     End(closing_.head, At(closing_.head).close_reason);
@@ -257,6 +260,12 @@ void FlowTable::Expire() {
   while (by_start_.head != kNil &&
          At(by_start_.head).start_us + config_.active_timeout_us <= now_us_) {
     End(by_start_.head, EndReason::kActiveTimeout);
+  }
+  next_expiry_us_ = INT64_MAX;
+  if (closing_.head != kNil) NoteDeadline(At(closing_.head).last_us + config_.tcp_close_timeout_us);
+  if (lru_.head != kNil) NoteDeadline(At(lru_.head).lru_us + config_.idle_timeout_us);
+  if (by_start_.head != kNil) {
+    NoteDeadline(At(by_start_.head).start_us + config_.active_timeout_us);
   }
 }
 
@@ -280,6 +289,7 @@ void FlowTable::Flush() {
     *list = List{kNil, kNil};
   }
   by_start_ = List{kNil, kNil};
+  next_expiry_us_ = INT64_MAX;
   std::fill(slots_.begin(), slots_.end(), Slot{0, kNil});
   active_ = 0;
   stats_.active_flows = 0;
