@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "net/capture/frame_batch.h"
 #include "net/capture/packet_source.h"
 #include "net/decode/decoder.h"
 #include "net/flow/flow_table.h"
@@ -184,12 +185,15 @@ SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConf
   config.flows = flows;
   config.flow_events = mw::sensor::FlowEvents::kNone;
   mw::sensor::SensorPipeline pipeline(config, nullptr, &sink, &counters);
-  mw::net::RawPacket raw;
+  // As `minewatch sensor` reads files: a batch at a time.
+  mw::net::FrameBatch batch;
   uint64_t n = 0;
-  while (source->Next(raw) == mw::net::NextResult::kPacket) {
-    ++n;
-    pipeline.ProcessFrame(raw);
-  }
+  mw::net::NextResult r;
+  do {
+    r = batch.Fill(*source);
+    pipeline.ProcessFrames(batch.frames());
+    n += batch.size();
+  } while (r == mw::net::NextResult::kPacket);
   pipeline.Finish();
   out.m.packets = n;
   out.m.cpu_s = CpuSeconds() - cpu0;

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/counters.h"
+#include "net/capture/frame_batch.h"
 #include "net/capture/packet_source.h"
 #include "proto/events/event_sink.h"
 #include "sensor/sensor_pipeline.h"
@@ -30,9 +31,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.flows.max_flows = 64;
   config.flow_events = mw::sensor::FlowEvents::kAll;
   mw::sensor::SensorPipeline pipeline(config, nullptr, &sink, &counters);
-  mw::net::RawPacket frame;
-  for (int i = 0; i < 10000 && (*src)->Next(frame) == mw::net::NextResult::kPacket; ++i) {
-    pipeline.ProcessFrame(frame);
+  // Both entry points: batches, as `minewatch sensor` reads files, and frame by frame, as it
+  // reads live interfaces (chosen by the input's size, so that both see every shape of input).
+  if (size % 2 == 0) {
+    mw::net::FrameBatch batch;
+    mw::net::NextResult r;
+    int frames = 0;
+    do {
+      r = batch.Fill(**src);
+      pipeline.ProcessFrames(batch.frames());
+      frames += int(batch.size());
+    } while (r == mw::net::NextResult::kPacket && frames < 10000);
+  } else {
+    mw::net::RawPacket frame;
+    for (int i = 0; i < 10000 && (*src)->Next(frame) == mw::net::NextResult::kPacket; ++i) {
+      pipeline.ProcessFrame(frame);
+    }
   }
   pipeline.Finish();
   return 0;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,10 @@ class SensorPipeline : public net::FlowListener {
 
   // One captured frame.
   void ProcessFrame(const net::RawPacket& frame);
+  // Frames whose bytes stay valid during the call (a net::FrameBatch): the same as ProcessFrame()
+  // on each in order, but a group of them is decoded first and each packet's flow and state are
+  // prefetched, so that processing finds them in cache (flows interleave by the thousand).
+  void ProcessFrames(std::span<const net::RawPacket> frames);
   // Live capture without traffic: lets timeouts fire.
   void Advance(int64_t now_us);
   // Ends every flow and exports counters.
@@ -76,6 +81,8 @@ class SensorPipeline : public net::FlowListener {
  private:
   class FlowState;
   FlowState& State(net::Flow& flow);
+  // Prefetches the lines of a flow's state that OnData() reads first.
+  static void PrefetchState(const net::Flow& flow);
   // The flow's Stratum analyzer, built on first use.
   analyzers::StratumAnalyzer& StratumOf(FlowState& st);
   void OnStratumMessage(FlowState& st, analyzers::Direction dir, const stratum::StratumMeta& m);

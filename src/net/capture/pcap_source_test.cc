@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "net/capture/frame_batch.h"
 #include "net/decode/packet.h"
 #include "net/testing/packet_builder.h"
 
@@ -84,6 +86,38 @@ TEST(PcapSource, ReadsFilesLargerThanTheReadBuffer) {
   EXPECT_EQ(r, NextResult::kError);
   EXPECT_NE((*source)->status().message().find("truncated"), std::string::npos)
       << (*source)->status().message();
+}
+
+// A batch keeps every frame's bytes valid together, in order, across refills of its buffer.
+TEST(FrameBatch, HoldsUpToKMaxFramesWithTheirBytes) {
+  PcapWriter w(kLinkEthernet);
+  const uint32_t kPackets = 2 * FrameBatch::kMaxFrames + 5;
+  for (uint32_t i = 0; i < kPackets; ++i) {
+    w.Add(i, PacketBuilder().Ipv4("10.0.0.1", "10.0.0.2").Udp(1, 2)
+                 .Payload(std::string(20 + i * 50, char('A' + i % 26)))
+                 .Build(1));
+  }
+  auto source = OpenPcapMemory(w.bytes());
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  FrameBatch batch;
+  std::vector<size_t> sizes;
+  uint32_t n = 0;
+  NextResult r;
+  do {
+    r = batch.Fill(**source);
+    sizes.push_back(batch.size());
+    for (const RawPacket& f : batch.frames()) {  // all of them, after the batch is complete
+      ASSERT_EQ(f.ts_us, int64_t(n));
+      ASSERT_EQ(f.cap_len, 14u + 20 + 8 + 20 + n * 50);
+      ASSERT_EQ(f.data[f.cap_len - 1], uint8_t('A' + n % 26));
+      ++n;
+    }
+  } while (r == NextResult::kPacket);
+  EXPECT_EQ(r, NextResult::kEnd);
+  EXPECT_EQ(n, kPackets);
+  EXPECT_EQ(sizes, (std::vector<size_t>{FrameBatch::kMaxFrames, FrameBatch::kMaxFrames, 5}));
+  EXPECT_EQ(batch.Fill(**source), NextResult::kEnd);
+  EXPECT_TRUE(batch.empty());
 }
 
 TEST(PcapSource, ReadsMemoryAndAppliesFilter) {

@@ -84,7 +84,27 @@ uint32_t FlowTable::Hash(const DecodedPacket& p) const {
   const uint64_t b = EndpointHash(p.dst, p.dst_port, config_.hash_seed);
   const uint64_t h = Mum(std::min(a, b) ^ (uint64_t(p.ip_proto) << 8 | p.vlan_ids[0]),
                          std::max(a, b) ^ config_.hash_seed);
-  return static_cast<uint32_t>(h ^ (h >> 32));
+  // Never kNoFlowHash, so that HashOf() can use it for "no lookup".
+  return std::max<uint32_t>(static_cast<uint32_t>(h ^ (h >> 32)), 1);
+}
+
+uint32_t FlowTable::HashOf(const DecodedPacket& p) const {
+  if (p.ip_version == 0) return kNoFlowHash;
+  const bool ported = p.ip_proto == kProtoTcp || p.ip_proto == kProtoUdp;
+  if (ported && !p.has_l4) return kNoFlowHash;
+  return Hash(p);
+}
+
+const Flow* FlowTable::PrefetchFlow(uint32_t hash) const {
+  for (uint32_t i = hash & mask_;; i = (i + 1) & mask_) {
+    const Slot& s = slots_[i];
+    if (s.index == kNil) return nullptr;
+    if (s.hash != hash) continue;
+    const Flow* f = &At(s.index);
+    __builtin_prefetch(f);
+    __builtin_prefetch(reinterpret_cast<const char*>(f) + 64);
+    return f;
+  }
 }
 
 uint32_t FlowTable::Find(const DecodedPacket& p, uint32_t hash, Direction& dir) {
@@ -170,19 +190,19 @@ uint32_t FlowTable::Create(const DecodedPacket& p, uint32_t hash, Direction& dir
   return index;
 }
 
-void FlowTable::Process(const DecodedPacket& p) {
+void FlowTable::Process(const DecodedPacket& p) { Process(p, HashOf(p)); }
+
+void FlowTable::Process(const DecodedPacket& p, uint32_t hash) {
   ++stats_.packets;
   if (p.ip_version == 0) return;
   if (p.ts_us > now_us_) {
     now_us_ = p.ts_us;
     Expire();
   }
-  const bool ported = p.ip_proto == kProtoTcp || p.ip_proto == kProtoUdp;
-  if (ported && !p.has_l4) {
+  if (hash == kNoFlowHash) {  // TCP or UDP without its ports
     ++stats_.packets_without_flow;
     return;
   }
-  const uint32_t hash = Hash(p);
   Direction dir = Direction::kToResponder;
   uint32_t index = Find(p, hash, dir);
   if (index != kNil && p.ip_proto == kProtoTcp && At(index).closing &&

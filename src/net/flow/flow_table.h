@@ -56,6 +56,22 @@ class FlowTable {
   // One decoded IP packet (ip_version != 0). Expires flows whose timeouts passed, finds or
   // creates the packet's flow, updates it and delivers payload.
   void Process(const DecodedPacket& packet);
+  // The same with the packet's HashOf() already computed (batched callers).
+  void Process(const DecodedPacket& packet, uint32_t hash);
+
+  // Prefetch hints for callers that decode a batch of packets before processing them in order
+  // (a packet's flow is then in cache when Process() reaches it). They change nothing: a stale
+  // hint costs a wasted prefetch, never a wrong result.
+  // The packet's hash, or kNoFlowHash when Process() would not look up a flow for it.
+  static constexpr uint32_t kNoFlowHash = 0;
+  uint32_t HashOf(const DecodedPacket& packet) const;
+  // Prefetches the index entry for `hash`.
+  void PrefetchIndex(uint32_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  // The flow the first index entry with `hash` points to, with its first two cache lines
+  // prefetched; null when there is none. Call after PrefetchIndex(hash) had time to land. The
+  // flow may not be the packet's (another key with the same hash): treat it as a hint.
+  const Flow* PrefetchFlow(uint32_t hash) const;
+
   // Moves the table's clock to now_us (live capture with no traffic) and expires flows.
   void Advance(int64_t now_us);
   // Ends every flow (reason kShutdown), delivering pending data first.
@@ -80,6 +96,9 @@ class FlowTable {
   static constexpr uint32_t kChunkShift = 12;
 
   Flow& At(uint32_t i) { return chunks_[i >> kChunkShift][i & ((1u << kChunkShift) - 1)]; }
+  const Flow& At(uint32_t i) const {
+    return chunks_[i >> kChunkShift][i & ((1u << kChunkShift) - 1)];
+  }
   uint32_t Hash(const DecodedPacket& p) const;
   uint32_t Find(const DecodedPacket& p, uint32_t hash, Direction& dir);
   uint32_t Create(const DecodedPacket& p, uint32_t hash, Direction& dir);

@@ -1,0 +1,32 @@
+#include "net/capture/frame_batch.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mw::net {
+
+void FrameBatch::Clear() {
+  frames_.clear();
+  offsets_.clear();
+}
+
+NextResult FrameBatch::Fill(PacketSource& source) {
+  Clear();
+  size_t used = 0;
+  NextResult r = NextResult::kPacket;
+  RawPacket frame;
+  while (frames_.size() < kMaxFrames) {
+    r = source.Next(frame);
+    if (r != NextResult::kPacket) break;
+    if (bytes_.size() < used + frame.cap_len) bytes_.resize(std::max(bytes_.size() * 2, used + frame.cap_len));
+    if (frame.cap_len > 0) std::memcpy(bytes_.data() + used, frame.data, frame.cap_len);
+    offsets_.push_back(used);
+    frames_.push_back(frame);
+    used += frame.cap_len;
+  }
+  // Pointers are set once the buffer stopped growing.
+  for (size_t i = 0; i < frames_.size(); ++i) frames_[i].data = bytes_.data() + offsets_[i];
+  return r;
+}
+
+}  // namespace mw::net

@@ -1,0 +1,37 @@
+// FrameBatch: up to kMaxFrames frames read from a PacketSource, their bytes copied so that they
+// all stay valid together (a PacketSource's frame is valid only until its next Next()). A caller
+// that decodes a batch ahead of processing it (prefetching each packet's flow) reads through it.
+//
+// Not thread-safe; the frames are valid until the next Fill() or Clear().
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "core/bytes.h"
+#include "net/capture/packet_source.h"
+
+namespace mw::net {
+
+class FrameBatch {
+ public:
+  static constexpr size_t kMaxFrames = 32;
+
+  // Empties the batch, then reads frames until it holds kMaxFrames or Next() returns something
+  // other than kPacket. Returns kPacket when the batch is full, else what Next() returned last
+  // (kEnd, kTimeout or kError); the frames read before it are in the batch either way.
+  NextResult Fill(PacketSource& source);
+  void Clear();
+
+  std::span<const RawPacket> frames() const { return {frames_.data(), frames_.size()}; }
+  size_t size() const { return frames_.size(); }
+  bool empty() const { return frames_.empty(); }
+
+ private:
+  std::vector<RawPacket> frames_;
+  std::vector<size_t> offsets_;  // of each frame's bytes in bytes_
+  Bytes bytes_;                  // grows to the largest batch seen, then stays
+};
+
+}  // namespace mw::net
