@@ -77,6 +77,7 @@ class SensorPipeline : public net::FlowListener {
   void OnData(net::Flow& flow, net::Direction dir, ByteSpan data, int64_t ts_us) override;
   void OnGap(net::Flow& flow, net::Direction dir, uint32_t bytes, int64_t ts_us) override;
   void OnFlowEnd(net::Flow& flow, net::EndReason reason) override;
+  void WillEnd(const net::Flow& flow) override;
 
  private:
   class FlowState;

@@ -103,6 +103,9 @@ class FlowListener {
     (void)flow, (void)dir, (void)bytes, (void)ts_us;
   }
   virtual void OnFlowEnd(Flow& flow, EndReason reason) { (void)flow, (void)reason; }
+  // A hint: `flow` is likely the next to end (the next eviction, or the next flow Flush() ends),
+  // so a listener may prefetch the state it will read then. It must change nothing.
+  virtual void WillEnd(const Flow& flow) { (void)flow; }
 };
 
 }  // namespace mw::net

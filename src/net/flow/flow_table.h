@@ -108,6 +108,9 @@ class FlowTable {
   void NoteDeadline(int64_t deadline) { next_expiry_us_ = std::min(next_expiry_us_, deadline); }
   void BeginClosing(uint32_t index, EndReason reason);
   void EraseSlot(uint32_t index, uint32_t hash);
+  // After an eviction: the next victim's state and the one after's flow are prefetched (evicted
+  // flows are the coldest there are).
+  void PrefetchNextVictims();
 
   void PushBack(List& list, uint32_t i, bool by_start);
   void Unlink(List& list, uint32_t i, bool by_start);
