@@ -101,8 +101,10 @@ const Flow* FlowTable::PrefetchFlow(uint32_t hash) const {
     if (s.index == kNil) return nullptr;
     if (s.hash != hash) continue;
     const Flow* f = &At(s.index);
-    __builtin_prefetch(f);
-    __builtin_prefetch(reinterpret_cast<const char*>(f) + 64);
+    // All of it: the key, the counters and state pointer, and the reassembly state (lines 2-3).
+    for (size_t off = 0; off < sizeof(Flow); off += 64) {
+      __builtin_prefetch(reinterpret_cast<const char*>(f) + off);
+    }
     return f;
   }
 }

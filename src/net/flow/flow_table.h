@@ -67,8 +67,7 @@ class FlowTable {
   uint32_t HashOf(const DecodedPacket& packet) const;
   // Prefetches the index entry for `hash`.
   void PrefetchIndex(uint32_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
-  // The flow the first index entry with `hash` points to, with its first two cache lines
-  // prefetched; null when there is none. Call after PrefetchIndex(hash) had time to land. The
+  // The flow the first index entry with `hash` points to, with its cache lines prefetched; null when there is none. Call after PrefetchIndex(hash) had time to land. The
   // flow may not be the packet's (another key with the same hash): treat it as a hint.
   const Flow* PrefetchFlow(uint32_t hash) const;
 
