@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <ctime>
 #include <memory>
 #include <utility>
@@ -305,13 +306,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   const long rss_after_gen = PeakRssKiB();
-  std::printf("capture: %llu flows (%llu Stratum, %llu UDP), %llu packets, %.1f MB, avg %.0f B/packet"
-              " (generated in %.1f s) -> %s\n",
-              static_cast<unsigned long long>(summary->flows),
-              static_cast<unsigned long long>(summary->mining_flows),
-              static_cast<unsigned long long>(summary->udp_flows),
-              static_cast<unsigned long long>(summary->packets), double(summary->bytes) / 1e6,
-              double(summary->bytes) / double(summary->packets), CpuSeconds() - gen0, path.c_str());
+  if (!input.empty()) {
+    std::error_code ec;
+    summary->bytes = std::filesystem::file_size(path, ec);
+    std::printf("capture: %s, %.1f MB (given with --input: flow counts unknown here)\n",
+                path.c_str(), double(summary->bytes) / 1e6);
+  } else {
+    std::printf("capture: %llu flows (%llu Stratum, %llu UDP), %llu packets, %.1f MB, avg %.0f "
+                "B/packet (generated in %.1f s) -> %s\n",
+                static_cast<unsigned long long>(summary->flows),
+                static_cast<unsigned long long>(summary->mining_flows),
+                static_cast<unsigned long long>(summary->udp_flows),
+                static_cast<unsigned long long>(summary->packets), double(summary->bytes) / 1e6,
+                double(summary->bytes) / double(summary->packets), CpuSeconds() - gen0,
+                path.c_str());
+  }
 
   // --only runs one stage (for a profiler); the others then print zeros.
   const auto runs = [&](const char* stage) { return only.empty() || only == stage ? repeat : 0; };
@@ -391,11 +400,17 @@ int main(int argc, char** argv) {
     std::printf("  full sensor / ndpiReader = %.1fx (target >= 3x)\n",
                 sensor / (double(nd.packets) / nd_cpu / 1e6));
   }
-  std::printf("  full sensor raised %llu alerts for %llu Stratum flows in the capture (%llu "
-              "metadata events)\n",
-              static_cast<unsigned long long>(full.alerts),
-              static_cast<unsigned long long>(summary->mining_flows),
-              static_cast<unsigned long long>(full.metadata));
+  if (input.empty()) {
+    std::printf("  full sensor raised %llu alerts for %llu Stratum flows in the capture (%llu "
+                "metadata events)\n",
+                static_cast<unsigned long long>(full.alerts),
+                static_cast<unsigned long long>(summary->mining_flows),
+                static_cast<unsigned long long>(full.metadata));
+  } else {
+    std::printf("  full sensor raised %llu alerts (%llu metadata events)\n",
+                static_cast<unsigned long long>(full.alerts),
+                static_cast<unsigned long long>(full.metadata));
+  }
   std::printf("\n  memory: capture file %.1f MB; flow table %.1f MB for max_flows %u (peak active"
               " %llu); peak RSS %.1f MB after generating, %.1f MB after the pipeline runs\n",
               double(summary->bytes) / 1e6, double(best.flow_memory) / 1e6, config.max_flows,
