@@ -6,11 +6,17 @@ namespace mw {
 
 Counter& CounterSet::Get(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
+  const auto address = reinterpret_cast<uintptr_t>(name.data());
+  RecentName& recent = recent_[((address >> 3) ^ (address >> 11) ^ name.size()) % kRecentNames];
+  if (recent.data == name.data() && recent.name != nullptr && *recent.name == name) {
+    return *recent.counter;
+  }
   auto it = by_name_.find(name);
-  if (it != by_name_.end()) return *it->second;
-  Counter* c = &storage_.emplace_back();
-  by_name_.emplace(std::string(name), c);
-  return *c;
+  if (it == by_name_.end()) {
+    it = by_name_.emplace(std::string(name), &storage_.emplace_back()).first;
+  }
+  recent = RecentName{name.data(), &it->first, it->second};
+  return *it->second;
 }
 
 Counter& CounterSet::Get(std::string_view prefix, std::string_view name) {

@@ -5,6 +5,7 @@
 // Increments are lock-free and thread-safe; Add() of a new name takes a lock.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -33,8 +34,10 @@ class CounterSet {
   CounterSet(const CounterSet&) = delete;
   CounterSet& operator=(const CounterSet&) = delete;
 
-  // Returns the counter called `name`, creating it at zero. A hash lookup under the set's lock;
-  // hot paths may call it per event (an analyzer's "malformed.<reason>").
+  // Returns the counter called `name`, creating it at zero. Under the set's lock; hot paths may
+  // call it per event (an analyzer's "malformed.<reason>"): a name asked for again from the same
+  // address (a literal) is found in a small cache by that address, its text compared, before
+  // the hash lookup.
   Counter& Get(std::string_view name);
   // The counter called `prefix` + `name`, without building the name on the heap when it exists.
   Counter& Get(std::string_view prefix, std::string_view name);
@@ -52,6 +55,15 @@ class CounterSet {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, Counter*, NameHash, std::equal_to<>> by_name_;
+  // Keyed by where the caller's name text lives; an entry counts only when the text matches too
+  // (a name built in a reused buffer can come from the same address with other text).
+  struct RecentName {
+    const char* data = nullptr;
+    const std::string* name = nullptr;  // the key in by_name_ (node-based: stable)
+    Counter* counter = nullptr;
+  };
+  static constexpr size_t kRecentNames = 64;
+  std::array<RecentName, kRecentNames> recent_{};
 };
 
 }  // namespace mw

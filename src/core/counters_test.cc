@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,32 @@ TEST(Counters, ConcurrentIncrementsAreAllCounted) {
   auto snap = set.Snapshot();
   EXPECT_EQ(snap.at("sensor.packets"), 40000u);
   EXPECT_EQ(&set.Get("packets"), &c);
+}
+
+// Get() remembers names by the address of their text: a buffer reused for other names (same
+// address, other text, or the same text shorter) must still reach the right counters.
+TEST(Counters, NamesFromAReusedBufferReachTheirOwnCounters) {
+  CounterSet set;
+  char buf[32];
+  const char* names[] = {"tls.not_tls", "tls.client_hello", "tls.not_ssl", "tls.not", "tls.not_tls"};
+  for (int round = 0; round < 3; ++round) {
+    for (const char* n : names) {
+      std::snprintf(buf, sizeof(buf), "%s", n);
+      set.Get(std::string_view(buf)).Inc();
+      set.Get(n).Inc();  // the same name from a literal's address
+    }
+  }
+  EXPECT_EQ(set.Value("tls.not_tls"), 12u);
+  EXPECT_EQ(set.Value("tls.not_ssl"), 6u);  // as long as "tls.not_tls", from the same buffer
+  EXPECT_EQ(set.Value("tls.client_hello"), 6u);
+  EXPECT_EQ(set.Value("tls.not"), 6u);
+  EXPECT_EQ(set.Snapshot().size(), 4u);
+  // A prefix of a remembered name, from the same address, is another counter.
+  const std::string_view literal = "abc.def";
+  set.Get(literal).Inc();
+  set.Get(literal.substr(0, 3)).Inc(5);
+  EXPECT_EQ(set.Value("abc.def"), 1u);
+  EXPECT_EQ(set.Value("abc"), 5u);
 }
 
 TEST(Counters, PrefixAndNameNameTheSameCounterAsTheWholeName) {
