@@ -80,7 +80,8 @@ SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel
     : config_(std::move(config)),
       intel_(intel),
       sink_(sink),
-      counters_(counters != nullptr ? counters : &own_counters_) {
+      counters_(counters != nullptr ? counters : &own_counters_),
+      max_spares_(std::max<size_t>(config_.flows.max_flows, 1)) {
   flows_ = std::make_unique<net::FlowTable>(config_.flows, this);
   stratum_decoder_ = std::make_unique<stratum::Decoder>(*counters_);
   detectors_.push_back(std::make_unique<detectors::StratumSessionDetector>());
@@ -183,6 +184,7 @@ void SensorPipeline::OnFlowStart(net::Flow& flow) {
   if (!spare_states_.empty()) {
     st = std::move(spare_states_.back());
     spare_states_.pop_back();
+    st->Recycle();  // here rather than when its flow ended: a capture's last flows never wait
   } else {
     st = std::make_unique<FlowState>();
   }
@@ -396,7 +398,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     st.sv2->Feed(dir, data, ts_us);
     if (v.not_sv2) {
       rec.sv2 = nullptr;
-      KeepSpare(spare_sv2_, st.sv2, kMaxSpareAnalyzers);
+      KeepSpare(spare_sv2_, st.sv2, max_spares_);
     } else if (v.handshake_match != was_matched || (!had_user && !v.user_identity.empty())) {
       learnt = true;
     }
@@ -439,15 +441,15 @@ void SensorPipeline::OnFlowEnd(net::Flow& flow, net::EndReason reason) {
       (config_.flow_events == FlowEvents::kMining && mining_related)) {
     EmitFlowEvent(flow, st, reason);
   }
-  // Take the state back for the next flow (its sample buffers keep their capacity).
-  KeepSpare(spare_tls_, st.tls, kMaxSpareAnalyzers);
-  KeepSpare(spare_sv2_, st.sv2, kMaxSpareAnalyzers);
-  KeepSpare(spare_dns_, st.dns, kMaxSpareAnalyzers);
+  // Take the state back for the next flow (reset when reused; its sample buffers keep their
+  // capacity).
+  KeepSpare(spare_tls_, st.tls, max_spares_);
+  KeepSpare(spare_sv2_, st.sv2, max_spares_);
+  KeepSpare(spare_dns_, st.dns, max_spares_);
   st.rec.sv2 = nullptr;
-  if (spare_states_.size() < kMaxSpareStates) {
-    std::unique_ptr<FlowState> done(static_cast<FlowState*>(flow.attachment.release()));
-    done->Recycle();
-    spare_states_.push_back(std::move(done));
+  if (spare_states_.size() < max_spares_) {
+    spare_states_.push_back(
+        std::unique_ptr<FlowState>(static_cast<FlowState*>(flow.attachment.release())));
   }
 }
 

@@ -105,13 +105,15 @@ class SensorPipeline : public net::FlowListener {
   std::unique_ptr<stratum::Decoder> stratum_decoder_;  // shared by every flow's analyzer
   std::vector<std::unique_ptr<detectors::Detector>> detectors_;
   std::vector<detectors::Finding> findings_;  // scratch
-  // States of ended flows, reset and kept for new flows: flows start and end by the hundred
-  // thousand, and reusing a state saves its allocation and those of its sample buffers.
-  static constexpr size_t kMaxSpareStates = 256;
+  // States of ended flows, kept for new flows and reset when one takes them: flows start and
+  // end by the hundred thousand, and reusing a state saves its allocation and those of its
+  // sample buffers. At most max_spares_ (the flow limit) are kept, so the states that exist
+  // never outnumber the flow limit (one is made only when none is spare): memory stays bounded
+  // by it, and a burst of ending flows (an idle sweep, the end of a capture) frees nothing.
+  size_t max_spares_;
   std::vector<std::unique_ptr<FlowState>> spare_states_;
   // Likewise the TLS, SV2 and DNS analyzers of ended flows (and SV2 analyzers that ruled their
   // flow out), each reused as a freshly constructed one: most TCP flows build an SV2 analyzer.
-  static constexpr size_t kMaxSpareAnalyzers = 256;
   std::vector<std::unique_ptr<analyzers::tls::TlsAnalyzer>> spare_tls_;
   std::vector<std::unique_ptr<analyzers::sv2::Sv2Analyzer>> spare_sv2_;
   std::vector<std::unique_ptr<analyzers::dns::DnsAnalyzer>> spare_dns_;
