@@ -169,6 +169,7 @@ void SensorPipeline::ExportCounters() {
   counters_->Get("sensor.frames").Set(frames_);
   counters_->Get("sensor.not_ip").Set(not_ip_);
   counters_->Get("sensor.alerts").Set(alerts_);
+  counters_->Get("sensor.flow_states").Set(states_made_);
   counters_->Get("stratum.flows_final").Set(stratum_flows_final_);
   counters_->Get("stratum.lines_after_verdict").Set(stratum_lines_after_verdict_);
   counters_->Get("dns_cache.entries").Set(dns_cache_.size());
@@ -187,6 +188,7 @@ void SensorPipeline::OnFlowStart(net::Flow& flow) {
     st->Recycle();  // here rather than when its flow ended: a capture's last flows never wait
   } else {
     st = std::make_unique<FlowState>();
+    ++states_made_;
   }
   st->flow = &flow;
   detectors::FlowRecord& rec = st->rec;

@@ -118,6 +118,7 @@ class SensorPipeline : public net::FlowListener {
   std::vector<std::unique_ptr<analyzers::sv2::Sv2Analyzer>> spare_sv2_;
   std::vector<std::unique_ptr<analyzers::dns::DnsAnalyzer>> spare_dns_;
   uint64_t alerts_ = 0;
+  uint64_t states_made_ = 0;  // flow states allocated: never more than the flow limit
   uint64_t frames_ = 0;
   uint64_t not_ip_ = 0;
   uint64_t stratum_flows_final_ = 0;          // flows whose Stratum lines stopped being decoded

@@ -283,6 +283,9 @@ TEST(SensorPipeline, BatchedFramesGiveTheSameEventsAndCounters) {
     EXPECT_GT(batch_counters.Value("sensor.alerts"), 100u);
     if (max_flows == 64) {
       EXPECT_GT(batch_counters.Value("flow.evicted"), 1000u);
+      // Ended flows' states are reused: 3000 flows never needed more than the flow limit.
+      EXPECT_GT(batch_counters.Value("sensor.flow_states"), 0u);
+      EXPECT_LE(batch_counters.Value("sensor.flow_states"), 64u);
     }
   }
 }
