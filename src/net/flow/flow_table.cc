@@ -316,7 +316,11 @@ void FlowTable::Flush() {
       if (next != kNil) {  // its flow was prefetched one step ago: hint its state, fetch the next
         const Flow& n = At(next);
         if (listener_ != nullptr) listener_->WillEnd(n);
-        if (n.lru_next != kNil) __builtin_prefetch(&At(n.lru_next));
+        if (n.lru_next != kNil) {  // its key line and the line with its state pointer
+          const char* after = reinterpret_cast<const char*>(&At(n.lru_next));
+          __builtin_prefetch(after);
+          __builtin_prefetch(after + 64);
+        }
       }
       reassembler_.FlushFlow(f, std::max(now_us_, f.last_us));
       if (listener_ != nullptr) listener_->OnFlowEnd(f, EndReason::kShutdown);
