@@ -251,8 +251,16 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
   detectors::FlowRecord& rec = st.rec;
   if (st.stratum_candidate && !st.sv2_started) {
     st.sv2_started = true;
-    st.sv2 = ReuseOrMake(spare_sv2_, counters_, /*keep_events=*/false);
-    rec.sv2 = &st.sv2->features();
+    // Most TCP flows are ruled out by their first segment: counted as the analyzer would, and
+    // no analyzer is built for them.
+    const std::string_view ruled_out =
+        analyzers::sv2::Sv2Analyzer::RuledOutByFirstSegment(ToAnalyzer(ndir), data);
+    if (!ruled_out.empty()) {
+      counters_->Get(ruled_out).Inc();
+    } else {
+      st.sv2 = ReuseOrMake(spare_sv2_, counters_, /*keep_events=*/false);
+      rec.sv2 = &st.sv2->features();
+    }
   }
   const int d = net::Index(ndir);
   const Direction dir = ToAnalyzer(ndir);

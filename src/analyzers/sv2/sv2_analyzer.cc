@@ -43,6 +43,15 @@ void Sv2Analyzer::NotSv2(std::string_view counter, int64_t ts) {
   if (keep_events_) events_.push_back({Sv2Event::Kind::kNotSv2, Direction::kToServer, ts, {}, {}, {}});
 }
 
+std::string_view Sv2Analyzer::RuledOutByFirstSegment(Direction dir, ByteSpan seg) {
+  if (seg.empty()) return {};
+  if (dir != Direction::kToServer) return "not_sv2.server_spoke_first";
+  if (wire::LooksLikePlaintextSetupConnection(seg)) return {};  // may hold '{' in its strings
+  if (seg[0] == 0x16) return "not_sv2.tls";
+  if (std::find(seg.begin(), seg.end(), uint8_t('{')) != seg.end()) return "not_sv2.json";
+  return {};
+}
+
 void Sv2Analyzer::Feed(Direction dir, ByteSpan seg, int64_t ts) {
   if (seg.empty()) return;
   const bool client = dir == Direction::kToServer;
@@ -50,14 +59,14 @@ void Sv2Analyzer::Feed(Direction dir, ByteSpan seg, int64_t ts) {
     case State::kNotSv2:
       return;
     case State::kStart:
-      if (!client) return NotSv2("not_sv2.server_spoke_first", ts);
+      if (const std::string_view why = RuledOutByFirstSegment(dir, seg); !why.empty()) {
+        return NotSv2(why, ts);
+      }
       if (wire::LooksLikePlaintextSetupConnection(seg)) {
         state_ = State::kPlaintext;
         features_.plaintext = true;
         return OnPlaintext(dir, seg, ts);
       }
-      if (seg[0] == 0x16) return NotSv2("not_sv2.tls", ts);
-      if (std::find(seg.begin(), seg.end(), uint8_t('{')) != seg.end()) return NotSv2("not_sv2.json", ts);
       state_ = State::kClientFlight;
       [[fallthrough]];
     case State::kClientFlight:

@@ -105,6 +105,11 @@ class Sv2Analyzer {
       : counters_(counters), keep_events_(keep_events) {}
 
   void Feed(Direction dir, ByteSpan segment, int64_t timestamp_us);
+  // Whether a flow's first payload segment rules Stratum V2 out by itself (the server spoke
+  // first, a TLS record, JSON): then the counter Feed() would bump ("not_sv2.<reason>"), else
+  // empty. Feed() decides a first segment this way; a caller may ask first and not build an
+  // analyzer for a flow that is ruled out (most TCP flows).
+  static std::string_view RuledOutByFirstSegment(Direction dir, ByteSpan segment);
   const Sv2Features& features() const { return features_; }
   std::vector<Sv2Event> TakeEvents() { return std::exchange(events_, {}); }
 

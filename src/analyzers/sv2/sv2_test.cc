@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -154,6 +155,41 @@ TEST(Sv2Analyzer, RejectsWhatIsNotAnSv2Handshake) {
   Sv2Analyzer server_first;
   server_first.Feed(Direction::kToClient, RandomBytes(234, 1), 0);
   EXPECT_TRUE(server_first.features().not_sv2);
+}
+
+// RuledOutByFirstSegment says what Feed() decides about a first segment, with the same counter
+// (the sensor asks it first and builds no analyzer for ruled-out flows).
+TEST(Sv2Analyzer, FirstSegmentVerdictMatchesFeed) {
+  Bytes setup = Frame(0, wire::kSetupConnection, SetupConnectionPayload());
+  setup.push_back('{');  // a plaintext SetupConnection is not JSON even with a brace in it
+  Bytes tls = RandomBytes(64, 1);
+  tls[0] = 0x16;
+  Bytes random = RandomBytes(64, 2);
+  std::replace(random.begin(), random.end(), uint8_t('{'), uint8_t('x'));
+  struct Case {
+    Direction dir;
+    Bytes first;
+    std::string_view verdict;
+  };
+  const Case cases[] = {
+      {Direction::kToClient, RandomBytes(234, 3), "not_sv2.server_spoke_first"},
+      {Direction::kToServer, tls, "not_sv2.tls"},
+      {Direction::kToServer, ToBytes(R"({"id":1,"method":"login"})"), "not_sv2.json"},
+      {Direction::kToServer, ToBytes("GET / HTTP/1.1\r\nX: {}\r\n"), "not_sv2.json"},
+      {Direction::kToServer, random, ""},
+      {Direction::kToServer, setup, ""},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(Sv2Analyzer::RuledOutByFirstSegment(c.dir, c.first), c.verdict) << c.verdict;
+    CounterSet counters;
+    Sv2Analyzer a(&counters);
+    a.Feed(c.dir, c.first, 0);
+    EXPECT_EQ(a.features().not_sv2, !c.verdict.empty()) << c.verdict;
+    if (!c.verdict.empty()) {
+      EXPECT_EQ(counters.Value(c.verdict), 1u) << c.verdict;
+    }
+  }
+  EXPECT_EQ(Sv2Analyzer::RuledOutByFirstSegment(Direction::kToServer, {}), "");
 }
 
 TEST(Sv2Analyzer, PlaintextSessionSplitAtEveryByte) {
