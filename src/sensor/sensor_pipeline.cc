@@ -419,10 +419,13 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
   }
   // Nothing left to learn from this direction's bytes: stop delivery (accounting goes on).
   // (This direction's bytes went to a Stratum analyzer above unless TLS, HTTP, WebSocket or DNS
-  // took them, which keep delivery on anyway.)
+  // took them, which keep delivery on anyway.) A TCP flow of unknown content goes on until its
+  // size samples are complete: they are what the mining-rhythm detector judges it by.
   const bool stratum_done = !st.stratum || st.stratum->gave_up();
+  const bool samples_done = flow.ip_proto != net::kProtoTcp ||
+                            seg.samples.size() >= detectors::SegmentStats::kMaxSamples;
   if (stratum_done && !st.tls && !st.http && !st.dns && !st.sv2 && !st.ws[d] &&
-      rec.head[d].full()) {
+      rec.head[d].full() && samples_done) {
     flow.want_data[d] = false;
   }
 }

@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
+#include "detectors/common/detector.h"
 #include "net/capture/frame_batch.h"
 #include "net/testing/capture_gen.h"
 #include "net/testing/packet_builder.h"
@@ -288,6 +290,29 @@ TEST(SensorPipeline, BatchedFramesGiveTheSameEventsAndCounters) {
       EXPECT_LE(batch_counters.Value("sensor.flow_states"), 64u);
     }
   }
+}
+
+// A flow of unknown content (no analyzer claims it) is judged by its rhythm: its size samples
+// must keep coming after its first bytes, or an encrypted miner on a custom protocol is never
+// seen. Client records of 90 B every 10 s, each answered at once, and periodic server pushes.
+TEST(SensorPipeline, UnknownProtocolWithAMiningRhythmAlerts) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.2.5", 43000, "10.0.2.9", 7777, w);
+  int64_t ts = 1'000'000;
+  c.Handshake(ts);
+  std::mt19937 rng(5);
+  auto noise = [&](size_t n) {
+    std::string s(n, ' ');
+    for (char& ch : s) ch = char(rng() | 0x80);  // high bytes: neither JSON nor text
+    return s;
+  };
+  for (int i = 0; i < 40; ++i) {
+    ts += 10'000'000;
+    c.ClientSends(ts, noise(90));
+    c.ServerSends(ts + 30'000, noise(40));
+    if (i % 3 == 0) c.ServerSends(ts + 5'000'000, noise(300));
+  }
+  EXPECT_EQ(AlertIds(RunSensor(w)), std::vector<uint32_t>{detectors::sid::kMiningRhythm});
 }
 
 }  // namespace
