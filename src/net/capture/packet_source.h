@@ -36,7 +36,11 @@ struct CaptureStats {
   uint64_t packets = 0, bytes = 0;  // bytes = captured bytes
   uint64_t read_errors = 0;         // truncated or corrupt records, read failures
   uint64_t kernel_dropped = 0;      // live: dropped by the kernel or interface (pcap_stats)
-  // Sets "capture.packets", "capture.bytes", "capture.read_errors", "capture.kernel_dropped".
+  // Timestamps before 1970 or after kMaxCaptureSeconds (a corrupt pcapng timestamp can be any
+  // 64-bit number) are clamped into that range and counted.
+  uint64_t timestamps_clamped = 0;
+  // Sets "capture.packets", "capture.bytes", "capture.read_errors", "capture.kernel_dropped",
+  // "capture.timestamps_clamped".
   void ExportTo(CounterSet& counters) const;
 };
 
@@ -56,6 +60,10 @@ class PacketSource {
 struct CaptureOptions {
   std::string bpf_filter;  // empty = everything
 };
+
+// Latest capture time kept as is (about the year 5100); packet times are microseconds in an
+// int64_t, with room left for the timeouts added to them.
+inline constexpr int64_t kMaxCaptureSeconds = 100'000'000'000;
 
 // Capture files are read through a stdio stream with a buffer of this size (see OpenPcapFile).
 inline constexpr size_t kFileReadBufferBytes = size_t{1} << 20;

@@ -2,6 +2,7 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -37,7 +38,14 @@ class PcapSource final : public PacketSource {
     if (rc == 1) {
       ++stats_.packets;
       stats_.bytes += header->caplen;
-      out.ts_us = int64_t(header->ts.tv_sec) * 1000000 + header->ts.tv_usec;
+      int64_t sec = int64_t(header->ts.tv_sec);
+      int64_t usec = int64_t(header->ts.tv_usec);
+      if (sec < 0 || sec >= kMaxCaptureSeconds || usec < 0 || usec > 999'999) {
+        ++stats_.timestamps_clamped;
+        sec = std::clamp<int64_t>(sec, 0, kMaxCaptureSeconds - 1);
+        usec = std::clamp<int64_t>(usec, 0, 999'999);
+      }
+      out.ts_us = sec * 1'000'000 + usec;
       out.cap_len = header->caplen;
       out.wire_len = header->len;
       out.link_type = link_type_;
@@ -108,6 +116,7 @@ void CaptureStats::ExportTo(CounterSet& counters) const {
   counters.Get("capture.bytes").Set(bytes);
   counters.Get("capture.read_errors").Set(read_errors);
   counters.Get("capture.kernel_dropped").Set(kernel_dropped);
+  counters.Get("capture.timestamps_clamped").Set(timestamps_clamped);
 }
 
 Result<std::unique_ptr<PacketSource>> OpenPcapFile(const std::string& path,

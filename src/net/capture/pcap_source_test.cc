@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -118,6 +119,40 @@ TEST(FrameBatch, HoldsUpToKMaxFramesWithTheirBytes) {
   EXPECT_EQ(sizes, (std::vector<size_t>{FrameBatch::kMaxFrames, FrameBatch::kMaxFrames, 5}));
   EXPECT_EQ(batch.Fill(**source), NextResult::kEnd);
   EXPECT_TRUE(batch.empty());
+}
+
+// A pcapng timestamp is 64 bits of ticks: a corrupt one can be far past what microseconds in an
+// int64_t hold. Such times are clamped and counted, never overflowed.
+TEST(PcapSource, OutOfRangeTimestampsAreClampedAndCounted) {
+  PcapngWriter w(kLinkEthernet);
+  w.Add(5'000'000, PacketBuilder().Ipv4("10.0.0.1", "10.0.0.2").Udp(1, 2).Build(1));
+  w.Add(6'000'000, PacketBuilder().Ipv4("10.0.0.1", "10.0.0.2").Udp(1, 2).Build(1));
+  Bytes bytes = w.bytes();
+  // Find the first Enhanced Packet Block (type 6) and set its timestamp's high word.
+  size_t off = 0;
+  bool patched = false;
+  while (off + 8 <= bytes.size()) {
+    uint32_t type, len;
+    std::memcpy(&type, &bytes[off], 4);
+    std::memcpy(&len, &bytes[off + 4], 4);
+    if (type == 6) {
+      const uint32_t high = 0xFFFFF000u;
+      std::memcpy(&bytes[off + 12], &high, 4);
+      patched = true;
+      break;
+    }
+    ASSERT_GE(len, 12u);
+    off += len;
+  }
+  ASSERT_TRUE(patched);
+  auto source = OpenPcapMemory(bytes);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  RawPacket p;
+  ASSERT_EQ((*source)->Next(p), NextResult::kPacket);
+  EXPECT_EQ(p.ts_us / 1'000'000, kMaxCaptureSeconds - 1);
+  ASSERT_EQ((*source)->Next(p), NextResult::kPacket);
+  EXPECT_EQ(p.ts_us, 6'000'000);
+  EXPECT_EQ((*source)->stats().timestamps_clamped, 1u);
 }
 
 TEST(PcapSource, ReadsMemoryAndAppliesFilter) {
