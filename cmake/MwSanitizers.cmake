@@ -8,6 +8,9 @@ if(MW_FUZZ)
     message(FATAL_ERROR "MW_FUZZ needs clang (use the `fuzz` preset)")
   endif()
   # Instrument every library for coverage; the fuzz targets add -fsanitize=fuzzer at link time.
-  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  # Undefined behaviour stops the fuzzer (with the input saved), as ASan errors do: recovered, it
+  # was only a line in the log.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
