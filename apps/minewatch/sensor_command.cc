@@ -76,32 +76,11 @@ int RunSensor(const SensorArgs& a) {
 
   const bool tty = isatty(STDERR_FILENO) && a.eve != "-";
   int rc = 0;
-  // Files are read a batch at a time (the pipeline prefetches each packet's flow before it gets
-  // to it); live frames go through one by one, so that none waits for a batch to fill.
-  auto drain_file = [&](net::PacketSource& src) -> bool {
-    net::FrameBatch batch;
-    uint64_t n = 0;
-    while (!g_stop.load()) {
-      const net::NextResult r = batch.Fill(src);
-      pipeline.ProcessFrames(batch.frames());
-      if (tty && ((n + batch.size()) >> 18) != (n >> 18)) {
-        std::fprintf(stderr, "\r%s: %llu packets, %llu alerts", src.name().c_str(),
-                     static_cast<unsigned long long>(n + batch.size()),
-                     static_cast<unsigned long long>(pipeline.alerts()));
-      }
-      n += batch.size();
-      if (r == net::NextResult::kPacket) continue;
-      if (r == net::NextResult::kEnd) break;
-      std::cerr << "minewatch sensor: " << src.status().message() << "\n";
-      return false;
-    }
-    if (tty && n >= 0x40000) std::fprintf(stderr, "\n");
-    src.stats().ExportTo(counters);
-    return true;
-  };
+  // Frames are read a batch at a time: the pipeline decodes a group ahead and prefetches each
+  // packet's flow before it gets to it. A live batch takes only the frames that are ready, so
+  // that no frame waits for a batch to fill.
   auto drain = [&](net::PacketSource& src, bool live) -> bool {
-    if (!live) return drain_file(src);
-    net::RawPacket frame;
+    net::FrameBatch batch;
     uint64_t n = 0;
     const auto t0 = std::chrono::steady_clock::now();
     while (!g_stop.load()) {
@@ -109,25 +88,29 @@ int RunSensor(const SensorArgs& a) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= a.duration_s) {
         break;
       }
-      net::NextResult r = src.Next(frame);
-      if (r == net::NextResult::kPacket) {
-        pipeline.ProcessFrame(frame);
-        if (tty && (++n & 0x3ffff) == 0) {
+      const net::NextResult r = batch.Fill(src);
+      if (!batch.empty()) {
+        pipeline.ProcessFrames(batch.frames());
+        if (tty && ((n + batch.size()) >> 18) != (n >> 18)) {
           std::fprintf(stderr, "\r%s: %llu packets, %llu alerts", src.name().c_str(),
-                       static_cast<unsigned long long>(n),
+                       static_cast<unsigned long long>(n + batch.size()),
                        static_cast<unsigned long long>(pipeline.alerts()));
         }
+        n += batch.size();
         if (live) (void)(*sink)->Flush();
-      } else if (r == net::NextResult::kTimeout) {
-        pipeline.Advance(std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count());
-        (void)(*sink)->Flush();
-      } else if (r == net::NextResult::kEnd) {
-        break;
-      } else {
-        std::cerr << "minewatch sensor: " << src.status().message() << "\n";
-        return false;
       }
+      if (r == net::NextResult::kPacket) continue;
+      if (r == net::NextResult::kTimeout) {
+        if (batch.empty()) {  // nothing within the read timeout: let flow timeouts fire
+          pipeline.Advance(std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count());
+          (void)(*sink)->Flush();
+        }
+        continue;
+      }
+      if (r == net::NextResult::kEnd) break;
+      std::cerr << "minewatch sensor: " << src.status().message() << "\n";
+      return false;
     }
     if (tty && n >= 0x40000) std::fprintf(stderr, "\n");
     src.stats().ExportTo(counters);

@@ -16,7 +16,9 @@ NextResult FrameBatch::Fill(PacketSource& source) {
   NextResult r = NextResult::kPacket;
   RawPacket frame;
   while (frames_.size() < kMaxFrames) {
-    r = source.Next(frame);
+    // The first frame may be waited for (up to a live source's read timeout); the rest are
+    // taken only if ready, so that a live frame never waits for a batch to fill.
+    r = frames_.empty() ? source.Next(frame) : source.NextReady(frame);
     if (r != NextResult::kPacket) break;
     if (bytes_.size() < used + frame.cap_len) bytes_.resize(std::max(bytes_.size() * 2, used + frame.cap_len));
     if (frame.cap_len > 0) std::memcpy(bytes_.data() + used, frame.data, frame.cap_len);

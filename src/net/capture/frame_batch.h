@@ -18,9 +18,11 @@ class FrameBatch {
  public:
   static constexpr size_t kMaxFrames = 32;
 
-  // Empties the batch, then reads frames until it holds kMaxFrames or Next() returns something
-  // other than kPacket. Returns kPacket when the batch is full, else what Next() returned last
-  // (kEnd, kTimeout or kError); the frames read before it are in the batch either way.
+  // Empties the batch, then reads frames until it holds kMaxFrames or the source has no more:
+  // the first frame with Next() (a live source waits up to its read timeout), the others with
+  // NextReady() (a live source does not wait). Returns kPacket when the batch is full, else what
+  // the source returned last (kEnd, kTimeout: nothing ready on a live source, or kError); the
+  // frames read before it are in the batch either way.
   NextResult Fill(PacketSource& source);
   void Clear();
 

@@ -48,6 +48,9 @@ class PacketSource {
  public:
   virtual ~PacketSource() = default;
   virtual NextResult Next(RawPacket& out) = 0;
+  // The same, but a live source never waits: kTimeout at once when no frame is ready. (A file
+  // source always has one ready: the same as Next().)
+  virtual NextResult NextReady(RawPacket& out) { return Next(out); }
   // OK, or the one-line reason the last Next() returned kError.
   virtual const Status& status() const = 0;
   virtual int link_type() const = 0;

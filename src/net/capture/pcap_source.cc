@@ -24,41 +24,8 @@ class PcapSource final : public PacketSource {
   PcapSource(const PcapSource&) = delete;
   PcapSource& operator=(const PcapSource&) = delete;
 
-  NextResult Next(RawPacket& out) override {
-    if (!status_.ok()) return NextResult::kError;
-    pcap_pkthdr* header = nullptr;
-    const u_char* data = nullptr;
-    int rc = pcap_next_ex(handle_, &header, &data);
-    if (rc == 0 && live_) {
-      // Live handles are non-blocking (with TPACKET_V3 a blocking read may never time out
-      // when no packet arrives), so wait here for at most the read timeout.
-      pollfd pfd{pcap_get_selectable_fd(handle_), POLLIN, 0};
-      if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms_) > 0) rc = pcap_next_ex(handle_, &header, &data);
-    }
-    if (rc == 1) {
-      ++stats_.packets;
-      stats_.bytes += header->caplen;
-      int64_t sec = int64_t(header->ts.tv_sec);
-      int64_t usec = int64_t(header->ts.tv_usec);
-      if (sec < 0 || sec >= kMaxCaptureSeconds || usec < 0 || usec > 999'999) {
-        ++stats_.timestamps_clamped;
-        sec = std::clamp<int64_t>(sec, 0, kMaxCaptureSeconds - 1);
-        usec = std::clamp<int64_t>(usec, 0, 999'999);
-      }
-      out.ts_us = sec * 1'000'000 + usec;
-      out.cap_len = header->caplen;
-      out.wire_len = header->len;
-      out.link_type = link_type_;
-      out.data = data;
-      return NextResult::kPacket;
-    }
-    if (rc == 0) return NextResult::kTimeout;
-    if (rc == PCAP_ERROR_BREAK && !live_) return NextResult::kEnd;
-    ++stats_.read_errors;
-    status_ = Status::Corruption(name_ + ": read error after " + std::to_string(stats_.packets) +
-                                 " packet(s): " + pcap_geterr(handle_));
-    return NextResult::kError;
-  }
+  NextResult Next(RawPacket& out) override { return Read(out, /*wait=*/true); }
+  NextResult NextReady(RawPacket& out) override { return Read(out, /*wait=*/false); }
 
   const Status& status() const override { return status_; }
   int link_type() const override { return link_type_; }
@@ -93,6 +60,43 @@ class PcapSource final : public PacketSource {
   }
 
  private:
+  // One frame; a live source without one ready waits up to the read timeout when `wait`.
+  NextResult Read(RawPacket& out, bool wait) {
+    if (!status_.ok()) return NextResult::kError;
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    int rc = pcap_next_ex(handle_, &header, &data);
+    if (rc == 0 && live_ && wait) {
+      // Live handles are non-blocking (with TPACKET_V3 a blocking read may never time out
+      // when no packet arrives), so wait here for at most the read timeout.
+      pollfd pfd{pcap_get_selectable_fd(handle_), POLLIN, 0};
+      if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms_) > 0) rc = pcap_next_ex(handle_, &header, &data);
+    }
+    if (rc == 1) {
+      ++stats_.packets;
+      stats_.bytes += header->caplen;
+      int64_t sec = int64_t(header->ts.tv_sec);
+      int64_t usec = int64_t(header->ts.tv_usec);
+      if (sec < 0 || sec >= kMaxCaptureSeconds || usec < 0 || usec > 999'999) {
+        ++stats_.timestamps_clamped;
+        sec = std::clamp<int64_t>(sec, 0, kMaxCaptureSeconds - 1);
+        usec = std::clamp<int64_t>(usec, 0, 999'999);
+      }
+      out.ts_us = sec * 1'000'000 + usec;
+      out.cap_len = header->caplen;
+      out.wire_len = header->len;
+      out.link_type = link_type_;
+      out.data = data;
+      return NextResult::kPacket;
+    }
+    if (rc == 0) return NextResult::kTimeout;
+    if (rc == PCAP_ERROR_BREAK && !live_) return NextResult::kEnd;
+    ++stats_.read_errors;
+    status_ = Status::Corruption(name_ + ": read error after " + std::to_string(stats_.packets) +
+                                 " packet(s): " + pcap_geterr(handle_));
+    return NextResult::kError;
+  }
+
   pcap_t* handle_;
   std::string name_;
   bool live_;

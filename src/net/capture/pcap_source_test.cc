@@ -1,8 +1,12 @@
 #include "net/capture/packet_source.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -271,6 +275,44 @@ TEST(LiveSource, LoopbackReturnsAfterTimeout) {
   const NextResult r = (*live)->Next(p);
   EXPECT_TRUE(r == NextResult::kTimeout || r == NextResult::kPacket);
   EXPECT_TRUE((*live)->status().ok());
+}
+
+// A live batch waits for its first frame only: NextReady() returns at once when nothing is
+// ready (here the read timeout is 1.5 s, the bound 0.5 s), and the frames that are ready are
+// taken (they show once libpcap hands over its ring block: at the latest after the timeout).
+TEST(LiveSource, BatchTakesReadyFramesWithoutWaiting) {
+  LiveOptions options;
+  options.interface = "lo";
+  options.bpf_filter = "udp dst port 47999";
+  options.read_timeout_ms = 1500;
+  auto live = OpenLiveInterface(options);
+  if (!live.ok()) GTEST_SKIP() << "no capture permission here: " << live.status().message();
+  RawPacket p;
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ((*live)->NextReady(p), NextResult::kTimeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
+
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(47999);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < 3; ++i) {
+    const char payload[] = "minewatch-batch-test";
+    ASSERT_EQ(sendto(fd, payload, sizeof(payload), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to)),
+              ssize_t(sizeof(payload)));
+  }
+  close(fd);
+  FrameBatch batch;
+  size_t frames = 0;
+  for (int round = 0; round < 5 && frames < 3; ++round) {
+    const NextResult r = batch.Fill(**live);
+    EXPECT_TRUE(r == NextResult::kTimeout || r == NextResult::kPacket);
+    frames += batch.size();
+    for (const RawPacket& f : batch.frames()) EXPECT_GT(f.cap_len, 20u);
+  }
+  EXPECT_GE(frames, 3u);
 }
 
 }  // namespace
