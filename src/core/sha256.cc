@@ -1,14 +1,32 @@
 #include "core/sha256.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 
 namespace mw {
 
+namespace {
+
+// OpenSSL's one-shot SHA256() looks the implementation up by name on every call, which is most
+// of its cost on short inputs (335 ns against 153 ns for 80 bytes here). Fetched once; the
+// handle never changes (and is never freed: it lives as long as the process).
+const EVP_MD* FetchedSha256() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+}  // namespace
+
 Hash256 Sha256(ByteSpan data) {
   Hash256 out;
-  SHA256(data.data(), data.size(), out.data());
+  const EVP_MD* md = FetchedSha256();
+  unsigned int len = 0;
+  if (md == nullptr || EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1 ||
+      len != out.size()) {
+    SHA256(data.data(), data.size(), out.data());
+  }
   return out;
 }
 

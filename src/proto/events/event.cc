@@ -1,6 +1,8 @@
 #include "proto/events/event.h"
 
-#include <ctime>
+#include <cstdint>
+#include <cstdio>
+#include <string>
 
 #include "core/bytes.h"
 #include "core/sha256.h"
@@ -33,20 +35,72 @@ bool GetPort(const nlohmann::json& j, const char* key, uint16_t* out) {
 
 }  // namespace
 
+namespace {
+
+// Days since 1970-01-01 to a date of the proleptic Gregorian calendar, counting in 400-year eras
+// of 146,097 days that start on March 1st (so that the leap day ends a year).
+void DateFromDays(int64_t days, int64_t& year, unsigned& month, unsigned& day) {
+  days += 719468;  // days from 0000-03-01 to 1970-01-01
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const auto day_of_era = static_cast<unsigned>(days - era * 146097);                // [0, 146096]
+  const unsigned year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;  // [0, 399]
+  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned month_from_march = (5 * day_of_year + 2) / 153;                      // [0, 11]
+  day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+  month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+  year = int64_t(year_of_era) + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+char* PutDigits(char* p, uint64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = char('0' + value % 10);
+    value /= 10;
+  }
+  return p + width;
+}
+
+}  // namespace
+
+// As gmtime_r + strftime("%Y-%m-%dT%H:%M:%S") + ".%06dZ" would print it (a test compares them),
+// without either: events are formatted by the thousand.
 std::string FormatTimestamp(int64_t unix_micros) {
-  std::time_t secs = std::time_t(unix_micros / 1000000);
+  int64_t secs = unix_micros / 1000000;
   int64_t micros = unix_micros % 1000000;
   if (micros < 0) {
     micros += 1000000;
     --secs;
   }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  int64_t days = secs / 86400;
+  int64_t rest = secs % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  int64_t year = 0;
+  unsigned month = 0, day = 0;
+  DateFromDays(days, year, month, day);
   char out[64];
-  std::snprintf(out, sizeof(out), "%s.%06lldZ", buf, static_cast<long long>(micros));
-  return out;
+  char* p = out;
+  if (year >= 1000 && year <= 9999) {
+    p = PutDigits(p, uint64_t(year), 4);
+  } else {  // as %Y prints it: no padding, a sign when negative
+    p += std::snprintf(p, 24, "%lld", static_cast<long long>(year));
+  }
+  *p++ = '-';
+  p = PutDigits(p, month, 2);
+  *p++ = '-';
+  p = PutDigits(p, day, 2);
+  *p++ = 'T';
+  p = PutDigits(p, uint64_t(rest / 3600), 2);
+  *p++ = ':';
+  p = PutDigits(p, uint64_t(rest / 60 % 60), 2);
+  *p++ = ':';
+  p = PutDigits(p, uint64_t(rest % 60), 2);
+  *p++ = '.';
+  p = PutDigits(p, uint64_t(micros), 6);
+  *p++ = 'Z';
+  return std::string(out, p);
 }
 
 std::string MakeEventId(std::string_view sensor, std::string_view kind, uint64_t flow_id,

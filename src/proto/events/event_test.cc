@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <string>
+
 #include "proto/events/event_sink.h"
 
 namespace mw::events {
@@ -32,6 +37,38 @@ Event SampleAlert() {
 TEST(Event, TimestampFormat) {
   EXPECT_EQ(FormatTimestamp(0), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatTimestamp(1780000000123456), "2026-05-28T20:26:40.123456Z");
+  EXPECT_EQ(FormatTimestamp(951782400000000), "2000-02-29T00:00:00.000000Z");  // leap day
+  EXPECT_EQ(FormatTimestamp(4107542400000000), "2100-03-01T00:00:00.000000Z");  // no leap day
+  EXPECT_EQ(FormatTimestamp(-1), "1969-12-31T23:59:59.999999Z");
+}
+
+// FormatTimestamp writes the date itself; gmtime_r + strftime is the reference, over dates from
+// year 0 to past 10000 (where %Y stops being four digits) and at day and year boundaries.
+TEST(Event, TimestampFormatMatchesGmtime) {
+  auto reference = [](int64_t micros) {
+    int64_t secs = micros / 1000000, frac = micros % 1000000;
+    if (frac < 0) {
+      frac += 1000000;
+      --secs;
+    }
+    std::time_t t = std::time_t(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char date[64], out[96];
+    std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(out, sizeof(out), "%s.%06lldZ", date, static_cast<long long>(frac));
+    return std::string(out);
+  };
+  std::mt19937_64 rng(7);
+  constexpr int64_t kYear0 = -62167219200LL, kYear10001 = 253434182400LL;  // seconds
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t secs = kYear0 + int64_t(rng() % uint64_t(kYear10001 - kYear0));
+    const int64_t micros = secs * 1000000 + int64_t(rng() % 1000000);
+    ASSERT_EQ(FormatTimestamp(micros), reference(micros)) << micros;
+    for (int64_t edge : {secs - secs % 86400, secs - secs % 86400 - 1}) {
+      ASSERT_EQ(FormatTimestamp(edge * 1000000), reference(edge * 1000000)) << edge;
+    }
+  }
 }
 
 TEST(Event, AlertIsEveCompatible) {
