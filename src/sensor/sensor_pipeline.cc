@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/prefetch.h"
 #include "detectors/crypto_p2p/crypto_p2p_detector.h"
 #include "detectors/http_mining/http_mining_detector.h"
 #include "detectors/mining_rhythm/mining_rhythm_detector.h"
@@ -143,17 +144,13 @@ void SensorPipeline::ProcessFrames(std::span<const net::RawPacket> frames) {
 }
 
 void SensorPipeline::PrefetchState(const net::Flow& flow) {
-  const char* st = reinterpret_cast<const char*>(flow.attachment.get());
-  if (st == nullptr) return;
   // The state's flags and the record's per-segment fields (flow_state.h keeps them first).
-  for (size_t off = 0; off < 5 * 64; off += 64) __builtin_prefetch(st + off);
+  if (flow.attachment) PrefetchBytes(flow.attachment.get(), 5 * kCacheLineBytes);
 }
 
 void SensorPipeline::WillEnd(const net::Flow& flow) {
   // OnFlowEnd() reads the whole state (the detectors' last look at the record).
-  const char* st = reinterpret_cast<const char*>(flow.attachment.get());
-  if (st == nullptr) return;
-  for (size_t off = 0; off < sizeof(FlowState); off += 64) __builtin_prefetch(st + off);
+  if (flow.attachment) PrefetchBytes(flow.attachment.get(), sizeof(FlowState));
 }
 
 void SensorPipeline::Advance(int64_t now_us) { flows_->Advance(now_us); }
@@ -249,12 +246,14 @@ void SensorPipeline::OnStratumMessage(FlowState& st, Direction dir, const stratu
 void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data, int64_t ts_us) {
   FlowState& st = State(flow);
   detectors::FlowRecord& rec = st.rec;
+  const int d = net::Index(ndir);
+  const Direction dir = ToAnalyzer(ndir);
   if (st.stratum_candidate && !st.sv2_started) {
     st.sv2_started = true;
     // Most TCP flows are ruled out by their first segment: counted as the analyzer would, and
     // no analyzer is built for them.
     const std::string_view ruled_out =
-        analyzers::sv2::Sv2Analyzer::RuledOutByFirstSegment(ToAnalyzer(ndir), data);
+        analyzers::sv2::Sv2Analyzer::RuledOutByFirstSegment(dir, data);
     if (!ruled_out.empty()) {
       counters_->Get(ruled_out).Inc();
     } else {
@@ -262,8 +261,6 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
       rec.sv2 = &st.sv2->features();
     }
   }
-  const int d = net::Index(ndir);
-  const Direction dir = ToAnalyzer(ndir);
   st.current_ts_us = ts_us;
   rec.last_ts_us = std::max(rec.last_ts_us, ts_us);
   rec.packets[0] = flow.packets[0];

@@ -4,6 +4,8 @@
 #include <climits>
 #include <cstring>
 
+#include "core/prefetch.h"
+
 namespace mw::net {
 namespace {
 
@@ -102,9 +104,7 @@ const Flow* FlowTable::PrefetchFlow(uint32_t hash) const {
     if (s.hash != hash) continue;
     const Flow* f = &At(s.index);
     // All of it: the key, the counters and state pointer, and the reassembly state (lines 2-3).
-    for (size_t off = 0; off < sizeof(Flow); off += 64) {
-      __builtin_prefetch(reinterpret_cast<const char*>(f) + off);
-    }
+    PrefetchBytes(f, sizeof(Flow));
     return f;
   }
 }
@@ -195,14 +195,14 @@ uint32_t FlowTable::Create(const DecodedPacket& p, uint32_t hash, Direction& dir
 
 void FlowTable::PrefetchNextVictims() {
   const uint32_t next = closing_.head != kNil ? closing_.head : lru_.head;
-  if (next == kNil) return;
-  const Flow& f = At(next);  // prefetched at the previous eviction, when it was the one after
+  if (next != kNil) HintNextToEnd(next);
+}
+
+void FlowTable::HintNextToEnd(uint32_t index) {
+  const Flow& f = At(index);  // prefetched one step before, when it was the one after
   if (listener_ != nullptr) listener_->WillEnd(f);
-  if (f.lru_next != kNil) {
-    const char* after = reinterpret_cast<const char*>(&At(f.lru_next));
-    __builtin_prefetch(after);
-    __builtin_prefetch(after + 64);
-  }
+  // The one after: its key line and the line with its state pointer.
+  if (f.lru_next != kNil) PrefetchBytes(&At(f.lru_next), 2 * kCacheLineBytes);
 }
 
 void FlowTable::Process(const DecodedPacket& p) { Process(p, HashOf(p)); }
@@ -313,15 +313,7 @@ void FlowTable::Flush() {
     for (uint32_t i = list->head; i != kNil;) {
       Flow& f = At(i);
       const uint32_t next = f.lru_next;
-      if (next != kNil) {  // its flow was prefetched one step ago: hint its state, fetch the next
-        const Flow& n = At(next);
-        if (listener_ != nullptr) listener_->WillEnd(n);
-        if (n.lru_next != kNil) {  // its key line and the line with its state pointer
-          const char* after = reinterpret_cast<const char*>(&At(n.lru_next));
-          __builtin_prefetch(after);
-          __builtin_prefetch(after + 64);
-        }
-      }
+      if (next != kNil) HintNextToEnd(next);
       reassembler_.FlushFlow(f, std::max(now_us_, f.last_us));
       if (listener_ != nullptr) listener_->OnFlowEnd(f, EndReason::kShutdown);
       ++stats_.ended[static_cast<size_t>(EndReason::kShutdown)];

@@ -110,6 +110,9 @@ class FlowTable {
   // After an eviction: the next victim's state and the one after's flow are prefetched (evicted
   // flows are the coldest there are).
   void PrefetchNextVictims();
+  // `index` is the next flow to end: its listener gets WillEnd(), and the flow after it in the
+  // idle order is prefetched.
+  void HintNextToEnd(uint32_t index);
 
   void PushBack(List& list, uint32_t i, bool by_start);
   void Unlink(List& list, uint32_t i, bool by_start);
