@@ -1,34 +1,57 @@
-// A whole capture file from arbitrary bytes: libpcap reads it from memory (fmemopen), every
-// packet goes through the decoder and a small flow table. Errors must be values, never crashes.
+// A whole capture file from arbitrary bytes, read twice: by libpcap (pcap_next_ex over fmemopen)
+// and by our record loop (pcap_record_source.h), frame by frame. Both must give the same
+// frames and end the same way (our loop reads classic pcap 2.4; libpcap reads everything else
+// in both). Every frame then goes through the decoder and a small flow table. Errors must be
+// values, never crashes.
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include "net/capture/packet_source.h"
 #include "net/decode/decoder.h"
 #include "net/flow/flow_table.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto source = mw::net::OpenPcapMemory(mw::ByteSpan(data, size));
+  const mw::ByteSpan bytes(data, size);
+  auto source = mw::net::OpenPcapMemory(bytes);
+  auto reference =
+      mw::net::OpenPcapMemory(bytes, {.records = mw::net::PcapRecords::kLibpcap});
+  if (source.ok() != reference.ok()) std::abort();
   if (!source.ok()) {
     if (source.status().message().empty()) std::abort();
     return 0;
   }
+  if ((*source)->link_type() != (*reference)->link_type()) std::abort();
   mw::net::Decoder decoder;
   mw::net::FlowTableConfig config;
   config.max_flows = 8;
   mw::net::FlowTable table(config, nullptr);
-  mw::net::RawPacket raw;
+  mw::net::RawPacket raw, expected;
   mw::net::DecodedPacket p;
   for (int n = 0; n < 10000; ++n) {
     const mw::net::NextResult r = (*source)->Next(raw);
+    const mw::net::NextResult want = (*reference)->Next(expected);
+    if (r != want) std::abort();
     if (r != mw::net::NextResult::kPacket) {
       if (r == mw::net::NextResult::kError && (*source)->status().ok()) std::abort();
       break;
+    }
+    if (raw.ts_us != expected.ts_us || raw.cap_len != expected.cap_len ||
+        raw.wire_len != expected.wire_len ||
+        (raw.cap_len > 0 && std::memcmp(raw.data, expected.data, raw.cap_len) != 0)) {
+      std::abort();
     }
     if (decoder.Decode(raw.link_type, raw.data, raw.cap_len, raw.wire_len, raw.ts_us, p) ==
         mw::net::DecodeResult::kIp) {
       table.Process(p);
     }
+  }
+  const mw::net::CaptureStats& ours = (*source)->stats();
+  const mw::net::CaptureStats& theirs = (*reference)->stats();
+  if (ours.packets != theirs.packets || ours.bytes != theirs.bytes ||
+      ours.read_errors != theirs.read_errors ||
+      ours.timestamps_clamped != theirs.timestamps_clamped) {
+    std::abort();
   }
   table.Flush();
   return 0;

@@ -12,6 +12,8 @@ void FrameBatch::Clear() {
 
 NextResult FrameBatch::Fill(PacketSource& source) {
   Clear();
+  // The source keeps a whole batch valid by itself: no copy.
+  if (source.ReadsStableBatches()) return source.NextBatch(frames_, kMaxFrames);
   size_t used = 0;
   NextResult r = NextResult::kPacket;
   RawPacket frame;

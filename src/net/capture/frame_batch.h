@@ -1,6 +1,7 @@
-// FrameBatch: up to kMaxFrames frames read from a PacketSource, their bytes copied so that they
-// all stay valid together (a PacketSource's frame is valid only until its next Next()). A caller
-// that decodes a batch ahead of processing it (prefetching each packet's flow) reads through it.
+// FrameBatch: up to kMaxFrames frames read from a PacketSource, all valid together. A source
+// that ReadsStableBatches() hands them out so; from the others (libpcap's frame is valid only
+// until its next Next()) their bytes are copied. A caller that decodes a batch ahead of
+// processing it (prefetching each packet's flow) reads through it.
 //
 // Not thread-safe; the frames are valid until the next Fill() or Clear().
 #pragma once
@@ -22,7 +23,9 @@ class FrameBatch {
   // the first frame with Next() (a live source waits up to its read timeout), the others with
   // NextReady() (a live source does not wait). Returns kPacket when the batch is full, else what
   // the source returned last (kEnd, kTimeout: nothing ready on a live source, or kError); the
-  // frames read before it are in the batch either way.
+  // frames read before it are in the batch either way. From a source that ReadsStableBatches(),
+  // kPacket may come with fewer than kMaxFrames frames (more follow), and kEnd or kError with
+  // none.
   NextResult Fill(PacketSource& source);
   void Clear();
 

@@ -1,14 +1,18 @@
 // PacketSource: where captured frames come from. Implementations read pcap / pcapng files (from
-// a path or a memory buffer) and live interfaces, all through libpcap, which already knows both
-// file formats, every byte order and timestamp precision, and the kernel capture interfaces.
+// a path or a memory buffer) and live interfaces. libpcap opens every file, knows both file
+// formats, every byte order and timestamp precision, and the kernel capture interfaces; the
+// records of a classic pcap 2.4 file are read by our own loop (pcap_record_source.h), which
+// hands out whole batches of frames without copying them.
 //
 // Threading: a source is used by one thread at a time. Live sources return kTimeout when no
 // packet arrived within the read timeout, so the caller can check its own stop flag.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/counters.h"
@@ -51,6 +55,17 @@ class PacketSource {
   // The same, but a live source never waits: kTimeout at once when no frame is ready. (A file
   // source always has one ready: the same as Next().)
   virtual NextResult NextReady(RawPacket& out) { return Next(out); }
+  // Whether NextBatch() works: frames stay in the source's buffer until its next read call, so
+  // a batch of them needs no copy (net::FrameBatch copies frames of the other sources).
+  virtual bool ReadsStableBatches() const { return false; }
+  // Only when ReadsStableBatches(): replaces `out` with up to `max` frames, all valid until the
+  // next call of Next, NextReady or NextBatch. kPacket when it read at least one frame (possibly
+  // fewer than `max`; more may follow), else kEnd or kError.
+  virtual NextResult NextBatch(std::vector<RawPacket>& out, size_t max) {
+    (void)max;
+    out.clear();
+    return NextResult::kError;
+  }
   // OK, or the one-line reason the last Next() returned kError.
   virtual const Status& status() const = 0;
   virtual int link_type() const = 0;
@@ -59,24 +74,33 @@ class PacketSource {
   virtual std::string name() const = 0;
 };
 
-// Options shared by file and live sources.
+// Who reads the records of a classic pcap 2.4 file.
+enum class PcapRecords {
+  kOwnLoop,  // our loop over a buffer (pcap_record_source.h), batches without copies
+  kLibpcap,  // pcap_next_ex (for comparison: tests, fuzzing, the bench)
+};
+
+// Options of file sources.
 struct CaptureOptions {
   std::string bpf_filter;  // empty = everything
+  PcapRecords records = PcapRecords::kOwnLoop;
 };
 
 // Latest capture time kept as is (about the year 5100); packet times are microseconds in an
 // int64_t, with room left for the timeouts added to them.
 inline constexpr int64_t kMaxCaptureSeconds = 100'000'000'000;
 
-// Capture files are read through a stdio stream with a buffer of this size (see OpenPcapFile).
+// Capture files are read in chunks of this size (see OpenPcapFile).
 inline constexpr size_t kFileReadBufferBytes = size_t{1} << 20;
 
-// Opens a pcap or pcapng file, read through a kFileReadBufferBytes buffer. Errors (one line, naming the file): missing or unreadable file,
-// not a capture file, a link type the decoder does not support, a BPF filter that does not
-// compile.
+// Opens a pcap or pcapng file. A classic pcap 2.4 file that is a regular file is read by our
+// record loop in kFileReadBufferBytes chunks; other files (pcapng, older pcap versions, pipes)
+// by libpcap, through a stdio stream with a kFileReadBufferBytes buffer. Errors (one line,
+// naming the file): missing or unreadable file, not a capture file, a link type the decoder
+// does not support, a BPF filter that does not compile.
 Result<std::unique_ptr<PacketSource>> OpenPcapFile(const std::string& path,
                                                    const CaptureOptions& options = {});
-// The same over bytes in memory (the bytes are copied; read through fmemopen).
+// The same over bytes in memory (the bytes are copied; libpcap reads them through fmemopen).
 Result<std::unique_ptr<PacketSource>> OpenPcapMemory(ByteSpan bytes,
                                                      const CaptureOptions& options = {});
 

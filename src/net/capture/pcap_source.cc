@@ -1,6 +1,9 @@
 // libpcap-backed PacketSource implementations (files, memory buffers, live interfaces).
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +13,7 @@
 #include <utility>
 
 #include "net/capture/packet_source.h"
+#include "net/capture/pcap_record_source.h"
 #include "net/decode/packet.h"
 
 namespace mw::net {
@@ -123,12 +127,14 @@ void CaptureStats::ExportTo(CounterSet& counters) const {
   counters.Get("capture.timestamps_clamped").Set(timestamps_clamped);
 }
 
-Result<std::unique_ptr<PacketSource>> OpenPcapFile(const std::string& path,
-                                                   const CaptureOptions& options) {
-  // libpcap reads a file through stdio, one record header and one packet at a time; with
-  // stdio's default buffer (the file system's block size, 4 KiB) that is a read(2) per 4 KiB,
-  // and those system calls cost more than the rest of the read path. The stream gets a
-  // kFileReadBufferBytes buffer instead, owned by the source and freed after pcap_close.
+namespace {
+
+// libpcap reads a file through stdio, one record header and one packet at a time; with stdio's
+// default buffer (the file system's block size, 4 KiB) that is a read(2) per 4 KiB, and those
+// system calls cost more than the rest of the read path. The stream gets a kFileReadBufferBytes
+// buffer instead, owned by the source and freed after pcap_close.
+Result<std::unique_ptr<PacketSource>> OpenWithLibpcap(const std::string& path,
+                                                      const CaptureOptions& options) {
   FILE* stream = std::fopen(path.c_str(), "rb");
   if (stream == nullptr) {
     return Status::InvalidArgument("cannot read capture file " + path + ": " +
@@ -150,10 +156,57 @@ Result<std::unique_ptr<PacketSource>> OpenPcapFile(const std::string& path,
                 options.bpf_filter);
 }
 
+// A regular file that starts as a classic pcap 2.4 file: libpcap parses its header from a
+// duplicate of the descriptor, our loop reads the records with pread. nullptr = not such a file
+// (the caller opens it with libpcap, which also gives the error messages).
+Result<std::unique_ptr<PacketSource>> OpenWithRecordLoop(const std::string& path,
+                                                         const CaptureOptions& options) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unique_ptr<PacketSource>();
+  struct stat st {};
+  uint8_t head[internal::kPcapFileHeaderBytes];
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      pread(fd, head, sizeof head, 0) != ssize_t(sizeof head) || !internal::IsPcapV24(head)) {
+    close(fd);
+    return std::unique_ptr<PacketSource>();
+  }
+  const int header_fd = dup(fd);
+  FILE* stream = header_fd >= 0 ? fdopen(header_fd, "rb") : nullptr;
+  if (stream == nullptr) {
+    if (header_fd >= 0) close(header_fd);
+    close(fd);
+    return std::unique_ptr<PacketSource>();
+  }
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* handle =
+      pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+  if (handle == nullptr) {
+    std::fclose(stream);
+    close(fd);
+    return Status::InvalidArgument("cannot read capture file " + path + ": " + errbuf);
+  }
+  return internal::OpenPcapRecordSource(handle, "file " + path, fd, Bytes{}, head,
+                                        options.bpf_filter);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PacketSource>> OpenPcapFile(const std::string& path,
+                                                   const CaptureOptions& options) {
+  if (options.records == PcapRecords::kOwnLoop) {
+    auto own = OpenWithRecordLoop(path, options);
+    if (!own.ok() || *own != nullptr) return own;
+  }
+  return OpenWithLibpcap(path, options);
+}
+
 Result<std::unique_ptr<PacketSource>> OpenPcapMemory(ByteSpan bytes,
                                                      const CaptureOptions& options) {
   if (bytes.empty()) return Status::InvalidArgument("capture in memory: empty input");
   Bytes copy(bytes.begin(), bytes.end());
+  const bool own_loop =
+      options.records == PcapRecords::kOwnLoop && internal::IsPcapV24(copy);
+  // libpcap parses the header (and, without our loop, the records) from this stream.
   FILE* stream = fmemopen(copy.data(), copy.size(), "rb");
   if (stream == nullptr) return Status::IoError("capture in memory: fmemopen failed");
   char errbuf[PCAP_ERRBUF_SIZE] = {};
@@ -163,6 +216,12 @@ Result<std::unique_ptr<PacketSource>> OpenPcapMemory(ByteSpan bytes,
   if (handle == nullptr) {
     std::fclose(stream);
     return Status::InvalidArgument(std::string("capture in memory: ") + errbuf);
+  }
+  if (own_loop) {
+    // The stream reads `copy`, which moves into the source: its heap buffer stays where it is.
+    const Bytes head(copy.begin(), copy.begin() + internal::kPcapFileHeaderBytes);
+    return internal::OpenPcapRecordSource(handle, "memory", -1, std::move(copy), head,
+                                          options.bpf_filter);
   }
   return Finish(std::make_unique<PcapSource>(handle, "memory", false, std::move(copy)),
                 options.bpf_filter);
