@@ -5,17 +5,22 @@
 namespace mw {
 
 Counter& CounterSet::Get(std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
   const auto address = reinterpret_cast<uintptr_t>(name.data());
-  RecentName& recent = recent_[((address >> 3) ^ (address >> 11) ^ name.size()) % kRecentNames];
-  if (recent.data == name.data() && recent.name != nullptr && *recent.name == name) {
-    return *recent.counter;
+  std::atomic<const RecentName*>& slot =
+      recent_[((address >> 3) ^ (address >> 11) ^ name.size()) % kRecentNames];
+  if (const RecentName* r = slot.load(std::memory_order_acquire);
+      r != nullptr && r->data == name.data() && *r->name == name) {
+    return *r->counter;
   }
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = by_name_.find(name);
   if (it == by_name_.end()) {
     it = by_name_.emplace(std::string(name), &storage_.emplace_back()).first;
   }
-  recent = RecentName{name.data(), &it->first, it->second};
+  if (recent_entries_.size() < kMaxRecentEntries) {
+    slot.store(&recent_entries_.emplace_back(RecentName{name.data(), &it->first, it->second}),
+               std::memory_order_release);
+  }
   return *it->second;
 }
 

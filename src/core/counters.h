@@ -34,10 +34,10 @@ class CounterSet {
   CounterSet(const CounterSet&) = delete;
   CounterSet& operator=(const CounterSet&) = delete;
 
-  // Returns the counter called `name`, creating it at zero. Under the set's lock; hot paths may
-  // call it per event (an analyzer's "malformed.<reason>"): a name asked for again from the same
-  // address (a literal) is found in a small cache by that address, its text compared, before
-  // the hash lookup.
+  // Returns the counter called `name`, creating it at zero. Hot paths may call it per event
+  // (an analyzer's "client_hello", "malformed.<reason>"): a name asked for again from the same
+  // address (a literal) is found without the lock, in a small cache keyed by that address, its
+  // text compared; other names take the lock and a hash lookup.
   Counter& Get(std::string_view name);
   // The counter called `prefix` + `name`, without building the name on the heap when it exists.
   Counter& Get(std::string_view prefix, std::string_view name);
@@ -56,14 +56,18 @@ class CounterSet {
   };
   std::unordered_map<std::string, Counter*, NameHash, std::equal_to<>> by_name_;
   // Keyed by where the caller's name text lives; an entry counts only when the text matches too
-  // (a name built in a reused buffer can come from the same address with other text).
+  // (a name built in a reused buffer can come from the same address with other text). Entries
+  // are immutable once published (release store, acquire load) and live as long as the set;
+  // after kMaxRecentEntries of them, names are no longer cached (the lock path still works).
   struct RecentName {
     const char* data = nullptr;
     const std::string* name = nullptr;  // the key in by_name_ (node-based: stable)
     Counter* counter = nullptr;
   };
   static constexpr size_t kRecentNames = 64;
-  std::array<RecentName, kRecentNames> recent_{};
+  static constexpr size_t kMaxRecentEntries = 1024;
+  std::array<std::atomic<const RecentName*>, kRecentNames> recent_{};
+  std::deque<RecentName> recent_entries_;  // under mu_
 };
 
 }  // namespace mw

@@ -52,6 +52,32 @@ TEST(Counters, NamesFromAReusedBufferReachTheirOwnCounters) {
   EXPECT_EQ(set.Value("abc"), 5u);
 }
 
+// Past the cache's entry limit (many names from one buffer) names still reach their counters;
+// threads creating and bumping the same and different names at once lose no increment.
+TEST(Counters, ManyNamesAndThreadsStillReachTheirCounters) {
+  CounterSet set;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&set, t] {
+      char buf[32];
+      for (int i = 0; i < 3000; ++i) {
+        std::snprintf(buf, sizeof(buf), "name.%d", i % 1500);
+        set.Get(std::string_view(buf)).Inc();
+        set.Get("shared").Inc();
+        if (i % 100 == 0) set.Get(t % 2 == 0 ? "even" : "odd").Inc();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(set.Value("shared"), 12000u);
+  EXPECT_EQ(set.Value("even"), 60u);
+  EXPECT_EQ(set.Value("odd"), 60u);
+  for (int i = 0; i < 1500; i += 37) {
+    EXPECT_EQ(set.Value("name." + std::to_string(i)), 8u) << i;
+  }
+  EXPECT_EQ(set.Snapshot().size(), 1503u);
+}
+
 TEST(Counters, PrefixAndNameNameTheSameCounterAsTheWholeName) {
   CounterSet set;
   Counter& whole = set.Get("malformed.bad_length");

@@ -96,8 +96,7 @@ class PcapRecordSource final : public PacketSource {
   NextResult Next(RawPacket& out) override { return Read(&out, 1, nullptr); }
   bool ReadsStableBatches() const override { return true; }
   NextResult NextBatch(std::vector<RawPacket>& out, size_t max) override {
-    out.clear();
-    out.resize(max);
+    out.resize(max);  // a no-op after a full batch: no frame is constructed again
     size_t n = 0;
     const NextResult r = Read(out.data(), max, &n);
     out.resize(n);
