@@ -12,6 +12,7 @@
 // The packet layer is RunPipeline(): read -> decode -> flow table -> TCP reassembly -> a
 // FlowListener that only touches the delivered bytes. The full sensor is RunFullSensor(): the
 // SensorPipeline as `minewatch sensor --pcap` runs it, with events counted instead of written.
+
 #include <pcap/pcap.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
