@@ -1,9 +1,10 @@
-// DecodeLine: one JSON object -> a typed Message. Parsing never throws: nlohmann::json is used
-// with allow_exceptions=false and every value's type is checked before it is read
-// (decode_fields.h). The per-dialect decoders live in decode_requests.cc and decode_replies.cc.
+// DecodeLine: one JSON object -> a typed Message. Parsing never throws: ParseJson (json_parse.h)
+// builds the nlohmann value as nlohmann's parser would, without exceptions, and every value's
+// type is checked before it is read (decode_fields.h). The per-dialect decoders live in decode_requests.cc and decode_replies.cc.
 #include <string>
 
 #include "proto/stratum/decode_fields.h"
+#include "proto/stratum/json_parse.h"
 #include "proto/stratum/stratum_codec.h"
 
 namespace mw::stratum {
@@ -54,8 +55,8 @@ Result<Message> DecodeLine(std::string_view line, DecodeFailure* failure,
   if (line.size() > kMaxLineBytes) {
     return Fail(DecodeFailure::kOversize, std::to_string(line.size()) + " bytes", failure);
   }
-  Json obj = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (obj.is_discarded() || !obj.is_object()) {
+  Json obj;
+  if (!ParseJson(line, obj) || !obj.is_object()) {
     return Fail(DecodeFailure::kMalformedJson, "not one JSON object", failure);
   }
 
