@@ -37,6 +37,9 @@ class Parser {
             ++p_;
             break;
           }
+          // Room for a Stratum object's keys (usually 3-7) and params (2-5) at once, instead of
+          // the vector growing by doubling from one.
+          slot->get_ref<Json::object_t&>().reserve(8);
           open.push_back(slot);
           if (!NextKey(*slot, slot)) return false;
           continue;
@@ -48,6 +51,7 @@ class Parser {
             ++p_;
             break;
           }
+          slot->get_ref<Json::array_t&>().reserve(4);
           open.push_back(slot);
           slot = &slot->get_ref<Json::array_t&>().emplace_back();
           continue;
