@@ -1,5 +1,6 @@
 #include "net/decode/decoder.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -202,6 +203,62 @@ TEST(Decoder, ArpIsNotIp) {
   EXPECT_EQ(d.stats().non_ip, 1u);
   EXPECT_EQ(LinkTypeName(276), "LINUX_SLL2");
   EXPECT_EQ(LinkTypeName(147), "LINKTYPE_147");
+}
+
+}  // namespace
+}  // namespace mw::net
+
+namespace mw::net {
+namespace {
+
+// ToString formats as glibc's inet_ntop does, on edge cases (zero runs, ties, embedded IPv4)
+// and on random addresses whose words are often zero.
+TEST(IpAddressText, MatchesInetNtop) {
+  std::vector<std::array<uint8_t, 16>> cases;
+  auto words = [](std::initializer_list<uint16_t> w) {
+    std::array<uint8_t, 16> b{};
+    size_t i = 0;
+    for (uint16_t x : w) {
+      b[2 * i] = uint8_t(x >> 8);
+      b[2 * i + 1] = uint8_t(x);
+      ++i;
+    }
+    return b;
+  };
+  cases.push_back(words({0, 0, 0, 0, 0, 0, 0, 0}));
+  cases.push_back(words({0, 0, 0, 0, 0, 0, 0, 1}));
+  cases.push_back(words({1, 0, 0, 0, 0, 0, 0, 0}));
+  cases.push_back(words({0, 0, 0, 0, 0, 0xffff, 0x0102, 0x0304}));
+  cases.push_back(words({0, 0, 0, 0, 0, 0, 0x0102, 0x0304}));
+  cases.push_back(words({0, 0, 0, 0, 0, 0xffff, 0, 0}));
+  cases.push_back(words({1, 0, 0, 2, 0, 0, 3, 4}));
+  cases.push_back(words({1, 0, 2, 0, 3, 0, 4, 0}));
+  cases.push_back(words({0xfd00, 0, 0, 0, 0, 0, 0, 1}));
+  cases.push_back(words({0x2001, 0xdb8, 0, 0, 1, 0, 0, 1}));
+  cases.push_back(words({0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff}));
+  uint64_t seed = 0x9e3779b97f4a7c15ull;
+  for (int n = 0; n < 20000; ++n) {
+    std::array<uint8_t, 16> b{};
+    for (int i = 0; i < 8; ++i) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      const uint32_t r = uint32_t(seed >> 33);
+      const uint16_t w = (r & 3) != 0 ? 0 : uint16_t(r >> 8);  // three words in four are zero
+      b[2 * i] = uint8_t(w >> 8);
+      b[2 * i + 1] = uint8_t(w);
+    }
+    if (n % 7 == 0) b[10] = b[11] = 0xff;
+    cases.push_back(b);
+  }
+  char buf[INET6_ADDRSTRLEN];
+  for (const auto& b : cases) {
+    const IpAddress v6 = IpAddress::V6(b.data());
+    ASSERT_NE(inet_ntop(AF_INET6, b.data(), buf, sizeof buf), nullptr);
+    ASSERT_EQ(v6.ToString(), buf);
+    const IpAddress v4 = IpAddress::V4(b.data() + 12);
+    ASSERT_NE(inet_ntop(AF_INET, b.data() + 12, buf, sizeof buf), nullptr);
+    ASSERT_EQ(v4.ToString(), buf);
+  }
+  EXPECT_EQ(IpAddress{}.ToString(), "-");
 }
 
 }  // namespace
