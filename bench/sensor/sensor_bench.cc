@@ -231,7 +231,9 @@ SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConf
 }
 
 struct NdpiResult {
-  bool ran = false;
+  bool ran = false;         // exited normally and its packet count and time were read
+  bool exited_ok = false;   // exited normally (enough for the start-up run, whose processing
+                            // time can print as 0 msec)
   uint64_t packets = 0;
   double processing_s = 0;  // ndpiReader's own "Packet Processing Time"
   double cpu_s = 0;         // user + system CPU of the whole process (setup included)
@@ -264,6 +266,7 @@ NdpiResult RunNdpiReader(const std::string& path) {
                                                               : "ndpiReader failed";
     return r;
   }
+  r.exited_ok = true;
   r.cpu_s = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
             double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
   // "IP packets:            4             of 4 packets total"
@@ -392,7 +395,7 @@ int main(int argc, char** argv) {
       std::remove(tiny_path.c_str());
     }
   }
-  const double nd_cpu = nd.cpu_s - (nd_startup.ran ? nd_startup.cpu_s : 0.0);
+  const double nd_cpu = nd.cpu_s - (nd_startup.exited_ok ? nd_startup.cpu_s : 0.0);
 
   std::printf("\n  %-44s %10s %9s %10s\n", "stage (best of runs, CPU time)", "packets", "cpu s",
               "Mpps/core");
