@@ -78,17 +78,9 @@ class PcapRecordSource final : public PacketSource {
   PcapRecordSource& operator=(const PcapRecordSource&) = delete;
 
   Status Prepare(const std::string& bpf_filter) {
-    if (!IsSupportedLinkType(link_type_)) {
-      const char* dlt = pcap_datalink_val_to_name(link_type_);
-      return Status::InvalidArgument(name_ + ": unsupported link type " +
-                                     std::to_string(link_type_) + " (" +
-                                     (dlt != nullptr ? dlt : "unknown") + ")");
-    }
+    MW_RETURN_IF_ERROR(CheckLinkType(name_, link_type_));
     if (bpf_filter.empty()) return Status::Ok();
-    if (pcap_compile(handle_, &filter_, bpf_filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-      return Status::InvalidArgument(name_ + ": bad BPF filter '" + bpf_filter +
-                                     "': " + pcap_geterr(handle_));
-    }
+    MW_RETURN_IF_ERROR(CompileFilter(handle_, name_, bpf_filter, filter_));
     has_filter_ = true;
     return Status::Ok();
   }
@@ -246,6 +238,23 @@ class PcapRecordSource final : public PacketSource {
 };
 
 }  // namespace
+
+Status CheckLinkType(const std::string& source_name, int link_type) {
+  if (IsSupportedLinkType(link_type)) return Status::Ok();
+  const char* dlt = pcap_datalink_val_to_name(link_type);
+  return Status::InvalidArgument(source_name + ": unsupported link type " +
+                                 std::to_string(link_type) + " (" +
+                                 (dlt != nullptr ? dlt : "unknown") + ")");
+}
+
+Status CompileFilter(pcap_t* handle, const std::string& source_name, const std::string& filter,
+                     bpf_program& program) {
+  if (pcap_compile(handle, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    return Status::InvalidArgument(source_name + ": bad BPF filter '" + filter +
+                                   "': " + pcap_geterr(handle));
+  }
+  return Status::Ok();
+}
 
 bool IsPcapV24(ByteSpan head) {
   FileFormat format;

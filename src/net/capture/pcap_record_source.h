@@ -32,6 +32,14 @@ inline constexpr uint32_t kMaxRecordBytes = 262144;
 inline constexpr size_t kPcapFileHeaderBytes = 24;
 inline constexpr size_t kPcapRecordHeaderBytes = 16;
 
+// Shared by both file readers and live capture. OK, or the one-line error (naming the source)
+// for a link type the decoder does not support.
+Status CheckLinkType(const std::string& source_name, int link_type);
+// Compiles `filter` (not empty) for `handle` into `program` (the caller frees it with
+// pcap_freecode); the one-line error names the source and the filter.
+Status CompileFilter(pcap_t* handle, const std::string& source_name, const std::string& filter,
+                     bpf_program& program);
+
 // Whether `head` (the first bytes of a capture, at least kPcapFileHeaderBytes) starts a classic
 // pcap file of version 2.4 in either byte order, with microsecond or nanosecond timestamps.
 bool IsPcapV24(ByteSpan head);

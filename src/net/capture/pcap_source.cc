@@ -43,18 +43,10 @@ class PcapSource final : public PacketSource {
 
   // Checks the link type and installs the filter; the one-line error names the source.
   Status Prepare(const std::string& bpf_filter) {
-    if (!IsSupportedLinkType(link_type_)) {
-      const char* dlt = pcap_datalink_val_to_name(link_type_);
-      return Status::InvalidArgument(name_ + ": unsupported link type " +
-                                     std::to_string(link_type_) + " (" +
-                                     (dlt != nullptr ? dlt : "unknown") + ")");
-    }
+    MW_RETURN_IF_ERROR(internal::CheckLinkType(name_, link_type_));
     if (bpf_filter.empty()) return Status::Ok();
     bpf_program program{};
-    if (pcap_compile(handle_, &program, bpf_filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-      return Status::InvalidArgument(name_ + ": bad BPF filter '" + bpf_filter +
-                                     "': " + pcap_geterr(handle_));
-    }
+    MW_RETURN_IF_ERROR(internal::CompileFilter(handle_, name_, bpf_filter, program));
     const int rc = pcap_setfilter(handle_, &program);
     pcap_freecode(&program);
     if (rc != 0) {
