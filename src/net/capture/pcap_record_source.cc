@@ -102,9 +102,10 @@ class PcapRecordSource final : public PacketSource {
 
  private:
   // Reads up to `max` frames into `out`; all point into buffer_, which moves only at the start
-  // of the next call. With `count` (a batch): kPacket when at least one frame was read, even
-  // fewer than max (the rest of the buffer held no whole record); the end or an error is
-  // returned by the call that reads no frame. Without it: exactly one frame, or the end.
+  // of the next call. With `count` (a batch): kPacket when at least one frame was read and more
+  // may follow (even fewer than max: the rest of the buffer held no whole record); kEnd with the
+  // last frames when they used the input up; an error is returned by the next call. Without
+  // it: exactly one frame, or the end, or the error.
   NextResult Read(RawPacket* out, size_t max, size_t* count) {
     size_t n = 0;
     if (count != nullptr) *count = 0;
@@ -116,11 +117,9 @@ class PcapRecordSource final : public PacketSource {
       if (avail >= kPcapRecordHeaderBytes) {
         cap_len = Field(pos_ + 8);
         if (cap_len > kMaxRecordBytes) {
-          Fail(cap_len > snapshot_
-                   ? "invalid packet capture length " + std::to_string(cap_len) +
-                         ", bigger than snaplen of " + std::to_string(snapshot_)
-                   : "invalid packet capture length " + std::to_string(cap_len) +
-                         ", bigger than maximum of " + std::to_string(kMaxRecordBytes));
+          // (snapshot_ <= kMaxRecordBytes: libpcap's wording for this case.)
+          Fail("invalid packet capture length " + std::to_string(cap_len) +
+               ", bigger than snaplen of " + std::to_string(snapshot_));
           break;
         }
         whole = avail >= kPcapRecordHeaderBytes + cap_len;
