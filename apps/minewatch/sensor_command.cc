@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <csignal>
 #include <filesystem>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "minewatch/default_intel.h"
 #include "net/capture/frame_batch.h"
 #include "net/capture/packet_source.h"
+#include "net/flow/flow_table.h"
 #include "proto/events/event_sink.h"
 #include "sensor/sensor_pipeline.h"
 
@@ -34,7 +36,12 @@ struct SensorArgs {
   bool stats = false;
   bool no_intel = false;
   double duration_s = 0;
+  uint32_t max_flows = net::FlowTableConfig{}.max_flows;
 };
+
+// Most flows tracked at once that --max-flows accepts (each costs a few hundred bytes in the
+// table and up to a few KB of analyzer state while it lives).
+constexpr uint32_t kMaxFlowsLimit = uint32_t{1} << 22;
 
 void PrintCounters(const CounterSet& counters) {
   for (const auto& [name, value] : counters.Snapshot()) {
@@ -49,6 +56,7 @@ int RunSensor(const SensorArgs& a) {
   }
   sensor::SensorConfig config;
   config.sensor_name = a.name;
+  config.flows.max_flows = a.max_flows;
   if (a.flow_events == "none") config.flow_events = sensor::FlowEvents::kNone;
   else if (a.flow_events == "all") config.flow_events = sensor::FlowEvents::kAll;
   else if (a.flow_events != "mining") {
@@ -147,6 +155,13 @@ int RunSensor(const SensorArgs& a) {
     std::cerr << "minewatch sensor: " << flushed.message() << "\n";
     rc = 2;
   }
+  // A full table evicts the least recently seen flow before it ends: its later packets start a
+  // new, mid-session flow, and what was learnt about it so far is judged early. Say so.
+  if (const uint64_t evicted = counters.Value("flow.evicted"); evicted > 0) {
+    std::cerr << "minewatch sensor: the flow table was full (--max-flows " << a.max_flows
+              << "): " << evicted << " flow(s) evicted before they ended; a larger --max-flows"
+              << " keeps them (counter flow.evicted)\n";
+  }
   if (a.stats) PrintCounters(counters);
   return rc;
 }
@@ -170,6 +185,10 @@ void AddSensorCommand(CLI::App& app, cli::Action& action) {
                   "Metadata events: none, mining (flows that alerted or spoke a mining dialect), all")
       ->capture_default_str();
   cmd->add_option("--duration", a->duration_s, "Live capture: stop after this many seconds");
+  cmd->add_option("--max-flows", a->max_flows,
+                  "Flows tracked at once; when full, the least recently seen one is evicted")
+      ->capture_default_str()
+      ->check(CLI::Range(uint32_t{1}, kMaxFlowsLimit));
   cmd->add_flag("--stats", a->stats, "Print every stage's counters to stderr at the end");
   cmd->callback([&action, a] { action = [a] { return RunSensor(*a); }; });
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# minewatch sensor --max-flows: a capture of more concurrent flows than the table holds evicts
+# flows before they end, which the sensor reports in one line (and counts); a table large
+# enough reports nothing; a limit out of range is a one-line usage error. The capture (five TCP
+# flows that all stay open, on loopback addresses) is written below.
+source "$(dirname "$0")/lib.sh"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+python3 - "$work/five_flows.pcap" <<'PY'
+import struct, sys
+out = open(sys.argv[1], "wb")
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))  # LINKTYPE_RAW
+def packet(ts, sport, seq, flags, payload=b""):
+    tcp = struct.pack(">HHIIBBHHH", sport, 4444, seq, 0, 5 << 4, flags, 65535, 0, 0) + payload
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0,
+                     bytes([127, 0, 0, 1]), bytes([127, 0, 0, 2])) + tcp
+    out.write(struct.pack("<IIII", ts, 0, len(ip), len(ip)) + ip)
+# Five flows open one after another, then each sends data in turn: none ends or idles out.
+for i in range(5):
+    packet(1_700_000_000 + i, 40000 + i, 1000, 0x02)
+for round_ in range(3):
+    for i in range(5):
+        packet(1_700_000_010 + round_ * 5 + i, 40000 + i, 1001 + round_ * 4, 0x18, b"ping")
+PY
+
+expect_exit 0 "five open flows through a 2-flow table" -- \
+  "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --no-intel --eve /dev/null --max-flows 2 --stats
+grep -q "the flow table was full (--max-flows 2): [0-9]* flow(s) evicted before they ended" \
+  /tmp/mw_e2e_err.$$ && pass "a full table is reported in one line" \
+  || fail "no eviction line: $(head -c 300 /tmp/mw_e2e_err.$$)"
+evicted=$(awk '$1 == "flow.evicted" {print $2}' /tmp/mw_e2e_err.$$)
+[[ -n "$evicted" && "$evicted" -ge 3 ]] && pass "flow.evicted counts them ($evicted)" \
+  || fail "flow.evicted is '$evicted', want at least 3"
+
+expect_exit 0 "the same capture through the default table" -- \
+  "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --no-intel --eve /dev/null --stats
+grep -q "flow table was full" /tmp/mw_e2e_err.$$ && fail "eviction reported with room to spare" \
+  || pass "no eviction line when the table has room"
+expect_eq "$(awk '$1 == "flow.created" {print $2}' /tmp/mw_e2e_err.$$)" 5 "five flows created"
+
+check_usage "--max-flows 0" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --max-flows 0
+grep -q -- "--max-flows" /tmp/mw_e2e_err.$$ && pass "the error names --max-flows" \
+  || fail "error does not name the option: $(cat /tmp/mw_e2e_err.$$)"
+check_usage "--max-flows too large" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" \
+  --max-flows 99999999999
+finish
