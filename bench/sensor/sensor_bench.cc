@@ -117,10 +117,6 @@ Measure BareLibpcap(const std::string& path, bool big_buffer) {
   return m;
 }
 
-// How the sensor reads a classic pcap file: our record loop (net/capture/pcap_record_source.h)
-// through FrameBatch, touching each frame as the bare loop does.
-Measure BareRecordLoop(const std::string& path);
-
 struct PipelineResult {
   Measure m;
   size_t flow_memory = 0;
@@ -138,6 +134,8 @@ std::unique_ptr<mw::net::PacketSource> OpenOrExit(const std::string& path) {
   return std::move(*source);
 }
 
+// How the sensor reads a classic pcap file: our record loop (net/capture/pcap_record_source.h)
+// through FrameBatch, touching each frame as the bare loop does.
 Measure BareRecordLoop(const std::string& path) {
   Measure m;
   const auto wall0 = std::chrono::steady_clock::now();

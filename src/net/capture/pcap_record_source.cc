@@ -142,12 +142,12 @@ class PcapRecordSource final : public PacketSource {
                        std::to_string(avail - kPcapRecordHeaderBytes));
         break;
       }
-      const uint8_t* record = buffer_.data() + pos_;
+      const size_t record = pos_;  // offset of the record header in buffer_
       pos_ += kPcapRecordHeaderBytes + cap_len;
       RawPacket& frame = out[n];
       frame.cap_len = std::min(cap_len, snapshot_);
-      frame.wire_len = Field(record - buffer_.data() + 12);
-      frame.data = record + kPcapRecordHeaderBytes;
+      frame.wire_len = Field(record + 12);
+      frame.data = buffer_.data() + record + kPcapRecordHeaderBytes;
       frame.link_type = link_type_;
       if (has_filter_) {
         pcap_pkthdr header{};
@@ -158,8 +158,8 @@ class PcapRecordSource final : public PacketSource {
       // As libpcap 1.10 reads them: a file in the host's byte order has signed 32-bit time
       // fields, one in the other order unsigned ones (its byte swap yields an unsigned int);
       // nanoseconds are divided down to microseconds.
-      int64_t sec = Field(record - buffer_.data());
-      int64_t usec = Field(record - buffer_.data() + 4);
+      int64_t sec = Field(record);
+      int64_t usec = Field(record + 4);
       if (signed_times_) {
         sec = int32_t(uint32_t(sec));
         usec = int32_t(uint32_t(usec));

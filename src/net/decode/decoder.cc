@@ -1,7 +1,5 @@
 #include "net/decode/decoder.h"
 
-#include <arpa/inet.h>
-
 #include <string>
 
 #include "core/bytes.h"
