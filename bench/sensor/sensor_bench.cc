@@ -196,6 +196,7 @@ class CountingSink : public mw::events::EventSink {
 struct SensorResult {
   Measure m;
   uint64_t alerts = 0, metadata = 0;
+  std::vector<std::pair<std::string, uint64_t>> counters;
 };
 
 // The whole sensor: read, decode, flows, reassembly, every analyzer, every detector, events.
@@ -223,6 +224,8 @@ SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConf
   out.m.packets = n;
   out.m.cpu_s = CpuSeconds() - cpu0;
   out.m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  source->stats().ExportTo(counters);
+  for (const auto& [k, v] : counters.Snapshot()) out.counters.emplace_back(k, v);
   out.alerts = sink.alerts;
   out.metadata = sink.metadata;
   return out;
@@ -395,16 +398,22 @@ int main(int argc, char** argv) {
   }
   const double nd_cpu = nd.cpu_s - (nd_startup.exited_ok ? nd_startup.cpu_s : 0.0);
 
+  const bool ran_bare = runs("bare") > 0, ran_layer = runs("layer") > 0,
+             ran_sensor = runs("sensor") > 0;
   std::printf("\n  %-44s %10s %9s %10s\n", "stage (best of runs, CPU time)", "packets", "cpu s",
               "Mpps/core");
-  Row("bare libpcap read loop, 1 MiB stdio buffer", bare.packets, bare.cpu_s,
-      "(libpcap's loop at its fastest)");
-  Row("bare libpcap read loop, libpcap defaults", bare_default.packets, bare_default.cpu_s,
-      "(pcap_open_offline: 4 KiB stdio buffer)");
-  Row("bare read loop, our record loop", own_loop.packets, own_loop.cpu_s,
-      "(how the sensor reads a pcap file)");
-  Row("minewatch read+decode+flow+reassembly", best.m.packets, best.m.cpu_s, "");
-  Row("minewatch full sensor (analyzers+detectors)", full.m.packets, full.m.cpu_s, "");
+  if (ran_bare) {
+    Row("bare libpcap read loop, 1 MiB stdio buffer", bare.packets, bare.cpu_s,
+        "(libpcap's loop at its fastest)");
+    Row("bare libpcap read loop, libpcap defaults", bare_default.packets, bare_default.cpu_s,
+        "(pcap_open_offline: 4 KiB stdio buffer)");
+    Row("bare read loop, our record loop", own_loop.packets, own_loop.cpu_s,
+        "(how the sensor reads a pcap file)");
+  }
+  if (ran_layer) Row("minewatch read+decode+flow+reassembly", best.m.packets, best.m.cpu_s, "");
+  if (ran_sensor) {
+    Row("minewatch full sensor (analyzers+detectors)", full.m.packets, full.m.cpu_s, "");
+  }
   if (nd.ran) {
     Row("ndpiReader, CPU minus start-up CPU", nd.packets, nd_cpu, "");
     Row("ndpiReader, whole process CPU", nd.packets, nd.cpu_s, "(includes start-up)");
@@ -412,51 +421,71 @@ int main(int argc, char** argv) {
   } else if (ndpi) {
     std::printf("  ndpiReader: %s\n", nd.error.c_str());
   }
-  const double ours = best.m.Mpps();
-  // The targets are the full sensor's (below); the packet layer's figures show its share of them.
-  std::printf("\n  packet layer %.2f Mpps/core (sensor target >= 3): %s\n", ours, ours >= 3 ? "met" : "NOT met");
-  std::printf("  packet layer = %.0f %% of the 1 MiB libpcap loop, %.0f %% of libpcap's default "
-              "loop (sensor target >= 50 %%)\n",
-              100.0 * ours / bare.Mpps(), 100.0 * ours / bare_default.Mpps());
-  if (nd.ran) {
-    const double ndpi_mpps = double(nd.packets) / nd_cpu / 1e6;
-    std::printf("  packet layer / ndpiReader = %.1fx (sensor target >= 3x; per core, ndpiReader's start-up "
-                "excluded): %s\n",
-                ours / ndpi_mpps, ours >= 3 * ndpi_mpps ? "met" : "NOT met");
+  const double ndpi_mpps = nd.ran ? double(nd.packets) / nd_cpu / 1e6 : 0;
+  if (ran_layer) {
+    const double ours = best.m.Mpps();
+    // The targets are the full sensor's (below); the packet layer's figures show its share.
+    std::printf("\n  packet layer %.2f Mpps/core (sensor target >= 3): %s\n", ours,
+                ours >= 3 ? "met" : "NOT met");
+    if (ran_bare) {
+      std::printf("  packet layer = %.0f %% of the 1 MiB libpcap loop, %.0f %% of libpcap's "
+                  "default loop (sensor target >= 50 %%)\n",
+                  100.0 * ours / bare.Mpps(), 100.0 * ours / bare_default.Mpps());
+    }
+    if (nd.ran) {
+      std::printf("  packet layer / ndpiReader = %.1fx (sensor target >= 3x; per core, "
+                  "ndpiReader's start-up excluded): %s\n",
+                  ours / ndpi_mpps, ours >= 3 * ndpi_mpps ? "met" : "NOT met");
+    }
   }
-  const double sensor = full.m.Mpps();
-  std::printf("\n  full sensor %.2f Mpps/core (target >= 3): %s\n", sensor,
-              sensor >= 3 ? "met" : "NOT met");
-  const auto verdict = [&](const Measure& loop) {
-    return sensor >= 0.5 * loop.Mpps() ? "met" : "NOT met";
-  };
-  std::printf("  full sensor = %.0f %% of the 1 MiB libpcap loop (target >= 50 %%): %s\n",
-              100.0 * sensor / bare.Mpps(), verdict(bare));
-  std::printf("  full sensor = %.0f %% of libpcap's default loop (target >= 50 %%): %s\n",
-              100.0 * sensor / bare_default.Mpps(), verdict(bare_default));
-  if (nd.ran) {
-    std::printf("  full sensor / ndpiReader = %.1fx (target >= 3x)\n",
-                sensor / (double(nd.packets) / nd_cpu / 1e6));
+  if (ran_sensor) {
+    const double sensor = full.m.Mpps();
+    std::printf("\n  full sensor %.2f Mpps/core (target >= 3): %s\n", sensor,
+                sensor >= 3 ? "met" : "NOT met");
+    const auto verdict = [&](const Measure& loop) {
+      return sensor >= 0.5 * loop.Mpps() ? "met" : "NOT met";
+    };
+    if (ran_bare) {
+      std::printf("  full sensor = %.0f %% of the 1 MiB libpcap loop (target >= 50 %%): %s\n",
+                  100.0 * sensor / bare.Mpps(), verdict(bare));
+      std::printf("  full sensor = %.0f %% of libpcap's default loop (target >= 50 %%): %s\n",
+                  100.0 * sensor / bare_default.Mpps(), verdict(bare_default));
+    }
+    if (nd.ran) {
+      std::printf("  full sensor / ndpiReader = %.1fx (target >= 3x): %s\n", sensor / ndpi_mpps,
+                  sensor >= 3 * ndpi_mpps ? "met" : "NOT met");
+    }
+    if (input.empty()) {
+      std::printf("  full sensor raised %llu alerts for %llu Stratum flows in the capture (%llu "
+                  "metadata events)\n",
+                  static_cast<unsigned long long>(full.alerts),
+                  static_cast<unsigned long long>(summary->mining_flows),
+                  static_cast<unsigned long long>(full.metadata));
+    } else {
+      std::printf("  full sensor raised %llu alerts (%llu metadata events)\n",
+                  static_cast<unsigned long long>(full.alerts),
+                  static_cast<unsigned long long>(full.metadata));
+    }
   }
-  if (input.empty()) {
-    std::printf("  full sensor raised %llu alerts for %llu Stratum flows in the capture (%llu "
-                "metadata events)\n",
-                static_cast<unsigned long long>(full.alerts),
-                static_cast<unsigned long long>(summary->mining_flows),
-                static_cast<unsigned long long>(full.metadata));
-  } else {
-    std::printf("  full sensor raised %llu alerts (%llu metadata events)\n",
-                static_cast<unsigned long long>(full.alerts),
-                static_cast<unsigned long long>(full.metadata));
+  std::printf("\n  memory: capture file %.1f MB; ", double(summary->bytes) / 1e6);
+  if (ran_layer) {
+    std::printf("flow table %.1f MB for max_flows %u (peak active %llu); ",
+                double(best.flow_memory) / 1e6, config.max_flows,
+                static_cast<unsigned long long>(best.peak_active));
   }
-  std::printf("\n  memory: capture file %.1f MB; flow table %.1f MB for max_flows %u (peak active"
-              " %llu); peak RSS %.1f MB after generating, %.1f MB after the pipeline runs\n",
-              double(summary->bytes) / 1e6, double(best.flow_memory) / 1e6, config.max_flows,
-              static_cast<unsigned long long>(best.peak_active), double(rss_after_gen) / 1024,
-              double(rss_after_pipeline) / 1024);
-  std::printf("\n  counters of the best run:\n");
-  for (const auto& [k, v] : best.counters.Snapshot()) {
-    if (v != 0) std::printf("    %-40s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+  std::printf("peak RSS %.1f MB after generating, %.1f MB after the pipeline runs\n",
+              double(rss_after_gen) / 1024, double(rss_after_pipeline) / 1024);
+  if (ran_layer) {
+    std::printf("\n  counters of the packet layer's best run:\n");
+    for (const auto& [k, v] : best.counters.Snapshot()) {
+      if (v != 0) std::printf("    %-40s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+    }
+  }
+  if (ran_sensor) {
+    std::printf("\n  counters of the full sensor's best run:\n");
+    for (const auto& [k, v] : full.counters) {
+      if (v != 0) std::printf("    %-40s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+    }
   }
   if (keep.empty() && input.empty()) std::remove(path.c_str());
   return 0;

@@ -84,7 +84,7 @@ SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel
       counters_(counters != nullptr ? counters : &own_counters_),
       max_spares_(std::max<size_t>(config_.flows.max_flows, 1)) {
   flows_ = std::make_unique<net::FlowTable>(config_.flows, this);
-  stratum_decoder_ = std::make_unique<stratum::Decoder>(*counters_);
+  stratum_decoder_ = std::make_unique<stratum::Decoder>(stratum_codec_counters_);
   detectors_.push_back(std::make_unique<detectors::StratumSessionDetector>());
   detectors_.push_back(std::make_unique<detectors::PoolNameDetector>(intel_));
   detectors_.push_back(std::make_unique<detectors::HttpMiningDetector>());
@@ -171,6 +171,10 @@ void SensorPipeline::ExportCounters() {
   counters_->Get("stratum.lines_after_verdict").Set(stratum_lines_after_verdict_);
   counters_->Get("dns_cache.entries").Set(dns_cache_.size());
   counters_->Get("dns_cache.evictions").Set(dns_cache_.evictions());
+  for (const CounterSet* set :
+       {&tls_counters_, &dns_counters_, &http_counters_, &sv2_counters_, &stratum_codec_counters_}) {
+    for (const auto& [name, value] : set->Snapshot()) counters_->Get(name).Set(value);
+  }
 }
 
 SensorPipeline::FlowState& SensorPipeline::State(net::Flow& flow) {
@@ -204,7 +208,7 @@ void SensorPipeline::OnFlowStart(net::Flow& flow) {
         spare_dns_,
         flow.ip_proto == net::kProtoTcp ? analyzers::dns::DnsAnalyzer::Transport::kTcp
                                         : analyzers::dns::DnsAnalyzer::Transport::kUdp,
-        counters_);
+        &dns_counters_);
   }
   st->stratum_candidate = flow.ip_proto == net::kProtoTcp && !port53;
   flow.attachment = std::move(st);
@@ -255,9 +259,9 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     const std::string_view ruled_out =
         analyzers::sv2::Sv2Analyzer::RuledOutByFirstSegment(dir, data);
     if (!ruled_out.empty()) {
-      counters_->Get(ruled_out).Inc();
+      sv2_counters_.Get(ruled_out).Inc();
     } else {
-      st.sv2 = ReuseOrMake(spare_sv2_, counters_, /*keep_events=*/false);
+      st.sv2 = ReuseOrMake(spare_sv2_, &sv2_counters_, /*keep_events=*/false);
       rec.sv2 = &st.sv2->features();
     }
   }
@@ -281,11 +285,11 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     st.first_data_seen[d] = true;
     if (flow.ip_proto == net::kProtoTcp && !st.dns) {
       if (LooksLikeTlsRecord(data) && !st.tls) {
-        st.tls = ReuseOrMake(spare_tls_, counters_);
+        st.tls = ReuseOrMake(spare_tls_, &tls_counters_);
         rec.tls = detectors::TlsFacts{};
       }
       if (dir == Direction::kToServer && LooksLikeHttpRequest(data) && !st.http) {
-        st.http = std::make_unique<analyzers::http::HttpAnalyzer>(counters_);
+        st.http = std::make_unique<analyzers::http::HttpAnalyzer>(&http_counters_);
         rec.http = detectors::HttpFacts{};
       }
     }

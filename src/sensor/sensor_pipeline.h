@@ -99,6 +99,14 @@ class SensorPipeline : public net::FlowListener {
   events::EventSink* sink_;
   CounterSet own_counters_;  // used when the caller passes no CounterSet
   CounterSet* counters_;
+  // The analyzers' and the Stratum codec's own counters ("not_tls", "malformed.<reason>",
+  // "v1.lines" ...), each set named after its component so that the same name from two of them
+  // stays two counters; ExportCounters() copies them into counters_ as "tls.not_tls" etc.
+  CounterSet tls_counters_{"tls"};
+  CounterSet dns_counters_{"dns"};
+  CounterSet http_counters_{"http"};
+  CounterSet sv2_counters_{"sv2"};
+  CounterSet stratum_codec_counters_{"stratum"};
   net::Decoder decoder_;
   std::unique_ptr<net::FlowTable> flows_;
   analyzers::dns::DnsCache dns_cache_;

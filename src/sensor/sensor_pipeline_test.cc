@@ -212,6 +212,43 @@ TEST(SensorPipeline, LinesAfterTheVerdictAreCountedNotDecoded) {
   }
 }
 
+// Each analyzer counts under its own name: "malformed.<reason>" from DNS and from TLS, or "lines"
+// from two codecs, must not add up in one counter that names no component.
+TEST(SensorPipeline, AnalyzerCountersCarryTheirComponentName) {
+  PcapWriter w(kEth);
+  Conversation tls("10.0.3.5", 44000, "10.0.3.9", 443, w);
+  tls.Handshake(1'000'000);
+  tls.ClientSends(1'100'000, std::string("\x16\x03\x01\xff\xff", 5) + "not a record");
+  Conversation miner("10.0.3.6", 44001, "10.0.3.9", 3333, w);
+  miner.Handshake(1'200'000);
+  miner.ClientSends(1'300'000,
+                    "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n");
+  PacketBuilder dns;
+  dns.Ipv4("10.0.3.7", "10.0.3.53").Udp(5353, 53).Payload(std::string("\x12\x34\x01", 3));
+  w.Add(1'400'000, dns.Build(kEth));
+
+  auto src = net::OpenPcapMemory(w.bytes());
+  ASSERT_TRUE(src.ok());
+  events::MemorySink sink;
+  CounterSet counters;
+  SensorPipeline p(SensorConfig{}, nullptr, &sink, &counters);
+  net::RawPacket frame;
+  while ((*src)->Next(frame) == net::NextResult::kPacket) p.ProcessFrame(frame);
+  p.Finish();
+  EXPECT_EQ(counters.Value("tls.not_tls"), 1u);
+  EXPECT_EQ(counters.Value("dns.malformed.truncated_header"), 1u);
+  EXPECT_EQ(counters.Value("stratum.v1.lines"), 1u);
+  EXPECT_GE(counters.Value("sv2.not_sv2.tls"), 1u);
+  for (const auto& [name, value] : counters.Snapshot()) {
+    const std::string component = name.substr(0, name.find('.'));
+    EXPECT_TRUE(component == "tls" || component == "dns" || component == "http" ||
+                component == "sv2" || component == "stratum" || component == "websocket" ||
+                component == "capture" || component == "decode" || component == "flow" ||
+                component == "reassembly" || component == "sensor" || component == "dns_cache")
+        << name << " names no component";
+  }
+}
+
 // Flow states are reused after a flow ends: nothing of one flow may show in the next.
 TEST(SensorPipeline, ReusedFlowStatesStartClean) {
   PcapWriter w(kEth);
