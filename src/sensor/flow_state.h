@@ -44,18 +44,25 @@ class SensorPipeline::FlowState : public net::FlowAttachment {
   std::unique_ptr<websocket::FrameDecoder> ws[2];
   detectors::FlowRecord rec;
 
-  // Back to the state of a new flow, keeping the capacity of the sample buffers.
+  // Back to the state of a new flow, keeping the allocations of the record's sample buffers,
+  // alert list and TLS/HTTP facts (emptied) for the next flow.
   void Recycle() {
     auto client = std::move(rec.seg[0].samples);
     auto server = std::move(rec.seg[1].samples);
     auto alerted = std::move(rec.alerted);
+    auto tls_facts = std::move(rec.tls);
+    auto http_facts = std::move(rec.http);
     client.clear();
     server.clear();
     alerted.clear();
+    tls_facts.reset();
+    http_facts.reset();
     *this = FlowState();
     rec.seg[0].samples = std::move(client);
     rec.seg[1].samples = std::move(server);
     rec.alerted = std::move(alerted);
+    rec.tls = std::move(tls_facts);
+    rec.http = std::move(http_facts);
   }
 };
 

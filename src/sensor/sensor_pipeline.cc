@@ -58,6 +58,26 @@ std::string JoinHeaders(const analyzers::http::MiningHeaders& h) {
   return out;
 }
 
+// Moves what the TLS analyzer reported into the flow's TLS facts.
+void TakeTlsFacts(analyzers::tls::TlsAnalyzer& tls, detectors::TlsFacts& t) {
+  for (auto& ev : tls.TakeEvents()) {
+    if (auto* ch = std::get_if<analyzers::tls::ClientHelloRecord>(&ev.what)) {
+      t.client_hello = true;
+      t.sni = std::move(ch->hello.sni);
+      t.alpn = std::move(ch->hello.alpn);
+      t.ja3_md5 = std::move(ch->ja3_md5);
+      t.ja4 = std::move(ch->ja4);
+    } else if (auto* sh = std::get_if<analyzers::tls::ServerHelloRecord>(&ev.what)) {
+      t.server_alpn = std::move(sh->hello.alpn);
+    } else if (auto* cert = std::get_if<analyzers::tls::CertificateInfo>(&ev.what)) {
+      t.certificate = true;
+      t.self_signed = cert->self_signed;
+      t.cert_subject = std::move(cert->subject);
+      t.cert_issuer = std::move(cert->issuer);
+    }
+  }
+}
+
 // A spare analyzer made equal to a freshly constructed one, or a new one.
 template <typename T, typename... Args>
 std::unique_ptr<T> ReuseOrMake(std::vector<std::unique_ptr<T>>& spares, Args... args) {
@@ -274,7 +294,6 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
   detectors::SegmentStats& seg = rec.seg[d];
   ++seg.segments;
   seg.payload_bytes += data.size();
-  if (seg.samples.empty()) seg.samples.reserve(16);
   if (seg.samples.size() < detectors::SegmentStats::kMaxSamples) {
     seg.samples.emplace_back(uint32_t(data.size()), ts_us);
   }
@@ -372,25 +391,15 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
       }
     }
   } else {
-    if (st.tls) {
+    // A direction that showed bytes other than TLS records is ignored by the analyzer from then
+    // on: no need to call it (most TCP flows of a capture start with something else).
+    // A direction that showed bytes other than TLS records is ignored by the analyzer from then
+    // on: no need to call it (most TCP flows of a capture start with something else).
+    if (st.tls && !st.tls->NotTls(dir)) {
       st.tls->Feed(dir, data);
-      for (auto& ev : st.tls->TakeEvents()) {
+      if (st.tls->has_events()) {
+        TakeTlsFacts(*st.tls, *rec.tls);
         learnt = true;
-        detectors::TlsFacts& t = *rec.tls;
-        if (auto* ch = std::get_if<analyzers::tls::ClientHelloRecord>(&ev.what)) {
-          t.client_hello = true;
-          t.sni = std::move(ch->hello.sni);
-          t.alpn = std::move(ch->hello.alpn);
-          t.ja3_md5 = std::move(ch->ja3_md5);
-          t.ja4 = std::move(ch->ja4);
-        } else if (auto* sh = std::get_if<analyzers::tls::ServerHelloRecord>(&ev.what)) {
-          t.server_alpn = std::move(sh->hello.alpn);
-        } else if (auto* cert = std::get_if<analyzers::tls::CertificateInfo>(&ev.what)) {
-          t.certificate = true;
-          t.self_signed = cert->self_signed;
-          t.cert_subject = std::move(cert->subject);
-          t.cert_issuer = std::move(cert->issuer);
-        }
       }
     }
     if (st.stratum_final && !st.tls) {

@@ -51,6 +51,7 @@ class TlsAnalyzer {
 
   void Feed(Direction dir, ByteSpan data);
   std::vector<TlsEvent> TakeEvents() { return std::exchange(events_, {}); }
+  bool has_events() const { return !events_.empty(); }
 
   // True once a direction showed bytes that are not a TLS record (it is then ignored).
   bool NotTls(Direction dir) const { return dirs_[DirectionIndex(dir)].not_tls; }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analyzers/stratum/stratum_analyzer.h"
@@ -58,13 +59,49 @@ struct Endpoint {
   uint16_t port = 0;
 };
 
+// Payload size and capture time of a direction's first segments, in order. The first kInline
+// live in the record itself (most flows never have more, and a flow then costs no allocation
+// for them); later ones go to the heap. clear() keeps that heap block for the next flow.
+class SizeSamples {
+ public:
+  static constexpr size_t kInline = 8;
+  using Sample = std::pair<uint32_t, int64_t>;  // payload bytes, capture time (us)
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Sample operator[](size_t i) const {
+    return i < kInline ? Sample{bytes_[i], ts_us_[i]} : more_[i - kInline];
+  }
+  Sample front() const { return (*this)[0]; }
+  Sample back() const { return (*this)[size_ - 1]; }
+  void emplace_back(uint32_t bytes, int64_t ts_us) {
+    if (size_ < kInline) {
+      bytes_[size_] = bytes;
+      ts_us_[size_] = ts_us;
+    } else {
+      more_.emplace_back(bytes, ts_us);
+    }
+    ++size_;
+  }
+  void clear() {
+    size_ = 0;
+    more_.clear();
+  }
+
+ private:
+  uint32_t size_ = 0;
+  std::array<uint32_t, kInline> bytes_{};
+  std::array<int64_t, kInline> ts_us_{};
+  std::vector<Sample> more_;
+};
+
 // Payload-bearing segments (TCP) or datagrams (UDP) of one direction.
 struct SegmentStats {
   static constexpr size_t kMaxSamples = 64;
   uint32_t segments = 0;
   uint64_t payload_bytes = 0;
   // The first kMaxSamples: payload size and capture time.
-  std::vector<std::pair<uint32_t, int64_t>> samples;
+  SizeSamples samples;
 };
 
 struct TlsFacts {
@@ -92,33 +129,48 @@ struct HttpFacts {
 
 // An optional value kept on the heap: like std::optional (has_value, ->, *, reset, assignment
 // from a value) but one pointer wide, so that a record of a flow without TLS or HTTP stays small
-// (records are many and mostly cold; their size is cache misses).
+// (records are many and mostly cold; their size is cache misses). reset() keeps the allocation
+// for the next value assigned (the pipeline reuses records flow after flow); a moved-from box is
+// empty.
 template <class T>
 class Boxed {
  public:
   Boxed() = default;
-  Boxed(const Boxed& other) : p_(other.p_ ? std::make_unique<T>(*other.p_) : nullptr) {}
-  Boxed(Boxed&&) noexcept = default;
+  Boxed(const Boxed& other)
+      : p_(other.has_ ? std::make_unique<T>(*other.p_) : nullptr), has_(other.has_) {}
+  Boxed(Boxed&& other) noexcept : p_(std::move(other.p_)), has_(std::exchange(other.has_, false)) {}
   Boxed& operator=(const Boxed& other) {
-    if (this != &other) p_ = other.p_ ? std::make_unique<T>(*other.p_) : nullptr;
+    if (this != &other) {
+      if (other.has_) *this = T(*other.p_);
+      else reset();
+    }
     return *this;
   }
-  Boxed& operator=(Boxed&&) noexcept = default;
+  Boxed& operator=(Boxed&& other) noexcept {
+    if (this != &other) {
+      p_ = std::move(other.p_);
+      has_ = std::exchange(other.has_, false);
+    }
+    return *this;
+  }
   Boxed& operator=(T value) {
-    p_ = std::make_unique<T>(std::move(value));
+    if (p_) *p_ = std::move(value);
+    else p_ = std::make_unique<T>(std::move(value));
+    has_ = true;
     return *this;
   }
 
-  bool has_value() const { return p_ != nullptr; }
-  explicit operator bool() const { return p_ != nullptr; }
+  bool has_value() const { return has_; }
+  explicit operator bool() const { return has_; }
   T* operator->() { return p_.get(); }
   const T* operator->() const { return p_.get(); }
   T& operator*() { return *p_; }
   const T& operator*() const { return *p_; }
-  void reset() { p_.reset(); }
+  void reset() { has_ = false; }
 
  private:
   std::unique_ptr<T> p_;
+  bool has_ = false;
 };
 
 // Fields are ordered so that what the pipeline updates per segment and what every detector reads
