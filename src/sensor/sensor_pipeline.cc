@@ -165,7 +165,7 @@ void SensorPipeline::ProcessFrames(std::span<const net::RawPacket> frames) {
 
 void SensorPipeline::PrefetchState(const net::Flow& flow) {
   // The state's flags and the record's per-segment fields (flow_state.h keeps them first).
-  if (flow.attachment) PrefetchBytes(flow.attachment.get(), 5 * kCacheLineBytes);
+  if (flow.attachment) PrefetchBytes(flow.attachment.get(), 11 * kCacheLineBytes);
 }
 
 void SensorPipeline::WillEnd(const net::Flow& flow) {
@@ -395,8 +395,9 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     // on: no need to call it (most TCP flows of a capture start with something else).
     // A direction that showed bytes other than TLS records is ignored by the analyzer from then
     // on: no need to call it (most TCP flows of a capture start with something else).
-    if (st.tls && !st.tls->NotTls(dir)) {
+    if (st.tls && !st.tls_ruled_out[d]) {
       st.tls->Feed(dir, data);
+      st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
       if (st.tls->has_events()) {
         TakeTlsFacts(*st.tls, *rec.tls);
         learnt = true;
