@@ -38,6 +38,17 @@ bool LooksLikeTlsRecord(ByteSpan d) {
   return d.size() >= 3 && d[0] == 0x16 && d[1] == 0x03 && d[2] <= 0x04;
 }
 
+// A Stratum JSON object starting within the first bytes that a TLS-looking prefix took: a TLS
+// record header is 5 bytes; a few more are allowed for padding.
+constexpr size_t kMaxDecoyPrefixBytes = 16;
+
+bool StratumAfterDecoyPrefix(ByteSpan d) {
+  for (size_t i = 1; i < std::min(d.size(), kMaxDecoyPrefixBytes); ++i) {
+    if (d[i] == '{') return stratum::LooksLikeStratum(d.subspan(i));
+  }
+  return false;
+}
+
 analyzers::dns::IpAddress ToDnsIp(const net::IpAddress& ip) {
   return ip.version == 4 ? analyzers::dns::IpFromV4(ip.bytes.data())
                          : analyzers::dns::IpFromV6(ip.bytes.data());
@@ -189,6 +200,7 @@ void SensorPipeline::ExportCounters() {
   counters_->Get("sensor.flow_states").Set(states_made_);
   counters_->Get("stratum.flows_final").Set(stratum_flows_final_);
   counters_->Get("stratum.lines_after_verdict").Set(stratum_lines_after_verdict_);
+  counters_->Get("stratum.tls_decoys").Set(stratum_tls_decoys_);
   counters_->Get("dns_cache.entries").Set(dns_cache_.size());
   counters_->Get("dns_cache.evictions").Set(dns_cache_.evictions());
   for (const CounterSet* set :
@@ -398,14 +410,20 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     if (st.tls && !st.tls_ruled_out[d]) {
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
+      if (st.tls_ruled_out[d] && dir == Direction::kToServer && st.tls->records(dir) == 0 &&
+          st.stratum_candidate && StratumAfterDecoyPrefix(data)) {
+        st.stratum_after_tls = true;
+        ++stratum_tls_decoys_;
+      }
       if (st.tls->has_events()) {
         TakeTlsFacts(*st.tls, *rec.tls);
         learnt = true;
       }
     }
-    if (st.stratum_final && !st.tls) {
+    const bool stratum_may_run = !st.tls || st.stratum_after_tls;
+    if (st.stratum_final && stratum_may_run) {
       CountLinesAfterVerdict(AsString(data), /*text=*/false);
-    } else if (st.stratum_candidate && !st.tls && !(st.stratum && st.stratum->gave_up())) {
+    } else if (st.stratum_candidate && stratum_may_run && !(st.stratum && st.stratum->gave_up())) {
       analyzers::StratumAnalyzer& stratum = StratumOf(st);
       const uint32_t before = stratum.summary().decoded[0] + stratum.summary().decoded[1];
       stratum.Feed(dir, data, ts_us);

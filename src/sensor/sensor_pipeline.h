@@ -131,6 +131,7 @@ class SensorPipeline : public net::FlowListener {
   uint64_t not_ip_ = 0;
   uint64_t stratum_flows_final_ = 0;          // flows whose Stratum lines stopped being decoded
   uint64_t stratum_lines_after_verdict_ = 0;  // lines counted, not decoded, on those flows
+  uint64_t stratum_tls_decoys_ = 0;  // flows whose client hid Stratum behind a TLS-like prefix
   int64_t last_ts_us_ = 0;
 };
 

@@ -53,11 +53,13 @@ class Conversation {
   PcapWriter& w_;
 };
 
-std::vector<events::Event> RunSensor(const PcapWriter& w, SensorConfig config = {}) {
+std::vector<events::Event> RunSensor(const PcapWriter& w, SensorConfig config = {},
+                                     CounterSet* counters_out = nullptr) {
   auto src = net::OpenPcapMemory(w.bytes());
   EXPECT_TRUE(src.ok()) << src.status().ToString();
   events::MemorySink sink;
-  CounterSet counters;
+  CounterSet own_counters;
+  CounterSet& counters = counters_out != nullptr ? *counters_out : own_counters;
   SensorPipeline p(config, nullptr, &sink, &counters);
   net::RawPacket frame;
   while ((*src)->Next(frame) == net::NextResult::kPacket) p.ProcessFrame(frame);
@@ -247,6 +249,60 @@ TEST(SensorPipeline, AnalyzerCountersCarryTheirComponentName) {
                 component == "reassembly" || component == "sensor" || component == "dns_cache")
         << name << " names no component";
   }
+}
+
+// A miner that puts a TLS record header in front of its first line (a decoy for sensors that
+// take any flow starting 16 03 0x for TLS): the TLS analyzer rules the bytes out, and the
+// Stratum analyzer gets the flow. Its first line is lost to the prefix; the pool's replies and
+// the miner's later lines are enough for the session alert.
+TEST(SensorPipeline, StratumBehindATlsLookingPrefixIsStillSeen) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.4.5", 45000, "10.0.4.9", 443, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'100'000, std::string("\x16\x03\x01", 3) +
+                               "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n");
+  c.ServerSends(1'200'000,
+                "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae6812eb4cd7735a\"]],\"08000002\",4],"
+                "\"error\":null}\n");
+  c.ClientSends(1'300'000, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"w1\",\"x\"]}\n");
+  c.ServerSends(1'400'000, "{\"id\":2,\"result\":true,\"error\":null}\n");
+  for (int i = 0; i < 3; ++i) {
+    c.ClientSends(2'000'000 + i * 100'000,
+                  "{\"id\":" + std::to_string(10 + i) +
+                      ",\"method\":\"mining.submit\",\"params\":[\"w1\",\"1\",\"00000001\","
+                      "\"504e86ed\",\"b2957c02\"]}\n");
+  }
+  CounterSet counters;
+  const auto evs = RunSensor(w, {}, &counters);
+  EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{9100001u});
+  for (const auto& e : evs) {
+    if (e.alert) {
+      EXPECT_EQ(e.details.login, "w1");
+    }
+  }
+  EXPECT_EQ(counters.Value("stratum.tls_decoys"), 1u);
+  EXPECT_EQ(counters.Value("tls.not_tls_client"), 1u);
+}
+
+// Bytes that start like a TLS record but carry no JSON stay out of the Stratum analyzer.
+TEST(SensorPipeline, NonTlsBytesWithoutJsonAreNotHandedToStratum) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.4.6", 45001, "10.0.4.9", 443, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'100'000, std::string("\x16\x03\x01\xff\xff", 5) + std::string(300, 'x'));
+  c.ServerSends(1'200'000, std::string(900, 'y'));
+  auto src = net::OpenPcapMemory(w.bytes());
+  ASSERT_TRUE(src.ok());
+  events::MemorySink sink;
+  CounterSet counters;
+  SensorPipeline p(SensorConfig{}, nullptr, &sink, &counters);
+  net::RawPacket frame;
+  while ((*src)->Next(frame) == net::NextResult::kPacket) p.ProcessFrame(frame);
+  p.Finish();
+  EXPECT_EQ(counters.Value("tls.not_tls_client"), 1u);
+  EXPECT_EQ(counters.Value("stratum.tls_decoys"), 0u);
+  EXPECT_EQ(counters.Value("stratum.flows_not_json"), 0u);  // no Stratum analyzer was built
+  EXPECT_TRUE(AlertIds(sink.events()).empty());
 }
 
 // Flow states are reused after a flow ends: nothing of one flow may show in the next.
