@@ -184,7 +184,6 @@ class Demo {
   std::string self_ = "/proc/self/exe";
   DemoNode nodes_[3];
   Child miners_[2];
-  size_t miner_seen_[2] = {0, 0};
 };
 
 Status Demo::StartNode(int index, const std::vector<int>& peers) {

@@ -19,7 +19,7 @@
 
 namespace mw::sensor {
 
-class SensorPipeline::FlowState : public net::FlowAttachment {
+class SensorPipeline::FlowState final : public net::FlowAttachment {
  public:
   // Small, per-segment fields first: they and the start of `rec` share the first cache lines.
   const net::Flow* flow = nullptr;  // for the stratum callback
@@ -61,7 +61,8 @@ class SensorPipeline::FlowState : public net::FlowAttachment {
     alerted.clear();
     tls_facts.reset();
     http_facts.reset();
-    *this = FlowState();
+    std::destroy_at(this);  // the final class: no virtual dispatch; then a fresh one in place
+    std::construct_at(this);
     rec.seg[0].samples = std::move(client);
     rec.seg[1].samples = std::move(server);
     rec.alerted = std::move(alerted);

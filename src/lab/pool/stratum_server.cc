@@ -354,7 +354,7 @@ void StratumServer::Impl::OnAccepted(Worker& w, tcp::socket socket, Transport tr
   stats.connections_total.fetch_add(1);
   // The socket belongs to w.io; hop there before touching the worker's connection set.
   auto self = shared_from_this();
-  asio::post(w.io, [this, self, &w, s = std::move(socket), ip, transport, ssl]() mutable {
+  asio::post(w.io, [self, &w, s = std::move(socket), ip, transport, ssl]() mutable {
     std::shared_ptr<ConnBase> conn;
     if (transport == Transport::kTls) {
       conn = std::make_shared<Conn<SslStream>>(self, w, SslStream(std::move(s), *ssl), ip, transport);
