@@ -38,12 +38,13 @@ bool LooksLikeTlsRecord(ByteSpan d) {
   return d.size() >= 3 && d[0] == 0x16 && d[1] == 0x03 && d[2] <= 0x04;
 }
 
-// A Stratum JSON object starting within the first bytes that a TLS-looking prefix took: a TLS
-// record header is 5 bytes; a few more are allowed for padding.
+// A Stratum JSON object starting within the first bytes of the segment in which the TLS
+// analyzer gave up: after a bare record header (5 bytes) or a short decoy record, or at the
+// start of the segment that follows a decoy record.
 constexpr size_t kMaxDecoyPrefixBytes = 16;
 
 bool StratumAfterDecoyPrefix(ByteSpan d) {
-  for (size_t i = 1; i < std::min(d.size(), kMaxDecoyPrefixBytes); ++i) {
+  for (size_t i = 0; i < std::min(d.size(), kMaxDecoyPrefixBytes); ++i) {
     if (d[i] == '{') return stratum::LooksLikeStratum(d.subspan(i));
   }
   return false;
@@ -410,7 +411,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     if (st.tls && !st.tls_ruled_out[d]) {
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
-      if (st.tls_ruled_out[d] && dir == Direction::kToServer && st.tls->records(dir) == 0 &&
+      if (st.tls_ruled_out[d] && dir == Direction::kToServer && !rec.tls->client_hello &&
           st.stratum_candidate && StratumAfterDecoyPrefix(data)) {
         st.stratum_after_tls = true;
         ++stratum_tls_decoys_;

@@ -284,6 +284,25 @@ TEST(SensorPipeline, StratumBehindATlsLookingPrefixIsStillSeen) {
   EXPECT_EQ(counters.Value("tls.not_tls_client"), 1u);
 }
 
+// The decoy can be a whole, well-formed TLS record, in its own segment: the Stratum object
+// then starts the segment in which the TLS analyzer gives up.
+TEST(SensorPipeline, StratumAfterAWholeDecoyRecordIsStillSeen) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.4.7", 45002, "10.0.4.9", 8443, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'050'000, std::string("\x16\x03\x01\x00\x05hello", 10));
+  c.ClientSends(1'100'000, "{\"id\":1,\"method\":\"login\",\"params\":{\"login\":\"w2\",\"pass\":\"x\","
+                           "\"agent\":\"XMRig/6.21.0\",\"algo\":[\"rx/0\"]}}\n");
+  c.ServerSends(1'200'000,
+                "{\"id\":1,\"jsonrpc\":\"2.0\",\"result\":{\"id\":\"a1\",\"job\":{\"blob\":\"0707\","
+                "\"job_id\":\"j1\",\"target\":\"b88d0600\",\"algo\":\"rx/0\"},\"status\":\"OK\"},"
+                "\"error\":null}\n");
+  CounterSet counters;
+  const auto evs = RunSensor(w, {}, &counters);
+  EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{9100002u});
+  EXPECT_EQ(counters.Value("stratum.tls_decoys"), 1u);
+}
+
 // Bytes that start like a TLS record but carry no JSON stay out of the Stratum analyzer.
 TEST(SensorPipeline, NonTlsBytesWithoutJsonAreNotHandedToStratum) {
   PcapWriter w(kEth);
