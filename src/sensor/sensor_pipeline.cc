@@ -43,11 +43,12 @@ bool LooksLikeTlsRecord(ByteSpan d) {
 // start of the segment that follows a decoy record.
 constexpr size_t kMaxDecoyPrefixBytes = 16;
 
-bool StratumAfterDecoyPrefix(ByteSpan d) {
+// Where that object starts, or npos.
+size_t StratumAfterDecoyPrefix(ByteSpan d) {
   for (size_t i = 0; i < std::min(d.size(), kMaxDecoyPrefixBytes); ++i) {
-    if (d[i] == '{') return stratum::LooksLikeStratum(d.subspan(i));
+    if (d[i] == '{') return stratum::LooksLikeStratum(d.subspan(i)) ? i : std::string_view::npos;
   }
-  return false;
+  return std::string_view::npos;
 }
 
 analyzers::dns::IpAddress ToDnsIp(const net::IpAddress& ip) {
@@ -404,17 +405,19 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
       }
     }
   } else {
-    // A direction that showed bytes other than TLS records is ignored by the analyzer from then
-    // on: no need to call it (most TCP flows of a capture start with something else).
+    ByteSpan stratum_bytes = data;
     // A direction that showed bytes other than TLS records is ignored by the analyzer from then
     // on: no need to call it (most TCP flows of a capture start with something else).
     if (st.tls && !st.tls_ruled_out[d]) {
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
       if (st.tls_ruled_out[d] && dir == Direction::kToServer && !rec.tls->client_hello &&
-          st.stratum_candidate && StratumAfterDecoyPrefix(data)) {
-        st.stratum_after_tls = true;
-        ++stratum_tls_decoys_;
+          st.stratum_candidate) {
+        if (const size_t at = StratumAfterDecoyPrefix(data); at != std::string_view::npos) {
+          st.stratum_after_tls = true;
+          ++stratum_tls_decoys_;
+          stratum_bytes = data.subspan(at);  // the Stratum analyzer starts after the decoy
+        }
       }
       if (st.tls->has_events()) {
         TakeTlsFacts(*st.tls, *rec.tls);
@@ -423,11 +426,11 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     }
     const bool stratum_may_run = !st.tls || st.stratum_after_tls;
     if (st.stratum_final && stratum_may_run) {
-      CountLinesAfterVerdict(AsString(data), /*text=*/false);
+      CountLinesAfterVerdict(AsString(stratum_bytes), /*text=*/false);
     } else if (st.stratum_candidate && stratum_may_run && !(st.stratum && st.stratum->gave_up())) {
       analyzers::StratumAnalyzer& stratum = StratumOf(st);
       const uint32_t before = stratum.summary().decoded[0] + stratum.summary().decoded[1];
-      stratum.Feed(dir, data, ts_us);
+      stratum.Feed(dir, stratum_bytes, ts_us);
       learnt = learnt || stratum.summary().decoded[0] + stratum.summary().decoded[1] != before;
     }
   }

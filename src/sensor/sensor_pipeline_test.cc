@@ -253,8 +253,7 @@ TEST(SensorPipeline, AnalyzerCountersCarryTheirComponentName) {
 
 // A miner that puts a TLS record header in front of its first line (a decoy for sensors that
 // take any flow starting 16 03 0x for TLS): the TLS analyzer rules the bytes out, and the
-// Stratum analyzer gets the flow. Its first line is lost to the prefix; the pool's replies and
-// the miner's later lines are enough for the session alert.
+// Stratum analyzer gets the flow from the first line on (the prefix cut off).
 TEST(SensorPipeline, StratumBehindATlsLookingPrefixIsStillSeen) {
   PcapWriter w(kEth);
   Conversation c("10.0.4.5", 45000, "10.0.4.9", 443, w);
@@ -282,6 +281,7 @@ TEST(SensorPipeline, StratumBehindATlsLookingPrefixIsStillSeen) {
   }
   EXPECT_EQ(counters.Value("stratum.tls_decoys"), 1u);
   EXPECT_EQ(counters.Value("tls.not_tls_client"), 1u);
+  EXPECT_EQ(counters.Value("stratum.v1.decoded"), 7u);  // the subscribe behind the prefix too
 }
 
 // The decoy can be a whole, well-formed TLS record, in its own segment: the Stratum object
