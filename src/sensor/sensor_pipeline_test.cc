@@ -229,14 +229,8 @@ TEST(SensorPipeline, AnalyzerCountersCarryTheirComponentName) {
   dns.Ipv4("10.0.3.7", "10.0.3.53").Udp(5353, 53).Payload(std::string("\x12\x34\x01", 3));
   w.Add(1'400'000, dns.Build(kEth));
 
-  auto src = net::OpenPcapMemory(w.bytes());
-  ASSERT_TRUE(src.ok());
-  events::MemorySink sink;
   CounterSet counters;
-  SensorPipeline p(SensorConfig{}, nullptr, &sink, &counters);
-  net::RawPacket frame;
-  while ((*src)->Next(frame) == net::NextResult::kPacket) p.ProcessFrame(frame);
-  p.Finish();
+  RunSensor(w, {}, &counters);
   EXPECT_EQ(counters.Value("tls.not_tls"), 1u);
   EXPECT_EQ(counters.Value("dns.malformed.truncated_header"), 1u);
   EXPECT_EQ(counters.Value("stratum.v1.lines"), 1u);
@@ -310,18 +304,12 @@ TEST(SensorPipeline, NonTlsBytesWithoutJsonAreNotHandedToStratum) {
   c.Handshake(1'000'000);
   c.ClientSends(1'100'000, std::string("\x16\x03\x01\xff\xff", 5) + std::string(300, 'x'));
   c.ServerSends(1'200'000, std::string(900, 'y'));
-  auto src = net::OpenPcapMemory(w.bytes());
-  ASSERT_TRUE(src.ok());
-  events::MemorySink sink;
   CounterSet counters;
-  SensorPipeline p(SensorConfig{}, nullptr, &sink, &counters);
-  net::RawPacket frame;
-  while ((*src)->Next(frame) == net::NextResult::kPacket) p.ProcessFrame(frame);
-  p.Finish();
+  const auto evs = RunSensor(w, {}, &counters);
   EXPECT_EQ(counters.Value("tls.not_tls_client"), 1u);
   EXPECT_EQ(counters.Value("stratum.tls_decoys"), 0u);
   EXPECT_EQ(counters.Value("stratum.flows_not_json"), 0u);  // no Stratum analyzer was built
-  EXPECT_TRUE(AlertIds(sink.events()).empty());
+  EXPECT_TRUE(AlertIds(evs).empty());
 }
 
 // Flow states are reused after a flow ends: nothing of one flow may show in the next.
