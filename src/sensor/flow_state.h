@@ -37,9 +37,8 @@ class SensorPipeline::FlowState final : public net::FlowAttachment {
   // The flow's Stratum verdict and metadata are complete (its session alert is raised, its
   // dialect known and no more "stratum" events are due): later lines are counted, not decoded.
   bool stratum_final = false;
-  // The client's bytes looked like TLS records but broke off before a ClientHello, with a
-  // Stratum object right after (a decoy): the Stratum analyzer takes the flow despite the TLS
-  // one.
+  // The client's bytes looked like TLS records but broke off, with a Stratum object right
+  // after (a decoy): the Stratum analyzer takes the flow despite the TLS one.
   bool stratum_after_tls = false;
   std::unique_ptr<analyzers::StratumAnalyzer> stratum;
   std::unique_ptr<analyzers::tls::TlsAnalyzer> tls;

@@ -40,7 +40,8 @@ bool LooksLikeTlsRecord(ByteSpan d) {
 
 // A Stratum JSON object starting within the first bytes of the segment in which the TLS
 // analyzer gave up: after a bare record header (5 bytes) or a short decoy record, or at the
-// start of the segment that follows a decoy record.
+// start of the segment that follows decoy records (even a real ClientHello: a TLS client
+// never sends plaintext after it).
 constexpr size_t kMaxDecoyPrefixBytes = 16;
 
 // Where that object starts, or npos.
@@ -411,8 +412,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     if (st.tls && !st.tls_ruled_out[d]) {
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
-      if (st.tls_ruled_out[d] && dir == Direction::kToServer && !rec.tls->client_hello &&
-          st.stratum_candidate) {
+      if (st.tls_ruled_out[d] && dir == Direction::kToServer && st.stratum_candidate) {
         if (const size_t at = StratumAfterDecoyPrefix(data); at != std::string_view::npos) {
           st.stratum_after_tls = true;
           ++stratum_tls_decoys_;

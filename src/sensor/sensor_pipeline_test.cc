@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzers/tls/tls_test_util.h"
 #include "detectors/common/detector.h"
 #include "net/capture/frame_batch.h"
 #include "net/testing/capture_gen.h"
@@ -295,6 +296,29 @@ TEST(SensorPipeline, StratumAfterAWholeDecoyRecordIsStillSeen) {
   const auto evs = RunSensor(w, {}, &counters);
   EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{9100002u});
   EXPECT_EQ(counters.Value("stratum.tls_decoys"), 1u);
+}
+
+// Or a real ClientHello, then plain Stratum: no TLS client sends plaintext after its hello.
+TEST(SensorPipeline, StratumAfterARealClientHelloIsStillSeen) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.4.8", 45003, "10.0.4.9", 443, w);
+  c.Handshake(1'000'000);
+  const Bytes hello = analyzers::tls::testing::Record(
+      22, analyzers::tls::testing::Handshake(1, analyzers::tls::testing::ChromeLikeClientHelloBody(
+                                                     "pool.example.test")));
+  c.ClientSends(1'050'000, std::string(hello.begin(), hello.end()));
+  c.ClientSends(1'100'000,
+                "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n");
+  c.ServerSends(1'200'000,
+                "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae6812eb4cd7735a\"]],\"08000002\",4],"
+                "\"error\":null}\n");
+  c.ClientSends(1'300'000, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"w3\",\"x\"]}\n");
+  c.ServerSends(1'400'000, "{\"id\":2,\"result\":true,\"error\":null}\n");
+  CounterSet counters;
+  const auto evs = RunSensor(w, {}, &counters);
+  EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{9100001u});
+  EXPECT_EQ(counters.Value("stratum.tls_decoys"), 1u);
+  EXPECT_EQ(counters.Value("tls.client_hello"), 1u);
 }
 
 // Bytes that start like a TLS record but carry no JSON stay out of the Stratum analyzer.
