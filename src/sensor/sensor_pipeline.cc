@@ -38,15 +38,14 @@ bool LooksLikeTlsRecord(ByteSpan d) {
   return d.size() >= 3 && d[0] == 0x16 && d[1] == 0x03 && d[2] <= 0x04;
 }
 
-// A Stratum JSON object starting within the first bytes of the segment in which the TLS
-// analyzer gave up: after a bare record header (5 bytes) or a short decoy record, or at the
-// start of the segment that follows decoy records (even a real ClientHello: a TLS client
-// never sends plaintext after it).
+// A Stratum JSON object starting within a few bytes of where the TLS analyzer gave up (`from`):
+// right there, after decoy records (even a real ClientHello: a TLS client never sends
+// plaintext after it), or after a bare record header (5 bytes) or a little padding.
 constexpr size_t kMaxDecoyPrefixBytes = 16;
 
 // Where that object starts, or npos.
-size_t StratumAfterDecoyPrefix(ByteSpan d) {
-  for (size_t i = 0; i < std::min(d.size(), kMaxDecoyPrefixBytes); ++i) {
+size_t StratumAfterDecoyPrefix(ByteSpan d, size_t from) {
+  for (size_t i = from; i < std::min(d.size(), from + kMaxDecoyPrefixBytes); ++i) {
     if (d[i] == '{') return stratum::LooksLikeStratum(d.subspan(i)) ? i : std::string_view::npos;
   }
   return std::string_view::npos;
@@ -413,7 +412,8 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
       if (st.tls_ruled_out[d] && dir == Direction::kToServer && st.stratum_candidate) {
-        if (const size_t at = StratumAfterDecoyPrefix(data); at != std::string_view::npos) {
+        if (const size_t at = StratumAfterDecoyPrefix(data, st.tls->NotTlsOffset(dir));
+            at != std::string_view::npos) {
           st.stratum_after_tls = true;
           ++stratum_tls_decoys_;
           stratum_bytes = data.subspan(at);  // the Stratum analyzer starts after the decoy

@@ -279,8 +279,8 @@ TEST(SensorPipeline, StratumBehindATlsLookingPrefixIsStillSeen) {
   EXPECT_EQ(counters.Value("stratum.v1.decoded"), 7u);  // the subscribe behind the prefix too
 }
 
-// The decoy can be a whole, well-formed TLS record, in its own segment: the Stratum object
-// then starts the segment in which the TLS analyzer gives up.
+// The decoy can be whole, well-formed TLS records, in their own segment (the Stratum object
+// then starts the next) or in front of the line in the same one.
 TEST(SensorPipeline, StratumAfterAWholeDecoyRecordIsStillSeen) {
   PcapWriter w(kEth);
   Conversation c("10.0.4.7", 45002, "10.0.4.9", 8443, w);
@@ -288,14 +288,24 @@ TEST(SensorPipeline, StratumAfterAWholeDecoyRecordIsStillSeen) {
   c.ClientSends(1'050'000, std::string("\x16\x03\x01\x00\x05hello", 10));
   c.ClientSends(1'100'000, "{\"id\":1,\"method\":\"login\",\"params\":{\"login\":\"w2\",\"pass\":\"x\","
                            "\"agent\":\"XMRig/6.21.0\",\"algo\":[\"rx/0\"]}}\n");
+  // A decoy record of 100 bytes in the same segment as the line behind it.
+  Conversation c2("10.0.4.7", 45004, "10.0.4.9", 8443, w);
+  c2.Handshake(1'500'000);
+  c2.ClientSends(1'550'000, std::string("\x16\x03\x01\x00\x64", 5) + std::string(100, 'z') +
+                                "{\"id\":1,\"method\":\"login\",\"params\":{\"login\":\"w4\","
+                                "\"pass\":\"x\",\"agent\":\"XMRig/6.21.0\",\"algo\":[\"rx/0\"]}}\n");
+  c2.ServerSends(1'600'000,
+                 "{\"id\":1,\"jsonrpc\":\"2.0\",\"result\":{\"id\":\"a2\",\"job\":{\"blob\":\"0707\","
+                 "\"job_id\":\"j1\",\"target\":\"b88d0600\",\"algo\":\"rx/0\"},\"status\":\"OK\"},"
+                 "\"error\":null}\n");
   c.ServerSends(1'200'000,
                 "{\"id\":1,\"jsonrpc\":\"2.0\",\"result\":{\"id\":\"a1\",\"job\":{\"blob\":\"0707\","
                 "\"job_id\":\"j1\",\"target\":\"b88d0600\",\"algo\":\"rx/0\"},\"status\":\"OK\"},"
                 "\"error\":null}\n");
   CounterSet counters;
   const auto evs = RunSensor(w, {}, &counters);
-  EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{9100002u});
-  EXPECT_EQ(counters.Value("stratum.tls_decoys"), 1u);
+  EXPECT_EQ(AlertIds(evs), (std::vector<uint32_t>{9100002u, 9100002u}));
+  EXPECT_EQ(counters.Value("stratum.tls_decoys"), 2u);
 }
 
 // Or a real ClientHello, then plain Stratum: no TLS client sends plaintext after its hello.

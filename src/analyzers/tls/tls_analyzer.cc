@@ -81,7 +81,11 @@ void TlsAnalyzer::Feed(Direction dir, ByteSpan data) {
       pos += take;
       if (d.header_have < sizeof d.header) return;
       d.header_have = 0;
-      if (!AcceptHeader(dir, d)) return;
+      if (!AcceptHeader(dir, d)) {
+        // The header began in this call's bytes, or (offset 0) in an earlier call's.
+        d.not_tls_at = pos >= sizeof d.header ? pos - sizeof d.header : 0;
+        return;
+      }
       continue;
     }
     const size_t take = std::min(d.body_left, data.size() - pos);

@@ -55,6 +55,9 @@ class TlsAnalyzer {
 
   // True once a direction showed bytes that are not a TLS record (it is then ignored).
   bool NotTls(Direction dir) const { return dirs_[DirectionIndex(dir)].not_tls; }
+  // Once NotTls(dir): where, in the bytes of the Feed() call that ruled the direction out, the
+  // record header that failed begins (0 when it began in an earlier call's bytes).
+  size_t NotTlsOffset(Direction dir) const { return dirs_[DirectionIndex(dir)].not_tls_at; }
   // True once either direction was recognised as TLS records.
   bool IsTls() const { return dirs_[0].records > 0 || dirs_[1].records > 0; }
   uint64_t records(Direction dir) const { return dirs_[DirectionIndex(dir)].records; }
@@ -72,6 +75,7 @@ class TlsAnalyzer {
     bool encrypted = false;     // handshake messages no longer readable
     bool handshake_lost = false;
     bool not_tls = false;
+    size_t not_tls_at = 0;      // see NotTlsOffset()
     uint64_t records = 0;
     uint64_t app_bytes = 0;
   };

@@ -221,6 +221,33 @@ TEST(TlsAnalyzer, NotTlsIsDecidedOnTheFirstBytes) {
   EXPECT_TRUE(c.NotTls(Direction::kToServer));
 }
 
+// Where the bytes stop being TLS records, in the call that found it out.
+TEST(TlsAnalyzer, NotTlsOffsetPointsAtTheRecordHeaderThatFailed) {
+  TlsAnalyzer first;
+  first.Feed(Direction::kToServer, AsBytes("GET / HTTP/1.1\r\n"));
+  ASSERT_TRUE(first.NotTls(Direction::kToServer));
+  EXPECT_EQ(first.NotTlsOffset(Direction::kToServer), 0u);
+
+  // A whole record, then plaintext in the same bytes: the failing header starts after it.
+  Bytes decoy = Record(22, Handshake(1, ChromeLikeClientHelloBody("a.test")));
+  const size_t record_bytes = decoy.size();
+  Append(decoy, AsBytes("{\"id\":1}\n"));
+  TlsAnalyzer same;
+  same.Feed(Direction::kToServer, decoy);
+  ASSERT_TRUE(same.NotTls(Direction::kToServer));
+  EXPECT_EQ(same.NotTlsOffset(Direction::kToServer), record_bytes);
+  EXPECT_EQ(same.TakeEvents().size(), 1u);  // the ClientHello still counts
+
+  // A header split across calls: it began in the earlier one.
+  TlsAnalyzer split;
+  split.Feed(Direction::kToServer, Record(22, Handshake(1, ChromeLikeClientHelloBody("a.test"))));
+  split.Feed(Direction::kToServer, AsBytes("{\""));
+  EXPECT_FALSE(split.NotTls(Direction::kToServer));
+  split.Feed(Direction::kToServer, AsBytes("id\":1}\n"));
+  ASSERT_TRUE(split.NotTls(Direction::kToServer));
+  EXPECT_EQ(split.NotTlsOffset(Direction::kToServer), 0u);
+}
+
 TEST(TlsAnalyzer, OversizedHandshakeMessageIsDroppedNotBuffered) {
   CounterSet counters;
   TlsAnalyzer a(&counters);
