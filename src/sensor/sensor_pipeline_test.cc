@@ -76,6 +76,19 @@ std::vector<uint32_t> AlertIds(const std::vector<events::Event>& evs) {
   return ids;
 }
 
+// The start of a V1 session from 1.1 s on: subscribe (with `prefix` glued in front), its reply,
+// authorize as `login`, its reply.
+void V1SessionStart(Conversation& c, const std::string& prefix, const std::string& login) {
+  c.ClientSends(1'100'000,
+                prefix + "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n");
+  c.ServerSends(1'200'000,
+                "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae6812eb4cd7735a\"]],\"08000002\",4],"
+                "\"error\":null}\n");
+  c.ClientSends(1'300'000,
+                "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"" + login + "\",\"x\"]}\n");
+  c.ServerSends(1'400'000, "{\"id\":2,\"result\":true,\"error\":null}\n");
+}
+
 TEST(SensorPipeline, V1SessionOnAnOddPortRaisesOneAlertWithEvidence) {
   PcapWriter w(kEth);
   Conversation c("10.0.0.5", 40000, "10.0.0.9", 2053, w);
@@ -253,13 +266,7 @@ TEST(SensorPipeline, StratumBehindATlsLookingPrefixIsStillSeen) {
   PcapWriter w(kEth);
   Conversation c("10.0.4.5", 45000, "10.0.4.9", 443, w);
   c.Handshake(1'000'000);
-  c.ClientSends(1'100'000, std::string("\x16\x03\x01", 3) +
-                               "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n");
-  c.ServerSends(1'200'000,
-                "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae6812eb4cd7735a\"]],\"08000002\",4],"
-                "\"error\":null}\n");
-  c.ClientSends(1'300'000, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"w1\",\"x\"]}\n");
-  c.ServerSends(1'400'000, "{\"id\":2,\"result\":true,\"error\":null}\n");
+  V1SessionStart(c, std::string("\x16\x03\x01", 3), "w1");
   for (int i = 0; i < 3; ++i) {
     c.ClientSends(2'000'000 + i * 100'000,
                   "{\"id\":" + std::to_string(10 + i) +
@@ -317,13 +324,7 @@ TEST(SensorPipeline, StratumAfterARealClientHelloIsStillSeen) {
       22, analyzers::tls::testing::Handshake(1, analyzers::tls::testing::ChromeLikeClientHelloBody(
                                                      "pool.example.test")));
   c.ClientSends(1'050'000, std::string(hello.begin(), hello.end()));
-  c.ClientSends(1'100'000,
-                "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n");
-  c.ServerSends(1'200'000,
-                "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae6812eb4cd7735a\"]],\"08000002\",4],"
-                "\"error\":null}\n");
-  c.ClientSends(1'300'000, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"w3\",\"x\"]}\n");
-  c.ServerSends(1'400'000, "{\"id\":2,\"result\":true,\"error\":null}\n");
+  V1SessionStart(c, "", "w3");
   CounterSet counters;
   const auto evs = RunSensor(w, {}, &counters);
   EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{9100001u});
