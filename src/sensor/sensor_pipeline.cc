@@ -363,7 +363,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
         }
       }
     }
-  } else if (st.http) {
+  } else if (st.http && !st.http_tunnel) {
     st.http->Feed(dir, data);
     for (auto& ev : st.http->TakeEvents()) {
       learnt = true;
@@ -403,6 +403,15 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
           counters_->Get("websocket.upgrades").Inc();
         }
       }
+    }
+    // A CONNECT answered 2xx (or another non-WebSocket upgrade): the HTTP analyzer is done, and
+    // what follows in either direction is a stream of its own (TLS, Stratum, SV2 ... to the
+    // host the proxy was asked for): its first bytes are looked at again, as a new flow's.
+    if (st.http->Upgraded() && !st.ws[0]) {
+      st.http_tunnel = true;
+      rec.http->tunnel = true;
+      st.first_data_seen[0] = st.first_data_seen[1] = false;
+      if (!st.sv2) st.sv2_started = false;
     }
   } else {
     ByteSpan stratum_bytes = data;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -332,6 +333,48 @@ TEST(SensorPipeline, StratumAfterARealClientHelloIsStillSeen) {
   EXPECT_EQ(counters.Value("tls.client_hello"), 1u);
 }
 
+// A miner behind an HTTP proxy: CONNECT, "200 Connection established", then plain Stratum in
+// the tunnel. The tunnel's bytes are a stream of their own and go to the Stratum analyzer; the
+// alert names the pool the proxy was asked for.
+TEST(SensorPipeline, StratumThroughAnHttpConnectTunnelIsSeen) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.5.5", 46000, "10.0.5.1", 3128, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'010'000, "CONNECT pool.example.test:3333 HTTP/1.1\r\nHost: pool.example.test:3333\r\n\r\n");
+  c.ServerSends(1'020'000, "HTTP/1.1 200 Connection established\r\n\r\n");
+  V1SessionStart(c, "", "w5");
+  CounterSet counters;
+  const auto evs = RunSensor(w, {}, &counters);
+  EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{9100001u});
+  EXPECT_EQ(counters.Value("http.tunnels"), 1u);
+  EXPECT_EQ(counters.Value("stratum.v1.decoded"), 4u);
+  for (const auto& e : evs) {
+    if (!e.alert) continue;
+    EXPECT_EQ(e.details.login, "w5");
+    EXPECT_EQ(e.details.pool, "pool.example.test:3333");
+    EXPECT_NE(std::find(e.details.evidence.begin(), e.details.evidence.end(),
+                        "through the HTTP proxy 10.0.5.1:3128 (CONNECT pool.example.test:3333)"),
+              e.details.evidence.end());
+  }
+}
+
+// The same with TLS inside the tunnel: the TLS analyzer reads the tunnel's ClientHello.
+TEST(SensorPipeline, TlsInsideAnHttpConnectTunnelIsRead) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.5.6", 46001, "10.0.5.1", 3128, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'010'000, "CONNECT tls.example.test:443 HTTP/1.1\r\nHost: tls.example.test:443\r\n\r\n");
+  c.ServerSends(1'020'000, "HTTP/1.1 200 Connection established\r\n\r\n");
+  const Bytes hello = analyzers::tls::testing::Record(
+      22, analyzers::tls::testing::Handshake(1, analyzers::tls::testing::ChromeLikeClientHelloBody(
+                                                     "tls.example.test")));
+  c.ClientSends(1'050'000, std::string(hello.begin(), hello.end()));
+  CounterSet counters;
+  const auto evs = RunSensor(w, {}, &counters);
+  EXPECT_EQ(counters.Value("tls.client_hello"), 1u);
+  EXPECT_TRUE(AlertIds(evs).empty());
+}
+
 // Bytes that start like a TLS record but carry no JSON stay out of the Stratum analyzer.
 TEST(SensorPipeline, NonTlsBytesWithoutJsonAreNotHandedToStratum) {
   PcapWriter w(kEth);
@@ -448,6 +491,36 @@ TEST(SensorPipeline, UnknownProtocolWithAMiningRhythmAlerts) {
     if (i % 3 == 0) c.ServerSends(ts + 5'000'000, noise(300));
   }
   EXPECT_EQ(AlertIds(RunSensor(w)), std::vector<uint32_t>{detectors::sid::kMiningRhythm});
+}
+
+// The same rhythm inside an HTTP proxy's CONNECT tunnel: judged by the tunnel's bytes and the
+// target's port, and reported with the pool the proxy was asked for.
+TEST(SensorPipeline, MiningRhythmInsideAnHttpConnectTunnelAlerts) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.5.7", 46002, "10.0.5.1", 8080, w);
+  int64_t ts = 1'000'000;
+  c.Handshake(ts);
+  c.ClientSends(ts + 1000, "CONNECT pool.example.test:7777 HTTP/1.1\r\nHost: pool.example.test:7777\r\n\r\n");
+  c.ServerSends(ts + 2000, "HTTP/1.1 200 Connection established\r\n\r\n");
+  std::mt19937 rng(5);
+  auto noise = [&](size_t n) {
+    std::string s(n, ' ');
+    for (char& ch : s) ch = char(rng() | 0x80);
+    return s;
+  };
+  for (int i = 0; i < 40; ++i) {
+    ts += 10'000'000;
+    c.ClientSends(ts, noise(90));
+    c.ServerSends(ts + 30'000, noise(40));
+    if (i % 3 == 0) c.ServerSends(ts + 5'000'000, noise(300));
+  }
+  const auto evs = RunSensor(w);
+  EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{detectors::sid::kMiningRhythm});
+  for (const auto& e : evs) {
+    if (e.alert) {
+      EXPECT_EQ(e.details.pool, "pool.example.test:7777");
+    }
+  }
 }
 
 }  // namespace

@@ -125,6 +125,9 @@ struct HttpFacts {
   std::string mining_headers;     // "X-Mining-Extensions: ...", "X-Stratum: ..." seen
   bool websocket = false;         // upgraded to WebSocket
   std::string websocket_path;
+  // A CONNECT the proxy answered 2xx: the flow's later bytes are a tunnel to `uri` (host:port),
+  // and what the other analyzers found in it is that host's traffic.
+  bool tunnel = false;
 };
 
 // An optional value kept on the heap: like std::optional (has_value, ->, *, reset, assignment
@@ -211,6 +214,23 @@ struct FlowRecord {
   }
 
   double duration_s() const { return double(last_ts_us - first_ts_us) / 1e6; }
+
+  // The port the traffic is for: the server's, or through an HTTP proxy's tunnel the port of
+  // the CONNECT target ("host:port"; the server's when that does not parse).
+  uint16_t destination_port() const {
+    if (!http || !http->tunnel) return server.port;
+    const size_t colon = http->uri.rfind(':');
+    if (colon == std::string::npos || colon + 1 >= http->uri.size() || http->uri.size() - colon > 6) {
+      return server.port;
+    }
+    uint32_t port = 0;
+    for (size_t i = colon + 1; i < http->uri.size(); ++i) {
+      const char c = http->uri[i];
+      if (c < '0' || c > '9') return server.port;
+      port = port * 10 + uint32_t(c - '0');
+    }
+    return port > 0 && port <= 65535 ? uint16_t(port) : server.port;
+  }
 };
 
 }  // namespace mw::detectors

@@ -64,5 +64,23 @@ TEST(SizeSamples, KeepsOrderAcrossTheInlinePartAndTheHeap) {
   EXPECT_EQ(s.back(), s.front());
 }
 
+TEST(FlowRecord, DestinationPortIsTheTunnelTargetsThroughAProxy) {
+  FlowRecord r;
+  r.server.port = 3128;
+  EXPECT_EQ(r.destination_port(), 3128);
+  r.http = HttpFacts{};
+  r.http->uri = "pool.example.test:3333";
+  EXPECT_EQ(r.destination_port(), 3128);  // a CONNECT the proxy did not open is no tunnel
+  r.http->tunnel = true;
+  EXPECT_EQ(r.destination_port(), 3333);
+  r.http->uri = "[2001:db8::1]:4444";
+  EXPECT_EQ(r.destination_port(), 4444);
+  for (const char* bad : {"pool.example.test", "pool:", "pool:99999", "pool:0", "pool:44a4",
+                          "pool:1234567"}) {
+    r.http->uri = bad;
+    EXPECT_EQ(r.destination_port(), 3128) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace mw::detectors

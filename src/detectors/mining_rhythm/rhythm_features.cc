@@ -20,7 +20,7 @@ double Median(std::vector<uint32_t> v) {
 RhythmFeatures ComputeRhythm(const FlowRecord& flow, uint32_t skip_records) {
   RhythmFeatures f;
   f.duration_s = flow.duration_s();
-  const uint16_t p = flow.server.port;
+  const uint16_t p = flow.destination_port();
   f.web_port = p == 80 || p == 443 || p == 8080 || p == 8443;
   const auto& c = flow.seg[0].samples;
   const auto& s = flow.seg[1].samples;
