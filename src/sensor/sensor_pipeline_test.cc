@@ -90,6 +90,29 @@ void V1SessionStart(Conversation& c, const std::string& prefix, const std::strin
   c.ServerSends(1'400'000, "{\"id\":2,\"result\":true,\"error\":null}\n");
 }
 
+// An HTTP proxy's tunnel to `target` (host:port), opened from 1.01 s on.
+void OpenConnectTunnel(Conversation& c, const std::string& target) {
+  c.ClientSends(1'010'000, "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+  c.ServerSends(1'020'000, "HTTP/1.1 200 Connection established\r\n\r\n");
+}
+
+// 40 rounds, 10 s apart from `ts`, of a miner's rhythm in bytes no analyzer claims: a 90-byte
+// client record answered at once with 40 bytes, and every third round a 300-byte server push.
+void SendMiningRhythm(Conversation& c, int64_t ts) {
+  std::mt19937 rng(5);
+  auto noise = [&](size_t n) {
+    std::string s(n, ' ');
+    for (char& ch : s) ch = char(rng() | 0x80);  // high bytes: neither JSON nor text
+    return s;
+  };
+  for (int i = 0; i < 40; ++i) {
+    ts += 10'000'000;
+    c.ClientSends(ts, noise(90));
+    c.ServerSends(ts + 30'000, noise(40));
+    if (i % 3 == 0) c.ServerSends(ts + 5'000'000, noise(300));
+  }
+}
+
 TEST(SensorPipeline, V1SessionOnAnOddPortRaisesOneAlertWithEvidence) {
   PcapWriter w(kEth);
   Conversation c("10.0.0.5", 40000, "10.0.0.9", 2053, w);
@@ -340,8 +363,7 @@ TEST(SensorPipeline, StratumThroughAnHttpConnectTunnelIsSeen) {
   PcapWriter w(kEth);
   Conversation c("10.0.5.5", 46000, "10.0.5.1", 3128, w);
   c.Handshake(1'000'000);
-  c.ClientSends(1'010'000, "CONNECT pool.example.test:3333 HTTP/1.1\r\nHost: pool.example.test:3333\r\n\r\n");
-  c.ServerSends(1'020'000, "HTTP/1.1 200 Connection established\r\n\r\n");
+  OpenConnectTunnel(c, "pool.example.test:3333");
   V1SessionStart(c, "", "w5");
   CounterSet counters;
   const auto evs = RunSensor(w, {}, &counters);
@@ -363,8 +385,7 @@ TEST(SensorPipeline, TlsInsideAnHttpConnectTunnelIsRead) {
   PcapWriter w(kEth);
   Conversation c("10.0.5.6", 46001, "10.0.5.1", 3128, w);
   c.Handshake(1'000'000);
-  c.ClientSends(1'010'000, "CONNECT tls.example.test:443 HTTP/1.1\r\nHost: tls.example.test:443\r\n\r\n");
-  c.ServerSends(1'020'000, "HTTP/1.1 200 Connection established\r\n\r\n");
+  OpenConnectTunnel(c, "tls.example.test:443");
   const Bytes hello = analyzers::tls::testing::Record(
       22, analyzers::tls::testing::Handshake(1, analyzers::tls::testing::ChromeLikeClientHelloBody(
                                                      "tls.example.test")));
@@ -476,20 +497,8 @@ TEST(SensorPipeline, BatchedFramesGiveTheSameEventsAndCounters) {
 TEST(SensorPipeline, UnknownProtocolWithAMiningRhythmAlerts) {
   PcapWriter w(kEth);
   Conversation c("10.0.2.5", 43000, "10.0.2.9", 7777, w);
-  int64_t ts = 1'000'000;
-  c.Handshake(ts);
-  std::mt19937 rng(5);
-  auto noise = [&](size_t n) {
-    std::string s(n, ' ');
-    for (char& ch : s) ch = char(rng() | 0x80);  // high bytes: neither JSON nor text
-    return s;
-  };
-  for (int i = 0; i < 40; ++i) {
-    ts += 10'000'000;
-    c.ClientSends(ts, noise(90));
-    c.ServerSends(ts + 30'000, noise(40));
-    if (i % 3 == 0) c.ServerSends(ts + 5'000'000, noise(300));
-  }
+  c.Handshake(1'000'000);
+  SendMiningRhythm(c, 1'000'000);
   EXPECT_EQ(AlertIds(RunSensor(w)), std::vector<uint32_t>{detectors::sid::kMiningRhythm});
 }
 
@@ -498,22 +507,9 @@ TEST(SensorPipeline, UnknownProtocolWithAMiningRhythmAlerts) {
 TEST(SensorPipeline, MiningRhythmInsideAnHttpConnectTunnelAlerts) {
   PcapWriter w(kEth);
   Conversation c("10.0.5.7", 46002, "10.0.5.1", 8080, w);
-  int64_t ts = 1'000'000;
-  c.Handshake(ts);
-  c.ClientSends(ts + 1000, "CONNECT pool.example.test:7777 HTTP/1.1\r\nHost: pool.example.test:7777\r\n\r\n");
-  c.ServerSends(ts + 2000, "HTTP/1.1 200 Connection established\r\n\r\n");
-  std::mt19937 rng(5);
-  auto noise = [&](size_t n) {
-    std::string s(n, ' ');
-    for (char& ch : s) ch = char(rng() | 0x80);
-    return s;
-  };
-  for (int i = 0; i < 40; ++i) {
-    ts += 10'000'000;
-    c.ClientSends(ts, noise(90));
-    c.ServerSends(ts + 30'000, noise(40));
-    if (i % 3 == 0) c.ServerSends(ts + 5'000'000, noise(300));
-  }
+  c.Handshake(1'000'000);
+  OpenConnectTunnel(c, "pool.example.test:7777");
+  SendMiningRhythm(c, 1'000'000);
   const auto evs = RunSensor(w);
   EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{detectors::sid::kMiningRhythm});
   for (const auto& e : evs) {
