@@ -396,6 +396,23 @@ TEST(SensorPipeline, TlsInsideAnHttpConnectTunnelIsRead) {
   EXPECT_TRUE(AlertIds(evs).empty());
 }
 
+// A miner behind a SOCKS5 proxy: greeting, CONNECT to the pool, then plain Stratum.
+TEST(SensorPipeline, StratumThroughASocks5ProxyIsSeen) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.6.5", 47000, "10.0.6.1", 1080, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'001'000, std::string("\x05\x01\x00", 3));
+  c.ServerSends(1'002'000, std::string("\x05\x00", 2));
+  c.ClientSends(1'003'000, std::string("\x05\x01\x00\x03\x09pool.test\x0d\x05", 16));
+  c.ServerSends(1'004'000, std::string("\x05\x00\x00\x01\x0a\x00\x06\x01\x0d\x05", 10));
+  V1SessionStart(c, "", "w6");
+  CounterSet counters;
+  const auto evs = RunSensor(w, {}, &counters);
+  EXPECT_EQ(AlertIds(evs), std::vector<uint32_t>{9100001u});
+  EXPECT_EQ(counters.Value("stratum.v1.decoded"), 4u);
+  EXPECT_EQ(counters.Value("stratum.flows_not_json"), 0u);
+}
+
 // Bytes that start like a TLS record but carry no JSON stay out of the Stratum analyzer.
 TEST(SensorPipeline, NonTlsBytesWithoutJsonAreNotHandedToStratum) {
   PcapWriter w(kEth);

@@ -65,25 +65,24 @@ StratumAnalyzer::StratumAnalyzer(CounterSet& counters, stratum::Decoder& decoder
 void StratumAnalyzer::Feed(Direction dir, ByteSpan data, int64_t ts_us) {
   if (gave_up_ || data.empty()) return;
   const int d = DirectionIndex(dir);
-  if (!checked_start_[d]) {
-    checked_start_[d] = true;
-    // A stream that starts with binary or text other than JSON is not Stratum, unless the
-    // capture started mid-line (then the first line fails and the next ones decode).
-    if (!StartsLikeJson(data) && !stratum::LooksLikeStratum(data)) {
-      not_json_[d] = true;
-      bool has_newline_then_json = false;
-      for (size_t i = 0; i + 1 < data.size(); ++i) {
-        if (data[i] == '\n' && FirstNonSpace(data.subspan(i + 1)) == '{') {
-          has_newline_then_json = true;
-          break;
-        }
-      }
-      if (has_newline_then_json) not_json_[d] = false;
+  if (!json_seen_[d] && !not_json_[d]) {
+    // Binary or text other than JSON is not Stratum, unless the capture started mid-line (then
+    // a newline and JSON follow) or a handshake of something else came first (a SOCKS proxy's,
+    // a decoy): a direction counts as not JSON after kSegmentsBeforeNotJson such segments.
+    bool looks_json = StartsLikeJson(data) || stratum::LooksLikeStratum(data);
+    for (size_t i = 0; !looks_json && i + 1 < data.size(); ++i) {
+      looks_json = data[i] == '\n' && FirstNonSpace(data.subspan(i + 1)) == '{';
     }
-    if (not_json_[0] && not_json_[1] && !summary_.any()) {
-      gave_up_ = true;
-      counters_.Get("stratum.flows_not_json").Inc();
-      return;
+    if (looks_json) {
+      json_seen_[d] = true;
+    } else {
+      if (++binary_segments_[d] >= kSegmentsBeforeNotJson) not_json_[d] = true;
+      if (not_json_[0] && not_json_[1] && !summary_.any()) {
+        gave_up_ = true;
+        counters_.Get("stratum.flows_not_json").Inc();
+        return;
+      }
+      if (!summary_.any()) return;  // skipped until this direction shows JSON
     }
   }
   if (not_json_[d] && !summary_.any()) return;

@@ -6,7 +6,9 @@
 //
 // One StratumAnalyzer per flow; not thread-safe. Gives up on a flow (stops parsing, keeps its
 // summary) after kMaxFailuresBeforeGivingUp undecodable lines without any decoded message, or
-// when the first bytes of both directions are clearly not JSON.
+// when the first kSegmentsBeforeNotJson segments of both directions are clearly not JSON. A
+// direction's segments before its first JSON-looking one are skipped, not parsed: a proxy's
+// handshake (SOCKS) or a decoy can come before the Stratum lines.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +44,7 @@ struct StratumFlowSummary {
 class StratumAnalyzer {
  public:
   static constexpr uint32_t kMaxFailuresBeforeGivingUp = 4;
+  static constexpr uint32_t kSegmentsBeforeNotJson = 4;
   static constexpr size_t kMaxMethods = 16;
 
   // Called for each decoded message (for "stratum" metadata events); may be empty.
@@ -72,8 +75,9 @@ class StratumAnalyzer {
   stratum::Decoder& decoder_;
   MessageCallback on_message_;
   stratum::LineSplitter splitter_[2];
-  bool checked_start_[2] = {false, false};
-  bool not_json_[2] = {false, false};
+  bool json_seen_[2] = {false, false};  // a segment of this direction looked like JSON
+  bool not_json_[2] = {false, false};   // its first kSegmentsBeforeNotJson segments did not
+  uint8_t binary_segments_[2] = {0, 0};
   bool gave_up_ = false;
   StratumFlowSummary summary_;
 };

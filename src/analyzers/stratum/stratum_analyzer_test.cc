@@ -68,10 +68,33 @@ TEST(StratumAnalyzer, MidSessionCaptureStartsWithTheTailOfALine) {
 TEST(StratumAnalyzer, GivesUpOnNonJsonFlows) {
   CounterSet counters;
   StratumAnalyzer a(counters);
-  a.Feed(Direction::kToServer, B("GET / HTTP/1.1\r\nHost: example\r\n\r\n"), 1);
-  a.Feed(Direction::kToClient, B("HTTP/1.1 200 OK\r\n\r\n"), 2);
+  for (uint32_t i = 0; i < StratumAnalyzer::kSegmentsBeforeNotJson; ++i) {
+    EXPECT_FALSE(a.gave_up()) << i;
+    a.Feed(Direction::kToServer, B("GET / HTTP/1.1\r\nHost: example\r\n\r\n"), 1);
+    a.Feed(Direction::kToClient, B("HTTP/1.1 200 OK\r\n\r\n"), 2);
+  }
   EXPECT_TRUE(a.gave_up());
   EXPECT_FALSE(a.summary().any());
+  EXPECT_EQ(counters.Value("stratum.flows_not_json"), 1u);
+}
+
+// A SOCKS5 proxy's handshake before the Stratum lines: its binary segments are skipped, and
+// the lines after it decode from their first byte.
+TEST(StratumAnalyzer, LinesAfterASocksHandshakeDecode) {
+  CounterSet counters;
+  StratumAnalyzer a(counters);
+  a.Feed(Direction::kToServer, B(std::string("\x05\x01\x00", 3)), 1);
+  a.Feed(Direction::kToClient, B(std::string("\x05\x00", 2)), 2);
+  a.Feed(Direction::kToServer, B(std::string("\x05\x01\x00\x03\x09pool.test\x0d\x05", 16)), 3);
+  a.Feed(Direction::kToClient, B(std::string("\x05\x00\x00\x01\x0a\x00\x00\x01\x0d\x05", 10)), 4);
+  a.Feed(Direction::kToServer,
+         B("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5.1\"]}\n"), 5);
+  a.Feed(Direction::kToClient,
+         B("{\"id\":1,\"result\":[[[\"mining.notify\",\"ae\"]],\"08000002\",4],\"error\":null}\n"), 6);
+  EXPECT_FALSE(a.gave_up());
+  EXPECT_EQ(a.summary().decoded[0], 1u);
+  EXPECT_EQ(a.summary().decoded[1], 1u);
+  EXPECT_EQ(a.summary().failed_lines, 0u);
 }
 
 TEST(StratumAnalyzer, GivesUpOnJsonThatIsNotMining) {
