@@ -28,7 +28,6 @@ class SensorPipeline::FlowState final : public net::FlowAttachment {
   uint32_t segments_since_inspect = 0;
   bool first_data_seen[2] = {false, false};
   bool http_upgrade_requested = false;
-  bool http_tunnel = false;  // an HTTP proxy opened a tunnel (CONNECT): later bytes are not HTTP
   bool tls_ruled_out[2] = {false, false};  // the TLS analyzer saw other bytes in that direction
   // A TCP flow not on port 53: Stratum (any port) and Stratum V2 are candidates. The Stratum
   // analyzer is built when bytes are first fed to it (or a gap is reported); the SV2 analyzer at

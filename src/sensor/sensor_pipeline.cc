@@ -363,7 +363,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
         }
       }
     }
-  } else if (st.http && !st.http_tunnel) {
+  } else if (st.http && rec.tunnel_target() == nullptr) {
     st.http->Feed(dir, data);
     for (auto& ev : st.http->TakeEvents()) {
       learnt = true;
@@ -408,7 +408,6 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     // what follows in either direction is a stream of its own (TLS, Stratum, SV2 ... to the
     // host the proxy was asked for): its first bytes are looked at again, as a new flow's.
     if (st.http->Upgraded() && !st.ws[0]) {
-      st.http_tunnel = true;
       rec.http->tunnel = true;
       st.first_data_seen[0] = st.first_data_seen[1] = false;
       if (!st.sv2) st.sv2_started = false;

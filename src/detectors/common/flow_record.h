@@ -5,11 +5,13 @@
 #pragma once
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -215,21 +217,35 @@ struct FlowRecord {
 
   double duration_s() const { return double(last_ts_us - first_ts_us) / 1e6; }
 
-  // The port the traffic is for: the server's, or through an HTTP proxy's tunnel the port of
-  // the CONNECT target ("host:port"; the server's when that does not parse).
+  // Through an HTTP proxy's tunnel: the "host:port" the proxy was asked to CONNECT to (the
+  // pool, when the tunnel carries mining); null for any other flow.
+  const std::string* tunnel_target() const { return http && http->tunnel ? &http->uri : nullptr; }
+
+  // The port the traffic is for: the server's, or through a tunnel the target's (the server's
+  // when the target's port does not parse).
   uint16_t destination_port() const {
-    if (!http || !http->tunnel) return server.port;
-    const size_t colon = http->uri.rfind(':');
-    if (colon == std::string::npos || colon + 1 >= http->uri.size() || http->uri.size() - colon > 6) {
-      return server.port;
-    }
+    const std::string* target = tunnel_target();
+    const size_t colon = target != nullptr ? target->rfind(':') : std::string::npos;
+    if (colon == std::string::npos) return server.port;
+    const char* last = target->data() + target->size();
     uint32_t port = 0;
-    for (size_t i = colon + 1; i < http->uri.size(); ++i) {
-      const char c = http->uri[i];
-      if (c < '0' || c > '9') return server.port;
-      port = port * 10 + uint32_t(c - '0');
-    }
-    return port > 0 && port <= 65535 ? uint16_t(port) : server.port;
+    const auto [end, error] = std::from_chars(target->data() + colon + 1, last, port);
+    return error == std::errc() && end == last && port > 0 && port <= 65535 ? uint16_t(port)
+                                                                            : server.port;
+  }
+
+  // "name:port" when DNS named the server's address, else "address:port".
+  std::string server_endpoint() const {
+    return (server_name.empty() ? server.ip.ToString() : server_name) + ":" +
+           std::to_string(server.port);
+  }
+
+  // Evidence line for a finding in a tunnel ("" for any other flow).
+  std::string TunnelEvidence() const {
+    const std::string* target = tunnel_target();
+    return target == nullptr ? std::string()
+                             : "through the HTTP proxy " + server_endpoint() + " (CONNECT " +
+                                   *target + ")";
   }
 };
 

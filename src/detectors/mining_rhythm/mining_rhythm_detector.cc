@@ -14,7 +14,7 @@ bool OffersWebAlpn(const TlsFacts& t) {
 
 bool KnownOtherProtocol(const FlowRecord& flow) {
   if (flow.head[0].starts_with("SSH-") || flow.head[1].starts_with("SSH-")) return true;
-  if (flow.http && !flow.http->tunnel) return true;  // a proxy tunnel's content is not HTTP
+  if (flow.http && flow.tunnel_target() == nullptr) return true;  // a tunnel's content is not HTTP
   return false;
 }
 
@@ -105,11 +105,11 @@ void MiningRhythmDetector::Inspect(const FlowRecord& flow, std::vector<Finding>&
   if (tls && flow.tls->self_signed) f.confidence += 0.1;
   if (!r.web_port) f.confidence += 0.1;
   f.dialect = tls ? "tls" : "unknown";
-  const bool tunnelled = flow.http && flow.http->tunnel;
   // Through an HTTP proxy the pool is the host the proxy was asked to connect to.
-  f.pool = tunnelled ? flow.http->uri
-                     : (flow.tls && !flow.tls->sni.empty() ? flow.tls->sni : flow.server.ip.ToString()) +
-                           ":" + std::to_string(flow.server.port);
+  f.pool = flow.tunnel_target() != nullptr
+               ? *flow.tunnel_target()
+               : (flow.tls && !flow.tls->sni.empty() ? flow.tls->sni : flow.server.ip.ToString()) +
+                     ":" + std::to_string(flow.server.port);
   f.evidence = r.Describe();
   if (tls) {
     f.evidence.push_back(std::string("TLS without HTTP ALPN") +
@@ -117,10 +117,7 @@ void MiningRhythmDetector::Inspect(const FlowRecord& flow, std::vector<Finding>&
                          (flow.tls->sni.empty() ? ", no SNI" : ", SNI " + flow.tls->sni));
   }
   if (!r.web_port) f.evidence.push_back("non-web port " + std::to_string(flow.destination_port()));
-  if (tunnelled) {
-    f.evidence.push_back("through the HTTP proxy " + flow.server.ip.ToString() + ":" +
-                         std::to_string(flow.server.port) + " (CONNECT " + flow.http->uri + ")");
-  }
+  if (flow.tunnel_target() != nullptr) f.evidence.push_back(flow.TunnelEvidence());
   out.push_back(std::move(f));
 }
 

@@ -53,12 +53,8 @@ void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding
   f.dialect = std::string(stratum::DialectName(s->dialect));
   f.login = s->login;
   f.agent_string = s->agent;
-  const std::string server_endpoint =
-      flow.server_name.empty() ? flow.server.ip.ToString() + ":" + std::to_string(flow.server.port)
-                               : flow.server_name + ":" + std::to_string(flow.server.port);
-  const bool tunnelled = flow.http && flow.http->tunnel;
   // Through an HTTP proxy the pool is the host the proxy was asked to connect to.
-  f.pool = tunnelled ? flow.http->uri : server_endpoint;
+  f.pool = flow.tunnel_target() != nullptr ? *flow.tunnel_target() : flow.server_endpoint();
   // Confidence grows with how much of the protocol was seen.
   double c = 0.7;
   if (s->decoded[0] > 0 && s->decoded[1] > 0) c += 0.15;
@@ -77,10 +73,7 @@ void StratumSessionDetector::Inspect(const FlowRecord& flow, std::vector<Finding
   if (!s->agent.empty()) f.evidence.push_back("agent " + s->agent);
   if (!s->algo.empty()) f.evidence.push_back("algorithm " + s->algo);
   if (flow.stratum_in_websocket) f.evidence.push_back("inside WebSocket frames");
-  if (tunnelled) {
-    f.evidence.push_back("through the HTTP proxy " + server_endpoint + " (CONNECT " +
-                         flow.http->uri + ")");
-  }
+  if (flow.tunnel_target() != nullptr) f.evidence.push_back(flow.TunnelEvidence());
   if (attempt_only) f.evidence.push_back("the server did not answer in a mining dialect");
   out.push_back(std::move(f));
 }
