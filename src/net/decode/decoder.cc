@@ -235,8 +235,8 @@ DecodeResult Decoder::DecodeIpv4(const uint8_t* p, uint32_t len, DecodedPacket& 
   if (total_len < header_len) return Malformed(Weird::kBadIpv4TotalLength);
   ++stats_.ipv4;
   out.ip_version = 4;
-  out.src = IpAddress::V4(p + 12);
-  out.dst = IpAddress::V4(p + 16);
+  out.src.AssignV4(p + 12);
+  out.dst.AssignV4(p + 16);
   out.ttl = p[8];
   out.ip_proto = p[9];
   // Link padding beyond total_len is dropped; a snap length shorter than total_len leaves less.
@@ -260,8 +260,8 @@ DecodeResult Decoder::DecodeIpv6(const uint8_t* p, uint32_t len, DecodedPacket& 
   if (payload_len == 0) return Malformed(Weird::kIpv6Jumbogram);
   ++stats_.ipv6;
   out.ip_version = 6;
-  out.src = IpAddress::V6(p + 8);
-  out.dst = IpAddress::V6(p + 24);
+  out.src.AssignV6(p + 8);
+  out.dst.AssignV6(p + 24);
   out.ttl = p[7];
   uint8_t next = p[6];
   uint32_t available = len - 40 < payload_len ? len - 40 : payload_len;

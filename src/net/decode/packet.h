@@ -41,6 +41,21 @@ struct IpAddress {
     a.version = 6;
     return a;
   }
+  // The same, written in place, for the decoder's hot path: V4() builds its temporary with
+  // narrow stores that a wide copy then reads back, which stalls store-to-load forwarding
+  // (twice per packet, several percent of the sensor's time).
+  void AssignV4(const uint8_t* p) {
+    uint64_t low = 0;
+    const uint64_t high = 0;
+    std::memcpy(&low, p, 4);
+    std::memcpy(bytes.data(), &low, 8);
+    std::memcpy(bytes.data() + 8, &high, 8);
+    version = 4;
+  }
+  void AssignV6(const uint8_t* p) {
+    std::memcpy(bytes.data(), p, 16);
+    version = 6;
+  }
   // Dotted quad or RFC 5952 text.
   std::string ToString() const;
   friend bool operator==(const IpAddress& a, const IpAddress& b) {
