@@ -28,7 +28,11 @@ class SensorPipeline::FlowState final : public net::FlowAttachment {
   uint32_t segments_since_inspect = 0;
   bool first_data_seen[2] = {false, false};
   bool http_upgrade_requested = false;
-  bool tls_ruled_out[2] = {false, false};  // the TLS analyzer saw other bytes in that direction
+  bool tls_ruled_out[2] = {false, false};  // that direction showed bytes other than TLS records
+  // The flow's first bytes (either direction) looked like a TLS record header. Its Stratum is
+  // then looked for only behind a decoy. The TLS analyzer itself is built only for a direction
+  // whose first header holds (most look-alikes fail on it).
+  bool tls_like = false;
   // A TCP flow not on port 53: Stratum (any port) and Stratum V2 are candidates. The Stratum
   // analyzer is built when bytes are first fed to it (or a gap is reported); the SV2 analyzer at
   // the first payload, and never again once it decided the flow is not SV2.

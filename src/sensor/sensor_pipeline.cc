@@ -313,13 +313,24 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
   }
   if (!rec.head[d].full()) rec.head[d].append(reinterpret_cast<const char*>(data.data()), data.size());
   bool learnt = false;
+  bool tls_refused_first_header = false;  // this direction's first record header, just now
 
   if (!st.first_data_seen[d]) {
     st.first_data_seen[d] = true;
     if (flow.ip_proto == net::kProtoTcp && !st.dns) {
-      if (LooksLikeTlsRecord(data) && !st.tls) {
-        st.tls = ReuseOrMake(spare_tls_, &tls_counters_);
-        rec.tls = detectors::TlsFacts{};
+      // (Once a flow started like TLS, the other direction's first bytes are judged as TLS too,
+      // as one analyzer fed both directions would judge them.)
+      if ((st.tls_like || LooksLikeTlsRecord(data)) && !st.tls) {
+        st.tls_like = true;
+        // Most flows that start like a TLS record and are not TLS fail on that first header:
+        // decided (and counted) as the analyzer would, without building one.
+        if (analyzers::tls::TlsAnalyzer::RuledOutByFirstHeader(dir, data, &tls_counters_)) {
+          st.tls_ruled_out[d] = true;
+          tls_refused_first_header = true;
+        } else {
+          st.tls = ReuseOrMake(spare_tls_, &tls_counters_);
+          rec.tls = detectors::TlsFacts{};
+        }
       }
       if (dir == Direction::kToServer && LooksLikeHttpRequest(data) && !st.http) {
         st.http = std::make_unique<analyzers::http::HttpAnalyzer>(&http_counters_);
@@ -416,23 +427,28 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     ByteSpan stratum_bytes = data;
     // A direction that showed bytes other than TLS records is ignored by the analyzer from then
     // on: no need to call it (most TCP flows of a capture start with something else).
-    if (st.tls && !st.tls_ruled_out[d]) {
+    // The client's bytes stopped being TLS records at `from`: a Stratum object close after it
+    // is a decoy's payload, and the Stratum analyzer starts there.
+    auto after_decoy = [&](size_t from) {
+      if (dir != Direction::kToServer || !st.stratum_candidate) return;
+      if (const size_t at = StratumAfterDecoyPrefix(data, from); at != std::string_view::npos) {
+        st.stratum_after_tls = true;
+        ++stratum_tls_decoys_;
+        stratum_bytes = data.subspan(at);
+      }
+    };
+    if (tls_refused_first_header) {
+      after_decoy(0);
+    } else if (st.tls && !st.tls_ruled_out[d]) {
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
-      if (st.tls_ruled_out[d] && dir == Direction::kToServer && st.stratum_candidate) {
-        if (const size_t at = StratumAfterDecoyPrefix(data, st.tls->NotTlsOffset(dir));
-            at != std::string_view::npos) {
-          st.stratum_after_tls = true;
-          ++stratum_tls_decoys_;
-          stratum_bytes = data.subspan(at);  // the Stratum analyzer starts after the decoy
-        }
-      }
+      if (st.tls_ruled_out[d]) after_decoy(st.tls->NotTlsOffset(dir));
       if (st.tls->has_events()) {
         TakeTlsFacts(*st.tls, *rec.tls);
         learnt = true;
       }
     }
-    const bool stratum_may_run = !st.tls || st.stratum_after_tls;
+    const bool stratum_may_run = !st.tls_like || st.stratum_after_tls;
     if (st.stratum_final && stratum_may_run) {
       CountLinesAfterVerdict(AsString(stratum_bytes), /*text=*/false);
     } else if (st.stratum_candidate && stratum_may_run && !(st.stratum && st.stratum->gave_up())) {

@@ -421,11 +421,35 @@ TEST(SensorPipeline, NonTlsBytesWithoutJsonAreNotHandedToStratum) {
   c.ClientSends(1'100'000, std::string("\x16\x03\x01\xff\xff", 5) + std::string(300, 'x'));
   c.ServerSends(1'200'000, std::string(900, 'y'));
   CounterSet counters;
-  const auto evs = RunSensor(w, {}, &counters);
+  SensorConfig all;
+  all.flow_events = FlowEvents::kAll;
+  const auto evs = RunSensor(w, all, &counters);
   EXPECT_EQ(counters.Value("tls.not_tls_client"), 1u);
+  EXPECT_EQ(counters.Value("tls.not_tls"), 2u);  // the server's bytes are judged as TLS too
   EXPECT_EQ(counters.Value("stratum.tls_decoys"), 0u);
   EXPECT_EQ(counters.Value("stratum.flows_not_json"), 0u);  // no Stratum analyzer was built
   EXPECT_TRUE(AlertIds(evs).empty());
+  // Bytes that only start like a TLS record do not make a TLS flow.
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_EQ(evs[0].event_type, "flow");
+  EXPECT_EQ(evs[0].payload.value("app_proto", ""), "unknown");
+}
+
+// A flow whose client bytes fail their first record header, but whose server answers with TLS
+// records: the server's records are still read (as one analyzer fed both directions read them).
+TEST(SensorPipeline, ServerTlsIsReadAfterTheClientsFirstHeaderFailed) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.4.6", 45002, "10.0.4.9", 443, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'100'000, std::string("\x16\x03\x01\xff\xff", 5) + std::string(300, 'x'));
+  const Bytes server_hello = analyzers::tls::testing::Record(
+      22, analyzers::tls::testing::Handshake(2, analyzers::tls::testing::ServerHello12Body(0xc02f)));
+  c.ServerSends(1'200'000, std::string(server_hello.begin(), server_hello.end()));
+  CounterSet counters;
+  RunSensor(w, {}, &counters);
+  EXPECT_EQ(counters.Value("tls.not_tls_client"), 1u);
+  EXPECT_EQ(counters.Value("tls.not_tls"), 1u);
+  EXPECT_EQ(counters.Value("tls.server_hello"), 1u);
 }
 
 // Flow states are reused after a flow ends: nothing of one flow may show in the next.

@@ -16,6 +16,42 @@ constexpr uint8_t kHsClientHello = 1;
 constexpr uint8_t kHsServerHello = 2;
 constexpr uint8_t kHsCertificate = 11;
 
+// What a record header says about its direction, given how many records came before it.
+enum class HeaderVerdict : uint8_t {
+  kRecord,          // a record follows
+  kNotTls,          // the first header is not one: the direction is not TLS
+  kNotTlsClient,    // the same, for the client's first header (counted twice, as before)
+  kClientNotHello,  // the client's first record is not a handshake record
+  kMalformed,       // a later header is not one
+};
+
+HeaderVerdict CheckHeader(Direction dir, const uint8_t* header, uint64_t records_before) {
+  const uint8_t type = header[0];
+  const size_t len = size_t(header[3]) << 8 | header[4];
+  const bool ok = type >= kChangeCipherSpec && type <= kHeartbeat && header[1] == 3 &&
+                  header[2] <= 4 && len <= TlsAnalyzer::kMaxRecordBody &&
+                  (len > 0 || type == kApplicationData);  // empty app data records are legal
+  if (!ok) {
+    if (records_before > 0) return HeaderVerdict::kMalformed;
+    return dir == Direction::kToServer ? HeaderVerdict::kNotTlsClient : HeaderVerdict::kNotTls;
+  }
+  // A client that does not start with a handshake record is not a TLS client we can follow.
+  if (records_before == 0 && dir == Direction::kToServer && type != kHandshake) {
+    return HeaderVerdict::kClientNotHello;
+  }
+  return HeaderVerdict::kRecord;
+}
+
+// Bumps the counters of a refused header; false when it was accepted.
+bool CountRefusal(HeaderVerdict v, CounterSet* counters) {
+  if (v == HeaderVerdict::kRecord) return false;
+  if (counters != nullptr) {
+    counters->Get(v == HeaderVerdict::kMalformed ? "malformed.record_header" : "not_tls").Inc();
+    if (v == HeaderVerdict::kNotTlsClient) counters->Get("not_tls_client").Inc();
+  }
+  return true;
+}
+
 }  // namespace
 
 ClientHelloRecord MakeClientHelloRecord(ClientHello hello) {
@@ -44,24 +80,18 @@ void TlsAnalyzer::Malformed(std::string_view reason) {
   if (counters_) counters_->Get("malformed.", reason).Inc();
 }
 
+bool TlsAnalyzer::RuledOutByFirstHeader(Direction dir, ByteSpan first, CounterSet* counters) {
+  if (first.size() < sizeof DirState::header) return false;
+  return CountRefusal(CheckHeader(dir, first.data(), 0), counters);
+}
+
 bool TlsAnalyzer::AcceptHeader(Direction dir, DirState& d) {
+  if (CountRefusal(CheckHeader(dir, d.header, d.records), counters_)) {
+    d.not_tls = true;
+    return false;
+  }
   const uint8_t type = d.header[0];
   const size_t len = ReadBE16(d.header + 3);
-  const bool ok = type >= kChangeCipherSpec && type <= kHeartbeat && d.header[1] == 3 &&
-                  d.header[2] <= 4 && len <= kMaxRecordBody &&
-                  (len > 0 || type == kApplicationData);  // empty app data records are legal
-  if (!ok) {
-    d.not_tls = true;
-    Count(d.records == 0 ? "not_tls" : "malformed.record_header");
-    if (d.records == 0 && dir == Direction::kToServer) Count("not_tls_client");
-    return false;
-  }
-  // A client that does not start with a handshake record is not a TLS client we can follow.
-  if (d.records == 0 && dir == Direction::kToServer && type != kHandshake) {
-    d.not_tls = true;
-    Count("not_tls");
-    return false;
-  }
   d.content_type = type;
   d.body_left = len;
   ++d.records;

@@ -58,6 +58,11 @@ class TlsAnalyzer {
   // Once NotTls(dir): where, in the bytes of the Feed() call that ruled the direction out, the
   // record header that failed begins (0 when it began in an earlier call's bytes).
   size_t NotTlsOffset(Direction dir) const { return dirs_[DirectionIndex(dir)].not_tls_at; }
+  // Whether a direction's first bytes (at least a record header's 5) are ruled out by their
+  // first header alone, as Feed() would rule them out: then the counters Feed() would bump are
+  // bumped in `counters` (optional) and the answer is true. A caller may ask first and build no
+  // analyzer for such a direction (a flow whose bytes only start like a TLS record).
+  static bool RuledOutByFirstHeader(Direction dir, ByteSpan first, CounterSet* counters);
   // True once either direction was recognised as TLS records.
   bool IsTls() const { return dirs_[0].records > 0 || dirs_[1].records > 0; }
   uint64_t records(Direction dir) const { return dirs_[DirectionIndex(dir)].records; }

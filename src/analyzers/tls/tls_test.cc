@@ -221,6 +221,47 @@ TEST(TlsAnalyzer, NotTlsIsDecidedOnTheFirstBytes) {
   EXPECT_TRUE(c.NotTls(Direction::kToServer));
 }
 
+// The static first-header verdict (the sensor asks it before building an analyzer) agrees
+// with Feed() on every kind of first header, both directions, and bumps the same counters.
+TEST(TlsAnalyzer, FirstHeaderVerdictMatchesFeed) {
+  const Bytes hello = Record(22, Handshake(1, ChromeLikeClientHelloBody("a.test")));
+  auto text = [](std::string_view s) { return Bytes(s.begin(), s.end()); };
+  const Bytes firsts[] = {
+      hello,
+      Bytes{0x16, 0x03, 0x01, 0xff, 0xff},                  // too long
+      Bytes{0x16, 0x03, 0x01, 0x48, 0x00, 0x01},            // just above the limit
+      Bytes{0x16, 0x03, 0x05, 0x00, 0x10},                  // minor version 5
+      Bytes{0x16, 0x02, 0x01, 0x00, 0x10},                  // major version 2
+      Bytes{0x17, 0x03, 0x03, 0x00, 0x10},                  // application data first
+      Bytes{0x17, 0x03, 0x03, 0x00, 0x00},                  // empty application data
+      Bytes{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28},      // an alert
+      Bytes{0x16, 0x03, 0x03, 0x00, 0x00},                  // empty handshake record
+      Bytes{0x13, 0x03, 0x03, 0x00, 0x10},                  // content type 19
+      Bytes{0x19, 0x03, 0x03, 0x00, 0x10},                  // content type 25
+      text("\x16\x03\x01{\"id\":1,\"method\":\"mining.subscribe\"}\n"),
+      text("GET / HTTP/1.1\r\n"),
+  };
+  for (const Direction dir : {Direction::kToServer, Direction::kToClient}) {
+    for (const Bytes& first : firsts) {
+      CounterSet fed, asked;
+      TlsAnalyzer a(&fed);
+      a.Feed(dir, first);
+      const bool ruled_out = TlsAnalyzer::RuledOutByFirstHeader(dir, first, &asked);
+      EXPECT_EQ(ruled_out, a.NotTls(dir)) << ToHex(first) << " dir " << int(dir);
+      if (ruled_out) {
+        EXPECT_EQ(asked.Snapshot(), fed.Snapshot()) << ToHex(first);
+      } else {
+        EXPECT_TRUE(asked.Snapshot().empty()) << ToHex(first);
+      }
+    }
+  }
+  // Fewer than a header's bytes: undecided, nothing counted.
+  CounterSet none;
+  EXPECT_FALSE(
+      TlsAnalyzer::RuledOutByFirstHeader(Direction::kToServer, Bytes{0x16, 0x03, 0x01, 0xff}, &none));
+  EXPECT_TRUE(none.Snapshot().empty());
+}
+
 // Where the bytes stop being TLS records, in the call that found it out.
 TEST(TlsAnalyzer, NotTlsOffsetPointsAtTheRecordHeaderThatFailed) {
   TlsAnalyzer first;
