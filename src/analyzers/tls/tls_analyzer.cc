@@ -58,8 +58,7 @@ ClientHelloRecord MakeClientHelloRecord(ClientHello hello) {
   ClientHelloRecord r;
   r.ja3 = Ja3String(hello);
   r.ja3_md5 = Md5Hex(r.ja3);
-  r.ja4 = Ja4(hello);
-  r.ja4_raw = Ja4Raw(hello);
+  Ja4Both(hello, r.ja4, r.ja4_raw);
   r.hello = std::move(hello);
   return r;
 }
@@ -162,7 +161,11 @@ void TlsAnalyzer::OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body)
       return;
     }
     Count("client_hello");
-    events_.push_back({dir, MakeClientHelloRecord(std::move(ch))});
+    if (fingerprints_ == Fingerprints::kCompute) {
+      events_.push_back({dir, MakeClientHelloRecord(std::move(ch))});
+    } else {
+      events_.push_back({dir, ClientHelloRecord{std::move(ch), {}, {}, {}, {}}});
+    }
   } else if (type == kHsServerHello && dir == Direction::kToClient) {
     ServerHello sh;
     const HelloError e = ParseServerHello(body, sh);
@@ -172,7 +175,11 @@ void TlsAnalyzer::OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body)
     }
     Count("server_hello");
     server_version_ = sh.selected_version;
-    events_.push_back({dir, MakeServerHelloRecord(std::move(sh))});
+    if (fingerprints_ == Fingerprints::kCompute) {
+      events_.push_back({dir, MakeServerHelloRecord(std::move(sh))});
+    } else {
+      events_.push_back({dir, ServerHelloRecord{std::move(sh), {}, {}}});
+    }
     // TLS 1.3: everything after the ServerHello is encrypted.
     if (server_version_ >= 0x0304) d.encrypted = true;
   } else if (type == kHsCertificate && dir == Direction::kToClient && !seen_certificate_ &&

@@ -27,11 +27,11 @@ namespace mw::analyzers::tls {
 
 struct ClientHelloRecord {
   ClientHello hello;
-  std::string ja3, ja3_md5, ja4, ja4_raw;
+  std::string ja3, ja3_md5, ja4, ja4_raw;  // empty with Fingerprints::kLeaveToCaller
 };
 struct ServerHelloRecord {
   ServerHello hello;
-  std::string ja3s, ja3s_md5;
+  std::string ja3s, ja3s_md5;  // empty with Fingerprints::kLeaveToCaller
 };
 struct TlsEvent {
   Direction dir = Direction::kToServer;
@@ -47,7 +47,15 @@ class TlsAnalyzer {
   static constexpr size_t kMaxRecordBody = 16384 + 2048;  // TLSCiphertext limit
   static constexpr size_t kMaxHandshakeMessage = 64 * 1024;
 
-  explicit TlsAnalyzer(CounterSet* counters = nullptr) : counters_(counters) {}
+  // Whether hello events carry their fingerprints (JA3, JA4, JA4_r, JA3S). Without them the
+  // parsed hellos still do, and the fingerprints can be computed from them later (Ja3String,
+  // Ja4, ...): a sensor that reports them only for the few flows it raises an event about
+  // saves most of the analyzer's cost per TLS flow.
+  enum class Fingerprints : uint8_t { kCompute, kLeaveToCaller };
+
+  explicit TlsAnalyzer(CounterSet* counters = nullptr,
+                       Fingerprints fingerprints = Fingerprints::kCompute)
+      : counters_(counters), fingerprints_(fingerprints) {}
 
   void Feed(Direction dir, ByteSpan data);
   std::vector<TlsEvent> TakeEvents() { return std::exchange(events_, {}); }
@@ -91,6 +99,7 @@ class TlsAnalyzer {
   void OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body);
 
   CounterSet* counters_;
+  Fingerprints fingerprints_;
   DirState dirs_[2];
   uint16_t server_version_ = 0;  // selected by the ServerHello, 0 until seen
   bool seen_certificate_ = false;

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 namespace mw::analyzers::tls {
@@ -120,36 +121,66 @@ HelloError ForEachExtension(Reader& r, std::vector<uint16_t>& types, Fn each) {
   return HelloError::kOk;
 }
 
+// Fingerprint strings are built for every ClientHello and ServerHello a sensor sees: formatted
+// by hand (snprintf and std::to_string were most of their cost).
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+void AppendDecimal(std::string& s, unsigned v) {
+  char buf[12];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  s.append(buf, r.ptr);
+}
+
 void AppendDecimalList(std::string& s, const std::vector<uint16_t>& v) {
   bool first = true;
   for (uint16_t x : v) {
     if (IsGrease(x)) continue;
     if (!first) s.push_back('-');
     first = false;
-    s += std::to_string(x);
+    AppendDecimal(s, x);
   }
 }
 
-std::string Hex4(uint16_t v) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04x", v);
-  return buf;
+void AppendHex4(std::string& s, uint16_t v) {
+  const char buf[4] = {kHexDigits[v >> 12], kHexDigits[(v >> 8) & 0xf], kHexDigits[(v >> 4) & 0xf],
+                       kHexDigits[v & 0xf]};
+  s.append(buf, 4);
 }
 
-std::string HexList(const std::vector<uint16_t>& v) {
-  std::string s;
-  for (uint16_t x : v) {
-    if (!s.empty()) s.push_back(',');
-    s += Hex4(x);
+void AppendHexList(std::string& s, const std::vector<uint16_t>& v) {
+  s.reserve(s.size() + v.size() * 5);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) s.push_back(',');
+    AppendHex4(s, v[i]);
   }
-  return s;
 }
 
-std::string Sha256Hex12(std::string_view s) {
+// One digest with an algorithm fetched once per process (OpenSSL 3 otherwise looks the algorithm
+// up on every call). `out` holds EVP_MAX_MD_SIZE bytes; returns the digest's length, 0 on error.
+unsigned Digest(const EVP_MD* md, std::string_view s, unsigned char* out) {
+  unsigned n = 0;
+  if (md == nullptr || EVP_Digest(s.data(), s.size(), out, &n, md, nullptr) != 1) return 0;
+  return n;
+}
+
+const EVP_MD* Sha256() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+const EVP_MD* Md5() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return md;
+}
+
+// The first 12 hex digits of the SHA-256 of `s`.
+void AppendSha256Hex12(std::string& out, std::string_view s) {
   unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(s.data(), s.size(), md, &n, EVP_sha256(), nullptr) != 1) return "";
-  return ToHex(ByteSpan(md, n)).substr(0, 12);
+  if (Digest(Sha256(), s, md) < 6) return;
+  for (int i = 0; i < 6; ++i) {
+    out.push_back(kHexDigits[md[i] >> 4]);
+    out.push_back(kHexDigits[md[i] & 0xf]);
+  }
 }
 
 bool IsAlnum(char c) {
@@ -234,7 +265,9 @@ uint16_t ClientMaxVersion(const ClientHello& ch) {
 }
 
 std::string Ja3String(const ClientHello& ch) {
-  std::string s = std::to_string(ch.legacy_version);
+  std::string s;
+  s.reserve(160);
+  AppendDecimal(s, ch.legacy_version);
   s.push_back(',');
   AppendDecimalList(s, ch.cipher_suites);
   s.push_back(',');
@@ -244,15 +277,16 @@ std::string Ja3String(const ClientHello& ch) {
   s.push_back(',');
   for (size_t i = 0; i < ch.ec_point_formats.size(); ++i) {
     if (i) s.push_back('-');
-    s += std::to_string(ch.ec_point_formats[i]);
+    AppendDecimal(s, ch.ec_point_formats[i]);
   }
   return s;
 }
 
 std::string Ja3sString(const ServerHello& sh) {
-  std::string s = std::to_string(sh.legacy_version);
+  std::string s;
+  AppendDecimal(s, sh.legacy_version);
   s.push_back(',');
-  s += std::to_string(sh.cipher_suite);
+  AppendDecimal(s, sh.cipher_suite);
   s.push_back(',');
   AppendDecimalList(s, sh.extensions);
   return s;
@@ -260,8 +294,7 @@ std::string Ja3sString(const ServerHello& sh) {
 
 std::string Md5Hex(std::string_view s) {
   unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (EVP_Digest(s.data(), s.size(), md, &n, EVP_md5(), nullptr) != 1) return "";
+  const unsigned n = Digest(Md5(), s, md);
   return ToHex(ByteSpan(md, n));
 }
 
@@ -308,45 +341,57 @@ Ja4Parts MakeJa4Parts(const ClientHello& ch) {
       alpn[1] = hex.back();
     }
   }
-  char section_a[16];
-  std::snprintf(section_a, sizeof section_a, "t%s%c%02zu%02zu%c%c", version,
-                ch.has_sni ? 'd' : 'i', std::min<size_t>(ciphers.size(), 99),
-                std::min<size_t>(ext_count, 99), alpn[0], alpn[1]);
-  p.a = section_a;
-  p.ciphers = HexList(ciphers);
-  p.exts_sigs = HexList(exts);
+  std::string& a = p.a;
+  a.push_back('t');
+  a += version;
+  a.push_back(ch.has_sni ? 'd' : 'i');
+  for (const size_t n : {std::min<size_t>(ciphers.size(), 99), std::min<size_t>(ext_count, 99)}) {
+    a.push_back(char('0' + n / 10));
+    a.push_back(char('0' + n % 10));
+  }
+  a.push_back(alpn[0]);
+  a.push_back(alpn[1]);
+  AppendHexList(p.ciphers, ciphers);
+  AppendHexList(p.exts_sigs, exts);
   std::vector<uint16_t> sigs;
   for (uint16_t s : ch.signature_algorithms) {
     if (!IsGrease(s)) sigs.push_back(s);
   }
   if (!sigs.empty()) {
     p.exts_sigs.push_back('_');
-    p.exts_sigs += HexList(sigs);
+    AppendHexList(p.exts_sigs, sigs);
   }
   return p;
 }
 
-}  // namespace
-
-std::string Ja4(const ClientHello& ch) {
-  const Ja4Parts p = MakeJa4Parts(ch);
-  const std::string zero = "000000000000";
+std::string Ja4FromParts(const Ja4Parts& p) {
   std::string s = p.a;
   s.push_back('_');
-  s += p.ciphers.empty() ? zero : Sha256Hex12(p.ciphers);
+  if (p.ciphers.empty()) s += "000000000000"; else AppendSha256Hex12(s, p.ciphers);
   s.push_back('_');
-  s += p.exts_sigs.empty() ? zero : Sha256Hex12(p.exts_sigs);
+  if (p.exts_sigs.empty()) s += "000000000000"; else AppendSha256Hex12(s, p.exts_sigs);
   return s;
 }
 
-std::string Ja4Raw(const ClientHello& ch) {
-  const Ja4Parts p = MakeJa4Parts(ch);
+std::string Ja4RawFromParts(const Ja4Parts& p) {
   std::string s = p.a;
   s.push_back('_');
   s += p.ciphers;
   s.push_back('_');
   s += p.exts_sigs;
   return s;
+}
+
+}  // namespace
+
+std::string Ja4(const ClientHello& ch) { return Ja4FromParts(MakeJa4Parts(ch)); }
+
+std::string Ja4Raw(const ClientHello& ch) { return Ja4RawFromParts(MakeJa4Parts(ch)); }
+
+void Ja4Both(const ClientHello& ch, std::string& ja4, std::string& ja4_raw) {
+  const Ja4Parts p = MakeJa4Parts(ch);
+  ja4 = Ja4FromParts(p);
+  ja4_raw = Ja4RawFromParts(p);
 }
 
 }  // namespace mw::analyzers::tls

@@ -70,5 +70,7 @@ std::string Md5Hex(std::string_view s);
 std::string Ja4(const ClientHello& ch);
 // The unhashed form ("JA4_r"): section a, sorted ciphers, sorted extensions_sigalgs.
 std::string Ja4Raw(const ClientHello& ch);
+// Both, sharing the work.
+void Ja4Both(const ClientHello& ch, std::string& ja4, std::string& ja4_raw);
 
 }  // namespace mw::analyzers::tls

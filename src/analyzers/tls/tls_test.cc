@@ -221,6 +221,35 @@ TEST(TlsAnalyzer, NotTlsIsDecidedOnTheFirstBytes) {
   EXPECT_TRUE(c.NotTls(Direction::kToServer));
 }
 
+// Left to the caller, the fingerprints are not computed, and computing them later from the
+// event's hello gives what the analyzer would have given.
+TEST(TlsAnalyzer, FingerprintsLeftToTheCallerMatchComputedOnes) {
+  const Bytes hello = Record(22, Handshake(1, ChromeLikeClientHelloBody("a.test")));
+  const Bytes server = Record(22, Handshake(2, ServerHello12Body(0xc02f)));
+  TlsAnalyzer computed;
+  TlsAnalyzer lazy(nullptr, TlsAnalyzer::Fingerprints::kLeaveToCaller);
+  for (TlsAnalyzer* a : {&computed, &lazy}) {
+    a->Feed(Direction::kToServer, hello);
+    a->Feed(Direction::kToClient, server);
+  }
+  const auto want = computed.TakeEvents();
+  const auto got = lazy.TakeEvents();
+  ASSERT_EQ(want.size(), 2u);
+  ASSERT_EQ(got.size(), 2u);
+  const auto& ch_want = std::get<ClientHelloRecord>(want[0].what);
+  const auto& ch_got = std::get<ClientHelloRecord>(got[0].what);
+  EXPECT_TRUE(ch_got.ja3.empty() && ch_got.ja3_md5.empty() && ch_got.ja4.empty() &&
+              ch_got.ja4_raw.empty());
+  EXPECT_EQ(ch_got.hello.sni, "a.test");
+  EXPECT_EQ(Ja3String(ch_got.hello), ch_want.ja3);
+  EXPECT_EQ(Ja4(ch_got.hello), ch_want.ja4);
+  EXPECT_EQ(Ja4Raw(ch_got.hello), ch_want.ja4_raw);
+  const auto& sh_want = std::get<ServerHelloRecord>(want[1].what);
+  const auto& sh_got = std::get<ServerHelloRecord>(got[1].what);
+  EXPECT_TRUE(sh_got.ja3s.empty());
+  EXPECT_EQ(Md5Hex(Ja3sString(sh_got.hello)), sh_want.ja3s_md5);
+}
+
 // The static first-header verdict (the sensor asks it before building an analyzer) agrees
 // with Feed() on every kind of first header, both directions, and bumps the same counters.
 TEST(TlsAnalyzer, FirstHeaderVerdictMatchesFeed) {
