@@ -76,10 +76,7 @@ void TakeTlsFacts(analyzers::tls::TlsAnalyzer& tls, detectors::TlsFacts& t) {
   for (auto& ev : tls.TakeEvents()) {
     if (auto* ch = std::get_if<analyzers::tls::ClientHelloRecord>(&ev.what)) {
       t.client_hello = true;
-      t.sni = std::move(ch->hello.sni);
-      t.alpn = std::move(ch->hello.alpn);
-      t.ja3_md5 = std::move(ch->ja3_md5);
-      t.ja4 = std::move(ch->ja4);
+      t.hello = std::move(ch->hello);  // its fingerprints are computed when an event needs them
     } else if (auto* sh = std::get_if<analyzers::tls::ServerHelloRecord>(&ev.what)) {
       t.server_alpn = std::move(sh->hello.alpn);
     } else if (auto* cert = std::get_if<analyzers::tls::CertificateInfo>(&ev.what)) {
@@ -328,7 +325,8 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
           st.tls_ruled_out[d] = true;
           tls_refused_first_header = true;
         } else {
-          st.tls = ReuseOrMake(spare_tls_, &tls_counters_);
+          st.tls = ReuseOrMake(spare_tls_, &tls_counters_,
+                             analyzers::tls::TlsAnalyzer::Fingerprints::kLeaveToCaller);
           rec.tls = detectors::TlsFacts{};
         }
       }
@@ -621,6 +619,12 @@ void SensorPipeline::EmitFlowEvent(const net::Flow& flow, FlowState& st, net::En
                {"reason", std::string(net::EndReasonName(reason))},
                {"app_proto", app},
                {"alerted", !st.rec.alerted.empty()}};
+  if (st.rec.tls && st.rec.tls->client_hello) {
+    const analyzers::tls::ClientHello& hello = st.rec.tls->hello;
+    e.payload["tls"] = {{"sni", hello.sni},
+                        {"ja3", analyzers::tls::Md5Hex(analyzers::tls::Ja3String(hello))},
+                        {"ja4", analyzers::tls::Ja4(hello)}};
+  }
   e.event_id = events::MakeEventId(config_.sensor_name, "flow", flow.id,
                                    std::to_string(flow.start_us));
   sink_->Emit(e);

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "analyzers/tls/tls_analyzer.h"
 #include "analyzers/tls/tls_test_util.h"
 #include "detectors/common/detector.h"
 #include "net/capture/frame_batch.h"
@@ -394,6 +396,35 @@ TEST(SensorPipeline, TlsInsideAnHttpConnectTunnelIsRead) {
   const auto evs = RunSensor(w, {}, &counters);
   EXPECT_EQ(counters.Value("tls.client_hello"), 1u);
   EXPECT_TRUE(AlertIds(evs).empty());
+}
+
+// A TLS flow's "flow" event names its SNI and the client's JA3 and JA4, computed by the sensor
+// only for the flows it reports: the same values the analyzer computes itself when asked to.
+TEST(SensorPipeline, TlsFlowEventCarriesSniAndFingerprints) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.5.7", 46002, "10.0.5.2", 443, w);
+  c.Handshake(1'000'000);
+  const Bytes hello = analyzers::tls::testing::Record(
+      22, analyzers::tls::testing::Handshake(
+              1, analyzers::tls::testing::ChromeLikeClientHelloBody("www.example.test")));
+  c.ClientSends(1'050'000, std::string(hello.begin(), hello.end()));
+  analyzers::tls::TlsAnalyzer reference;  // fingerprints computed by the analyzer
+  reference.Feed(analyzers::Direction::kToServer, hello);
+  const auto reference_events = reference.TakeEvents();
+  ASSERT_EQ(reference_events.size(), 1u);
+  const auto& want = std::get<analyzers::tls::ClientHelloRecord>(reference_events[0].what);
+  ASSERT_FALSE(want.ja4.empty());
+
+  SensorConfig all;
+  all.flow_events = FlowEvents::kAll;
+  const auto evs = RunSensor(w, all);
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_EQ(evs[0].payload.value("app_proto", ""), "tls");
+  ASSERT_TRUE(evs[0].payload.contains("tls"));
+  const auto& tls = evs[0].payload["tls"];
+  EXPECT_EQ(tls.value("sni", ""), "www.example.test");
+  EXPECT_EQ(tls.value("ja3", ""), want.ja3_md5);
+  EXPECT_EQ(tls.value("ja4", ""), want.ja4);
 }
 
 // A miner behind a SOCKS5 proxy: greeting, CONNECT to the pool, then plain Stratum.

@@ -17,6 +17,7 @@
 
 #include "analyzers/stratum/stratum_analyzer.h"
 #include "analyzers/sv2/sv2_analyzer.h"
+#include "analyzers/tls/tls_hello.h"
 #include "net/decode/packet.h"
 
 namespace mw::detectors {
@@ -108,10 +109,10 @@ struct SegmentStats {
 
 struct TlsFacts {
   bool client_hello = false;
-  std::string sni;
-  std::vector<std::string> alpn;  // offered by the client
+  // The ClientHello as parsed: its SNI (hello.sni), the ALPN it offers (hello.alpn), and what
+  // JA3 and JA4 are computed from when an event reports them (analyzers/tls/tls_hello.h).
+  analyzers::tls::ClientHello hello;
   std::string server_alpn;        // chosen by the server
-  std::string ja3_md5, ja4;
   bool certificate = false;
   bool self_signed = false;
   std::string cert_subject, cert_issuer;

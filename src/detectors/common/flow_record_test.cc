@@ -11,7 +11,7 @@ TEST(Boxed, ResetEmptiesTheBoxAndTheNextValueReusesItsAllocation) {
   Boxed<TlsFacts> box;
   EXPECT_FALSE(box.has_value());
   TlsFacts first;
-  first.sni = "a-name-longer-than-the-small-string-buffer.example";
+  first.hello.sni = "a-name-longer-than-the-small-string-buffer.example";
   box = first;
   ASSERT_TRUE(box.has_value());
   const TlsFacts* storage = &*box;
@@ -21,7 +21,7 @@ TEST(Boxed, ResetEmptiesTheBoxAndTheNextValueReusesItsAllocation) {
   box = TlsFacts{};
   ASSERT_TRUE(box.has_value());
   EXPECT_EQ(&*box, storage);
-  EXPECT_TRUE(box->sni.empty());  // the new value, not what the last flow left
+  EXPECT_TRUE(box->hello.sni.empty());  // the new value, not what the last flow left
 }
 
 TEST(Boxed, MovesLeaveTheSourceEmptyAndCopiesAreDeep) {

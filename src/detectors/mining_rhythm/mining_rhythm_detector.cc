@@ -6,7 +6,7 @@ namespace mw::detectors {
 namespace {
 
 bool OffersWebAlpn(const TlsFacts& t) {
-  for (const std::string& a : t.alpn) {
+  for (const std::string& a : t.hello.alpn) {
     if (a == "h2" || a == "http/1.1" || a == "h3" || a == "http/1.0") return true;
   }
   return !t.server_alpn.empty();
@@ -106,15 +106,20 @@ void MiningRhythmDetector::Inspect(const FlowRecord& flow, std::vector<Finding>&
   if (!r.web_port) f.confidence += 0.1;
   f.dialect = tls ? "tls" : "unknown";
   // Through an HTTP proxy the pool is the host the proxy was asked to connect to.
+  const std::string sni = flow.tls ? flow.tls->hello.sni : "";
   f.pool = flow.tunnel_target() != nullptr
                ? *flow.tunnel_target()
-               : (flow.tls && !flow.tls->sni.empty() ? flow.tls->sni : flow.server.ip.ToString()) +
-                     ":" + std::to_string(flow.server.port);
+               : (!sni.empty() ? sni : flow.server.ip.ToString()) + ":" +
+                     std::to_string(flow.server.port);
   f.evidence = r.Describe();
   if (tls) {
     f.evidence.push_back(std::string("TLS without HTTP ALPN") +
                          (flow.tls->self_signed ? ", self-signed certificate" : "") +
-                         (flow.tls->sni.empty() ? ", no SNI" : ", SNI " + flow.tls->sni));
+                         (sni.empty() ? ", no SNI" : ", SNI " + sni));
+    // The client's TLS stack: the same miner build gives the same fingerprints everywhere.
+    const analyzers::tls::ClientHello& hello = flow.tls->hello;
+    f.evidence.push_back("TLS client fingerprints JA4 " + analyzers::tls::Ja4(hello) + ", JA3 " +
+                         analyzers::tls::Md5Hex(analyzers::tls::Ja3String(hello)));
   }
   if (!r.web_port) f.evidence.push_back("non-web port " + std::to_string(flow.destination_port()));
   if (flow.tunnel_target() != nullptr) f.evidence.push_back(flow.TunnelEvidence());

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace mw::detectors {
 namespace {
 
@@ -59,6 +61,29 @@ TEST(MiningRhythmDetector, MiningOverTlsOnAnOddPortFires) {
   EXPECT_FALSE(out[0].evidence.empty());
 }
 
+// The alert names the client's TLS fingerprints, computed from the hello the record keeps.
+TEST(MiningRhythmDetector, AlertCarriesTheClientsTlsFingerprints) {
+  FlowRecord r = MiningOverTls(3334);
+  analyzers::tls::ClientHello& hello = r.tls->hello;
+  hello.legacy_version = 0x0303;
+  hello.cipher_suites = {0x1301, 0x1302, 0xc02f};
+  hello.extensions = {10, 11, 13, 43, 51};
+  hello.supported_groups = {29, 23};
+  hello.ec_point_formats = {0};
+  hello.signature_algorithms = {0x0403, 0x0804};
+  hello.supported_versions = {0x0304, 0x0303};
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  const std::string ja4 = analyzers::tls::Ja4(hello);
+  EXPECT_EQ(ja4.substr(0, 10), "t13i030500");  // TLS 1.3, no SNI, 3 ciphers, 5 extensions
+  const std::string expected = "TLS client fingerprints JA4 " + ja4 + ", JA3 " +
+                               analyzers::tls::Md5Hex("771,4865-4866-49199,10-11-13-43-51,29-23,0");
+  EXPECT_NE(std::find(out[0].evidence.begin(), out[0].evidence.end(), expected),
+            out[0].evidence.end());
+}
+
 TEST(MiningRhythmDetector, SelfSignedOnPort443StillFires) {
   FlowRecord r = MiningOverTls(443);
   MiningRhythmDetector d;
@@ -75,7 +100,7 @@ TEST(MiningRhythmDetector, WebTrafficIsLeftAlone) {
   d.Inspect(r, out);
   EXPECT_TRUE(out.empty()) << "CA-issued certificate on a web port";
   r = MiningOverTls(3334);
-  r.tls->alpn = {"h2", "http/1.1"};
+  r.tls->hello.alpn = {"h2", "http/1.1"};
   d.Inspect(r, out);
   EXPECT_TRUE(out.empty()) << "HTTP ALPN offered";
 }

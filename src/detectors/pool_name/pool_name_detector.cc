@@ -55,8 +55,8 @@ void PoolNameDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out
     if (flow.Alerted(sid::kPoolNameDns)) break;
     if (intel_->Match(q, &m)) Report(m, sid::kPoolNameDns, "DNS query", q, out);
   }
-  if (flow.tls && !flow.tls->sni.empty() && !flow.Alerted(sid::kPoolNameTls) && intel_->Match(flow.tls->sni, &m, flow.server.port)) {
-    Report(m, sid::kPoolNameTls, "TLS SNI", flow.tls->sni, out);
+  if (flow.tls && !flow.tls->hello.sni.empty() && !flow.Alerted(sid::kPoolNameTls) && intel_->Match(flow.tls->hello.sni, &m, flow.server.port)) {
+    Report(m, sid::kPoolNameTls, "TLS SNI", flow.tls->hello.sni, out);
   }
   if (flow.http && !flow.http->host.empty() && !flow.Alerted(sid::kPoolNameHttp)) {
     std::string host = flow.http->host;

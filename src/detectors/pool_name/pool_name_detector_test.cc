@@ -33,7 +33,7 @@ TEST(PoolNameDetector, DnsSniHostAndAddress) {
   r.server.port = 4444;
   r.dns_queries = {"eu1.pool.minelab.test", "example.org"};
   r.tls = TlsFacts{};
-  r.tls->sni = "POOL.minelab.test.";
+  r.tls->hello.sni = "POOL.minelab.test.";
   std::vector<Finding> out;
   d.Inspect(r, out);
   // The SNI's entry is limited to port 3333, so on 4444 only the DNS name and the address match.
