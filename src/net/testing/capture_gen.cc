@@ -11,6 +11,7 @@ namespace mw::net::testing {
 namespace {
 
 constexpr uint8_t kSyn = 0x02, kFin = 0x01, kAck = 0x10, kPsh = 0x08;
+constexpr size_t kMss = 1448;
 
 enum class Kind : uint8_t { kWeb, kDns, kStratum };
 
@@ -30,6 +31,58 @@ struct FlowPlan {
   std::vector<Step> steps;
   size_t next = 0;
 };
+
+// Wire-format builders for the generated application bytes (big-endian fields).
+void Put8(std::string& s, uint32_t v) { s.push_back(static_cast<char>(v & 0xFF)); }
+void Put16(std::string& s, uint32_t v) {
+  Put8(s, v >> 8);
+  Put8(s, v);
+}
+void Put24(std::string& s, uint32_t v) {
+  Put8(s, v >> 16);
+  Put16(s, v);
+}
+void Put32(std::string& s, uint32_t v) {
+  Put16(s, v >> 16);
+  Put16(s, v);
+}
+// A 16-bit length, then the bytes.
+std::string Vec16(const std::string& body) {
+  std::string s;
+  Put16(s, static_cast<uint32_t>(body.size()));
+  return s + body;
+}
+std::string TlsExtension(uint16_t type, const std::string& data) {
+  std::string s;
+  Put16(s, type);
+  return s + Vec16(data);
+}
+std::string TlsRecord(uint8_t type, uint16_t version, const std::string& body) {
+  std::string s;
+  Put8(s, type);
+  Put16(s, version);
+  return s + Vec16(body);
+}
+std::string TlsHandshake(uint8_t type, const std::string& body) {
+  std::string s;
+  Put8(s, type);
+  Put24(s, static_cast<uint32_t>(body.size()));
+  return s + body;
+}
+// A DNS name in labels ("www.site7.example" -> 3www5site77example0).
+std::string DnsName(const std::string& name) {
+  std::string s;
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t dot = name.find('.', start);
+    if (dot == std::string::npos) dot = name.size();
+    Put8(s, static_cast<uint32_t>(dot - start));
+    s.append(name, start, dot - start);
+    start = dot + 1;
+  }
+  Put8(s, 0);
+  return s;
+}
 
 class Generator {
  public:
@@ -66,6 +119,162 @@ class Generator {
 
  private:
   uint32_t Uniform(uint32_t lo, uint32_t hi) { return lo + static_cast<uint32_t>(rng_() % (hi - lo + 1)); }
+  std::string Random(size_t n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(rng_() & 0xFF);
+    return s;
+  }
+  // Names under .example (reserved: never a real host), a few thousand of them, as a site mix.
+  std::string SiteName() {
+    static constexpr const char* kPrefixes[] = {"www", "cdn", "api", "static", "img", "login"};
+    const uint32_t site = Uniform(1, 3000);
+    return std::string(kPrefixes[site % 6]) + ".site" + std::to_string(site) + ".example";
+  }
+
+  // A browser-like TLS 1.3 ClientHello record (ciphers, groups, ALPN h2 and http/1.1, key share,
+  // supported versions, padding to 512 bytes of handshake), naming `sni`.
+  std::string ClientHello(const std::string& sni) {
+    std::string body;
+    Put16(body, 0x0303);
+    body += Random(32);
+    Put8(body, 32);
+    body += Random(32);
+    std::string suites;
+    for (uint16_t c : {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8,
+                       0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035}) {
+      Put16(suites, c);
+    }
+    body += Vec16(suites);
+    body += std::string("\x01\x00", 2);  // compression: null only
+    std::string ext;
+    std::string host_name;
+    Put8(host_name, 0);
+    host_name += Vec16(sni);
+    ext += TlsExtension(0, Vec16(host_name));
+    ext += TlsExtension(23, "");                            // extended_master_secret
+    ext += TlsExtension(0xff01, std::string(1, '\0'));     // renegotiation_info
+    std::string groups;
+    for (uint16_t g : {0x001d, 0x0017, 0x0018}) Put16(groups, g);
+    ext += TlsExtension(10, Vec16(groups));
+    ext += TlsExtension(11, std::string("\x01\x00", 2));  // ec_point_formats: uncompressed
+    ext += TlsExtension(35, "");                            // session_ticket
+    ext += TlsExtension(16, Vec16(std::string("\x02h2\x08http/1.1", 12)));
+    ext += TlsExtension(5, std::string("\x01\x00\x00\x00\x00", 5));  // status_request
+    std::string sigs;
+    for (uint16_t a : {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601}) {
+      Put16(sigs, a);
+    }
+    ext += TlsExtension(13, Vec16(sigs));
+    ext += TlsExtension(18, "");  // signed_certificate_timestamp
+    std::string share;
+    Put16(share, 0x001d);
+    share += Vec16(Random(32));
+    ext += TlsExtension(51, Vec16(share));
+    ext += TlsExtension(45, std::string("\x01\x01", 2));  // psk_dhe_ke
+    ext += TlsExtension(43, std::string("\x04\x03\x04\x03\x03", 5));
+    // padding: the handshake message to 512 bytes
+    const size_t so_far = 4 + body.size() + 2 + ext.size() + 4;
+    if (so_far < 512) ext += TlsExtension(21, std::string(512 - so_far, '\0'));
+    body += Vec16(ext);
+    return TlsRecord(22, 0x0301, TlsHandshake(1, body));
+  }
+
+  // The server's TLS 1.3 first flight: ServerHello, ChangeCipherSpec, then its encrypted
+  // handshake (certificate and all) as one application-data record of `encrypted` bytes.
+  std::string ServerFlight(size_t encrypted) {
+    std::string body;
+    Put16(body, 0x0303);
+    body += Random(32);
+    Put8(body, 32);
+    body += Random(32);
+    Put16(body, 0x1301);
+    Put8(body, 0);
+    std::string ext = TlsExtension(43, std::string("\x03\x04", 2));
+    std::string share;
+    Put16(share, 0x001d);
+    share += Vec16(Random(32));
+    ext += TlsExtension(51, share);
+    body += Vec16(ext);
+    return TlsRecord(22, 0x0303, TlsHandshake(2, body)) +
+           TlsRecord(20, 0x0303, std::string(1, '\x01')) + TlsRecord(23, 0x0303, Filler(encrypted));
+  }
+
+  // Application data as TLS records of at most 16 KiB (+ 17 bytes of AEAD overhead) each.
+  std::string AppRecords(size_t bytes) {
+    std::string s;
+    while (bytes > 0) {
+      const size_t n = std::min<size_t>(bytes, 16401);
+      s += TlsRecord(23, 0x0303, Filler(n));
+      bytes -= n;
+    }
+    return s;
+  }
+
+  std::string HttpRequest(const std::string& host) {
+    static constexpr const char* kPaths[] = {"/", "/index.html", "/static/app.js",
+                                             "/images/logo.png", "/api/v1/items?page=2"};
+    return std::string("GET ") + kPaths[rng_() % 5] + " HTTP/1.1\r\nHost: " + host +
+           "\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "
+           "Gecko) Chrome/120.0 Safari/537.36\r\nAccept: */*\r\nAccept-Encoding: gzip, "
+           "deflate\r\nConnection: keep-alive\r\n\r\n";
+  }
+  std::string HttpResponseHead(size_t body) {
+    return "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: application/octet-stream\r\n"
+           "Content-Length: " + std::to_string(body) + "\r\nCache-Control: max-age=3600\r\n\r\n";
+  }
+
+  // A DNS query for `name` (A or AAAA) and its answer with 1-3 addresses, as UDP payloads.
+  std::pair<std::string, std::string> DnsExchange(const std::string& name) {
+    const uint16_t id = static_cast<uint16_t>(rng_());
+    const bool aaaa = rng_() % 4 == 0;
+    std::string question = DnsName(name);
+    Put16(question, aaaa ? 28 : 1);
+    Put16(question, 1);
+    std::string query;
+    Put16(query, id);
+    Put16(query, 0x0100);  // recursion desired
+    Put16(query, 1);
+    Put32(query, 0);
+    Put16(query, 0);
+    query += question;
+    const uint32_t answers = Uniform(1, 3);
+    std::string reply;
+    Put16(reply, id);
+    Put16(reply, 0x8180);
+    Put16(reply, 1);
+    Put16(reply, answers);
+    Put32(reply, 0);
+    reply += question;
+    for (uint32_t i = 0; i < answers; ++i) {
+      Put16(reply, 0xc00c);  // the question's name
+      Put16(reply, aaaa ? 28 : 1);
+      Put16(reply, 1);
+      Put32(reply, Uniform(30, 3600));
+      if (aaaa) {
+        Put16(reply, 16);
+        reply += std::string("\xfd\x00\x00\x20", 4) + std::string(10, '\0');
+        Put16(reply, Uniform(1, 400));
+      } else {
+        Put16(reply, 4);
+        reply += std::string("\xc6\x12", 2);  // 198.18.0.0/15 (benchmarking addresses)
+        Put8(reply, Uniform(0, 3));
+        Put8(reply, Uniform(1, 254));
+      }
+    }
+    return {query, reply};
+  }
+
+  // `bytes` from one side, cut into full-sized segments; the receiver ACKs every second one.
+  void Segments(FlowPlan& f, bool to_server, const std::string& bytes) {
+    const size_t n = (bytes.size() + kMss - 1) / kMss;
+    for (size_t i = 0; i < n; ++i) {
+      const bool last = i + 1 == n;
+      f.steps.push_back({to_server, static_cast<uint8_t>(kAck | (last ? kPsh : 0)),
+                         bytes.substr(i * kMss, kMss)});
+      if (i % 2 == 1 || last) f.steps.push_back({!to_server, kAck, ""});
+    }
+  }
+
   std::string Filler(size_t n) {
     std::string s;
     while (s.size() < n) s.append(filler_, 0, std::min(filler_.size(), n - s.size()));
@@ -96,20 +305,29 @@ class Generator {
       case Kind::kDns: {
         ++sum.udp_flows;
         f.server_port = 53;
-        f.steps.push_back({true, 0, Filler(Uniform(30, 60))});
-        f.steps.push_back({false, 0, Filler(Uniform(60, 260))});
+        auto [query, reply] = DnsExchange(SiteName());
+        f.steps.push_back({true, 0, std::move(query)});
+        f.steps.push_back({false, 0, std::move(reply)});
         break;
       }
       case Kind::kWeb: {
+        // 3 in 4 are HTTPS (TLS 1.3: hello, server flight, client finished and request,
+        // response records), the rest plain HTTP/1.1.
+        const std::string site = SiteName();
+        const size_t response = (Uniform(1, 5) - 1) * kMss + Uniform(100, kMss);
         f.server_port = (rng_() % 4) != 0 ? 443 : 80;
         Handshake(f);
-        f.steps.push_back({true, kAck | kPsh, "\x16\x03\x01" + Filler(Uniform(200, 600))});
-        const uint32_t segments = Uniform(1, 5);
-        for (uint32_t i = 0; i < segments; ++i) {
-          const bool last = i + 1 == segments;
-          f.steps.push_back({false, static_cast<uint8_t>(kAck | (last ? kPsh : 0)),
-                             Filler(last ? Uniform(100, 1448) : 1448)});
-          if (i % 2 == 1 || last) f.steps.push_back({true, kAck, ""});
+        if (f.server_port == 443) {
+          f.steps.push_back({true, kAck | kPsh, ClientHello(site)});
+          Segments(f, false, ServerFlight(Uniform(1800, 4200)));
+          f.steps.push_back({true, kAck | kPsh,
+                             TlsRecord(20, 0x0303, std::string(1, '\x01')) +
+                                 TlsRecord(23, 0x0303, Filler(53)) +
+                                 TlsRecord(23, 0x0303, Filler(Uniform(60, 400)))});
+          Segments(f, false, AppRecords(response));
+        } else {
+          f.steps.push_back({true, kAck | kPsh, HttpRequest(site)});
+          Segments(f, false, HttpResponseHead(response) + Filler(response));
         }
         Teardown(f);
         break;

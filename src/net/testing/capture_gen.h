@@ -1,7 +1,10 @@
-// A generator of large, mixed, realistic-looking captures for benchmarks and end-to-end tests:
-// interleaved TCP web-like flows (handshake, request, multi-segment response, ACKs, teardown),
-// DNS-like UDP exchanges, and a few percent of Stratum V1 mining sessions (subscribe,
-// authorize, notify, submit lines on a pool-like port), over IPv4 and IPv6, Ethernet framing.
+// A generator of large, mixed, realistic captures for benchmarks and end-to-end tests:
+// interleaved web flows (3 in 4 HTTPS with a browser-like TLS 1.3 ClientHello naming the site,
+// the server's hello and encrypted flight, then application-data records; the rest plain
+// HTTP/1.1 GETs and responses; TCP handshake, ACKs and teardown), DNS queries for the same kind
+// of names with their answers over UDP, and a few percent of Stratum V1 mining sessions
+// (subscribe, authorize, notify, submit lines on a pool-like port), over IPv4 and IPv6, Ethernet
+// framing. Names are under .example and addresses in 198.18.0.0/15 and fd00::/8.
 // Deterministic for a given seed. Writes pcap to a FILE* in a streaming way (memory does not
 // grow with the capture) or into a memory buffer.
 #pragma once
@@ -17,7 +20,7 @@ namespace mw::net::testing {
 struct MixedCaptureOptions {
   uint32_t flows = 100000;
   double mining_fraction = 0.03;  // share of flows that are Stratum sessions
-  double udp_fraction = 0.30;     // share of DNS-like UDP flows
+  double udp_fraction = 0.30;     // share of DNS flows (UDP)
   double ipv6_fraction = 0.20;
   uint32_t concurrent_flows = 2000;  // flows open at the same time (interleaving)
   uint64_t seed = 1;
