@@ -331,7 +331,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
         }
       }
       if (dir == Direction::kToServer && LooksLikeHttpRequest(data) && !st.http) {
-        st.http = std::make_unique<analyzers::http::HttpAnalyzer>(&http_counters_);
+        st.http = ReuseOrMake(spare_http_, &http_counters_);
         rec.http = detectors::HttpFacts{};
       }
     }
@@ -514,6 +514,7 @@ void SensorPipeline::OnFlowEnd(net::Flow& flow, net::EndReason reason) {
   KeepSpare(spare_tls_, st.tls, max_spares_);
   KeepSpare(spare_sv2_, st.sv2, max_spares_);
   KeepSpare(spare_dns_, st.dns, max_spares_);
+  KeepSpare(spare_http_, st.http, max_spares_);
   st.rec.sv2 = nullptr;
   if (spare_states_.size() < max_spares_) {
     spare_states_.push_back(

@@ -33,6 +33,9 @@ class Sv2Analyzer;
 namespace mw::analyzers::dns {
 class DnsAnalyzer;
 }
+namespace mw::analyzers::http {
+class HttpAnalyzer;
+}
 
 namespace mw::sensor {
 
@@ -120,11 +123,12 @@ class SensorPipeline : public net::FlowListener {
   // by it, and a burst of ending flows (an idle sweep, the end of a capture) frees nothing.
   size_t max_spares_;
   std::vector<std::unique_ptr<FlowState>> spare_states_;
-  // Likewise the TLS, SV2 and DNS analyzers of ended flows (and SV2 analyzers that ruled their
+  // Likewise the TLS, SV2, DNS and HTTP analyzers of ended flows (and SV2 analyzers that ruled their
   // flow out), each reused as a freshly constructed one: most TCP flows build an SV2 analyzer.
   std::vector<std::unique_ptr<analyzers::tls::TlsAnalyzer>> spare_tls_;
   std::vector<std::unique_ptr<analyzers::sv2::Sv2Analyzer>> spare_sv2_;
   std::vector<std::unique_ptr<analyzers::dns::DnsAnalyzer>> spare_dns_;
+  std::vector<std::unique_ptr<analyzers::http::HttpAnalyzer>> spare_http_;
   uint64_t alerts_ = 0;
   uint64_t states_made_ = 0;  // flow states allocated: never more than the flow limit
   uint64_t frames_ = 0;

@@ -276,6 +276,17 @@ void HttpAnalyzer::OnLine(Direction dir) {
 void HttpAnalyzer::AddBody(Direction dir, ByteSpan data) {
   Body& b = PendingBody(dir);
   b.bytes += data.size();
+  if (b.kind == Body::Kind::kOther) return;
+  if (b.kind == Body::Kind::kUnknownYet) {
+    size_t i = 0;
+    while (i < data.size() && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) {
+      ++i;
+    }
+    if (i == data.size()) return;  // white space so far
+    b.kind = data[i] == '{' || data[i] == '[' ? Body::Kind::kJson : Body::Kind::kOther;
+    if (b.kind == Body::Kind::kOther) return;
+    data = data.subspan(i);
+  }
   const size_t room = kMaxBodyCapture - b.captured.size();
   const size_t take = std::min(room, data.size());
   b.captured.append(reinterpret_cast<const char*>(data.data()), take);

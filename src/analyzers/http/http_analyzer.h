@@ -1,6 +1,6 @@
 // Per-flow HTTP/1.x analyzer: follows requests (client→server) and responses (server→client)
 // fed in arbitrary chunks, pairs responses with request methods, reads Content-Length and chunked
-// bodies (capturing at most kMaxBodyCapture bytes of each), and reports one record per message
+// bodies (capturing at most kMaxBodyCapture bytes of each JSON one), and reports one record per message
 // with the mining-relevant facts already extracted (http_mining.h).
 //
 // A WebSocket upgrade (request with Upgrade: websocket, answered 101) or a CONNECT tunnel turns
@@ -48,10 +48,16 @@ struct WebSocketUpgrade {
 };
 
 struct Body {
-  std::string captured;      // the first kMaxBodyCapture bytes (de-chunked)
+  // What the body's first byte other than white space opens. Only JSON bodies are captured:
+  // the mining facts (JSON-RPC methods, a getwork result) are read from JSON alone, and pages,
+  // scripts and images are most of the bytes of HTTP.
+  enum class Kind : uint8_t { kUnknownYet, kJson, kOther };
+  Kind kind = Kind::kUnknownYet;
+  std::string captured;      // a JSON body's first kMaxBodyCapture bytes (de-chunked), from its
+                             // opening '{' or '['
   uint64_t bytes = 0;        // all body bytes seen
   bool chunked = false;
-  bool truncated = false;    // more than was captured
+  bool truncated = false;    // a JSON body longer than what was captured
   bool incomplete = false;   // the flow ended (Finish) before the body did
 };
 

@@ -74,7 +74,9 @@ void CheckConversation(const std::vector<HttpEvent>& events, const std::string& 
   EXPECT_TRUE(resp[0]->body.chunked);
   EXPECT_EQ(resp[0]->body.bytes, 0x19u + 0x11u);
   EXPECT_TRUE(resp[0]->getwork_result);
-  EXPECT_EQ(resp[1]->body.captured, "var x");
+  EXPECT_EQ(resp[1]->body.kind, Body::Kind::kOther);  // a script: counted, not captured
+  EXPECT_EQ(resp[1]->body.bytes, 5u);
+  EXPECT_TRUE(resp[1]->body.captured.empty());
   EXPECT_EQ(resp[1]->request_method, "GET");
   EXPECT_TRUE(resp[2]->websocket_accepted);
 }
@@ -139,14 +141,16 @@ TEST(HttpAnalyzer, BoundsHeadAndCaptureAndCountsMalformed) {
   EXPECT_TRUE(a.NotHttp(Direction::kToServer));
 
   HttpAnalyzer b(&counters);
-  const std::string big(HttpAnalyzer::kMaxBodyCapture + 100, 'z');
+  const std::string big = "  [" + std::string(HttpAnalyzer::kMaxBodyCapture + 100, 'z');
   b.Feed(Direction::kToClient, AsBytes("HTTP/1.1 200 OK\r\nContent-Length: " +
                                        std::to_string(big.size()) + "\r\n\r\n" + big));
   auto events = b.TakeEvents();
   ASSERT_EQ(events.size(), 1u);
   const auto& resp = std::get<HttpResponseRecord>(events[0].what);
   EXPECT_TRUE(resp.body.truncated);
+  EXPECT_EQ(resp.body.kind, Body::Kind::kJson);
   EXPECT_EQ(resp.body.captured.size(), HttpAnalyzer::kMaxBodyCapture);
+  EXPECT_EQ(resp.body.captured.substr(0, 2), "[z");  // from the opening bracket
   EXPECT_EQ(resp.body.bytes, big.size());
   b.Feed(Direction::kToClient, AsBytes("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n"));
   EXPECT_EQ(counters.Value("malformed.bad_content_length"), 1u);
