@@ -230,7 +230,7 @@ void SensorPipeline::OnFlowStart(net::Flow& flow) {
   rec.server = {flow.resp_addr, flow.resp_port};
   rec.first_ts_us = rec.last_ts_us = flow.start_us;
   rec.saw_syn = !flow.mid_session;
-  if (auto name = dns_cache_.Lookup(ToDnsIp(flow.resp_addr), flow.start_us)) {
+  if (const auto* name = dns_cache_.Find(ToDnsIp(flow.resp_addr), flow.start_us)) {
     rec.server_name = name->query_name;
   }
   const bool port53 = flow.resp_port == 53 || flow.orig_port == 53;

@@ -1,15 +1,19 @@
 #include "analyzers/dns/dns_cache.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace mw::analyzers::dns {
 
 size_t DnsCache::IpHash::operator()(const IpAddress& ip) const {
-  // FNV-1a over the 16 bytes: addresses are not attacker-chosen keys in a way that matters for
-  // a bounded table, and this avoids allocating a string key.
-  uint64_t h = 1469598103934665603ull;
-  for (uint8_t b : ip) h = (h ^ b) * 1099511628211ull;
-  return size_t(h);
+  // The two halves, multiplied and folded: addresses are not attacker-chosen keys in a way that
+  // matters for a bounded table, and this avoids allocating a string key.
+  uint64_t lo, hi;
+  std::memcpy(&lo, ip.data(), 8);
+  std::memcpy(&hi, ip.data() + 8, 8);
+  const __uint128_t m = static_cast<__uint128_t>(lo ^ 0x9e3779b97f4a7c15ull) *
+                         (hi ^ 0xc2b2ae3d27d4eb4full);
+  return size_t(uint64_t(m) ^ uint64_t(m >> 64));
 }
 
 size_t DnsCache::Insert(const Message& response, int64_t now_us) {
@@ -47,8 +51,10 @@ size_t DnsCache::Insert(const Message& response, int64_t now_us) {
 void DnsCache::Put(const IpAddress& ip, CachedName name) {
   auto it = map_.find(ip);
   if (it != map_.end()) {
-    order_.erase(it->second.order);
-    map_.erase(it);
+    // A refresh: the entry takes the new name and becomes the newest, in place.
+    it->second.name = std::move(name);
+    order_.splice(order_.end(), order_, it->second.order);
+    return;
   }
   while (map_.size() >= options_.capacity) {
     map_.erase(order_.front());
@@ -59,10 +65,16 @@ void DnsCache::Put(const IpAddress& ip, CachedName name) {
   map_.emplace(ip, Entry{std::move(name), std::prev(order_.end())});
 }
 
-std::optional<CachedName> DnsCache::Lookup(const IpAddress& ip, int64_t now_us) const {
+const CachedName* DnsCache::Find(const IpAddress& ip, int64_t now_us) const {
   auto it = map_.find(ip);
-  if (it == map_.end() || it->second.name.expires_us <= now_us) return std::nullopt;
-  return it->second.name;
+  if (it == map_.end() || it->second.name.expires_us <= now_us) return nullptr;
+  return &it->second.name;
+}
+
+std::optional<CachedName> DnsCache::Lookup(const IpAddress& ip, int64_t now_us) const {
+  const CachedName* name = Find(ip, now_us);
+  if (name == nullptr) return std::nullopt;
+  return *name;
 }
 
 }  // namespace mw::analyzers::dns

@@ -38,6 +38,8 @@ class DnsCache {
   size_t Insert(const Message& response, int64_t now_us);
   // The name for `ip`, if an unexpired answer named it.
   std::optional<CachedName> Lookup(const IpAddress& ip, int64_t now_us) const;
+  // The same without a copy: valid until the next Insert().
+  const CachedName* Find(const IpAddress& ip, int64_t now_us) const;
 
   size_t size() const { return map_.size(); }
   uint64_t evictions() const { return evictions_; }

@@ -194,5 +194,37 @@ TEST(DnsCache, EvictsOldestBeyondCapacityAndIgnoresFailures) {
   EXPECT_EQ(cache.Insert(nx, 0), 0u);
 }
 
+// A response for an address already cached refreshes that entry in place: it takes the new
+// name and TTL and becomes the newest, so the next eviction takes another.
+TEST(DnsCache, RefreshTakesTheNewNameAndMovesToTheBack) {
+  DnsCache cache(DnsCache::Options{.capacity = 2});
+  auto answer = [&](const std::string& qname, uint8_t last, int64_t now_us) {
+    Message m;
+    m.is_response = true;
+    m.questions.push_back({qname, kTypeA, 1});
+    Answer a;
+    a.name = qname;
+    a.type = kTypeA;
+    a.ttl = 600;
+    const uint8_t v4[4] = {10, 0, 0, last};
+    a.address = IpFromV4(v4);
+    m.answers.push_back(a);
+    EXPECT_EQ(cache.Insert(m, now_us), 1u);
+    return a.address;
+  };
+  const IpAddress one = answer("one.test", 1, 0);
+  const IpAddress two = answer("two.test", 2, 0);
+  answer("one-again.test", 1, 500'000'000);  // refresh: .1 is now the newest
+  EXPECT_EQ(cache.size(), 2u);
+  const IpAddress three = answer("three.test", 3, 500'000'000);
+  EXPECT_EQ(cache.evictions(), 1u);
+  EXPECT_EQ(cache.Find(two, 1), nullptr);  // the oldest went
+  ASSERT_NE(cache.Find(one, 1), nullptr);
+  EXPECT_EQ(cache.Find(one, 1)->query_name, "one-again.test");
+  // The refreshed TTL counts from the refresh.
+  EXPECT_NE(cache.Find(one, 1'000'000'000), nullptr);
+  EXPECT_EQ(cache.Find(three, 1)->query_name, "three.test");
+}
+
 }  // namespace
 }  // namespace mw::analyzers::dns
