@@ -94,8 +94,9 @@ std::string_view MatchMinerUserAgent(std::string_view ua) {
     while (j < ua.size() && !IsSpace(ua[j]) && ua[j] != '(' && ua[j] != ')') ++j;
     if (depth == 0) {
       const std::string_view token = ua.substr(i, j - i);
+      const char first = char(token[0] | 0x20);  // ASCII letters to lower case
       for (std::string_view agent : kMinerAgents) {
-        if (StartsWithIgnoreCase(token, agent)) return agent;
+        if (agent[0] == first && StartsWithIgnoreCase(token, agent)) return agent;
       }
     }
     i = j;

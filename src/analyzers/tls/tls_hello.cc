@@ -56,12 +56,8 @@ HelloError ReadU16List(ByteSpan data, size_t len_bytes, std::vector<uint16_t>& o
   }
   if (len % 2 != 0 || len > r.left()) return HelloError::kBadLength;
   if (len / 2 > kMaxListEntries) return HelloError::kTooManyEntries;
-  out.clear();
-  for (size_t i = 0; i < len / 2; ++i) {
-    uint16_t v = 0;
-    r.U16(v);
-    out.push_back(v);
-  }
+  out.resize(len / 2);  // one allocation (they were grown entry by entry)
+  for (size_t i = 0; i < len / 2; ++i) r.U16(out[i]);
   return HelloError::kOk;
 }
 
@@ -109,6 +105,7 @@ HelloError ForEachExtension(Reader& r, std::vector<uint16_t>& types, Fn each) {
   if (!r.U16(total)) return HelloError::kTruncated;
   if (!r.Bytes(total, block)) return HelloError::kBadLength;
   Reader e(block);
+  types.reserve(std::min<size_t>(total / 4, kMaxListEntries));  // at most one per 4 bytes
   while (e.left() > 0) {
     uint16_t type = 0, len = 0;
     ByteSpan data;
@@ -209,12 +206,8 @@ HelloError ParseClientHello(ByteSpan body, ClientHello& out) {
   if (!r.U16(cs_len)) return HelloError::kTruncated;
   if (cs_len % 2 != 0 || cs_len > r.left()) return HelloError::kBadLength;
   if (cs_len / 2 > kMaxListEntries) return HelloError::kTooManyEntries;
-  out.cipher_suites.reserve(cs_len / 2);
-  for (size_t i = 0; i < cs_len / 2u; ++i) {
-    uint16_t c = 0;
-    r.U16(c);
-    out.cipher_suites.push_back(c);
-  }
+  out.cipher_suites.resize(cs_len / 2);
+  for (uint16_t& c : out.cipher_suites) r.U16(c);
   if (!r.U8(comp_len)) return HelloError::kTruncated;
   if (!r.Skip(comp_len)) return HelloError::kBadLength;
   return ForEachExtension(r, out.extensions, [&](uint16_t type, ByteSpan data) {
