@@ -40,7 +40,6 @@ bool ParseVersion(std::string_view v, int& minor) {
 
 HeadError ParseHeaders(std::string_view rest, std::vector<Header>& out) {
   std::string_view line;
-  out.reserve(16);
   while (NextLine(rest, line)) {
     if (line.empty()) break;
     if (out.size() >= kMaxHeaders) return HeadError::kTooManyHeaders;
