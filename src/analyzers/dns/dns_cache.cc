@@ -23,46 +23,50 @@ size_t DnsCache::Insert(const Message& response, int64_t now_us) {
   }
   const std::string& qname = response.questions.front().name;
   size_t stored = 0;
+  std::vector<std::string_view> chain;
   for (const Answer& a : response.answers) {
     if (a.type != kTypeA && a.type != kTypeAaaa) continue;
     // Walk the CNAME chain from the question to this record's owner; answers whose owner is not
     // reachable from the question are not about it and are skipped.
-    CachedName name;
-    name.query_name = qname;
-    std::string cur = qname;
+    chain.clear();
+    std::string_view cur = qname;
     bool reachable = cur == a.name;
     for (size_t hop = 0; !reachable && hop < 8; ++hop) {
       auto it = std::find_if(response.answers.begin(), response.answers.end(),
                              [&](const Answer& c) { return c.type == kTypeCname && c.name == cur; });
       if (it == response.answers.end()) break;
       cur = it->target;
-      name.cname_chain.push_back(cur);
+      chain.push_back(cur);
       reachable = cur == a.name;
     }
     if (!reachable) continue;
     const uint32_t ttl = std::clamp(a.ttl, options_.min_ttl_s, options_.max_ttl_s);
-    name.expires_us = now_us + int64_t(ttl) * 1000000;
-    Put(a.address, std::move(name));
+    Put(a.address, qname, chain, now_us + int64_t(ttl) * 1000000);
     ++stored;
   }
   return stored;
 }
 
-void DnsCache::Put(const IpAddress& ip, CachedName name) {
+void DnsCache::Put(const IpAddress& ip, std::string_view query_name,
+                   const std::vector<std::string_view>& cname_chain, int64_t expires_us) {
   auto it = map_.find(ip);
   if (it != map_.end()) {
-    // A refresh: the entry takes the new name and becomes the newest, in place.
-    it->second.name = std::move(name);
+    // A refresh: the entry takes the new name and becomes the newest, in place (its strings
+    // keep their storage).
     order_.splice(order_.end(), order_, it->second.order);
-    return;
+  } else {
+    while (map_.size() >= options_.capacity) {
+      map_.erase(order_.front());
+      order_.pop_front();
+      ++evictions_;
+    }
+    order_.push_back(ip);
+    it = map_.emplace(ip, Entry{CachedName{}, std::prev(order_.end())}).first;
   }
-  while (map_.size() >= options_.capacity) {
-    map_.erase(order_.front());
-    order_.pop_front();
-    ++evictions_;
-  }
-  order_.push_back(ip);
-  map_.emplace(ip, Entry{std::move(name), std::prev(order_.end())});
+  CachedName& name = it->second.name;
+  name.query_name.assign(query_name);
+  name.cname_chain.assign(cname_chain.begin(), cname_chain.end());
+  name.expires_us = expires_us;
 }
 
 const CachedName* DnsCache::Find(const IpAddress& ip, int64_t now_us) const {

@@ -10,6 +10,7 @@
 #include <list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -52,7 +53,8 @@ class DnsCache {
     CachedName name;
     std::list<IpAddress>::iterator order;
   };
-  void Put(const IpAddress& ip, CachedName name);
+  void Put(const IpAddress& ip, std::string_view query_name,
+           const std::vector<std::string_view>& cname_chain, int64_t expires_us);
 
   Options options_;
   std::list<IpAddress> order_;  // front = oldest
