@@ -186,7 +186,7 @@ void HttpAnalyzer::OnHead(Direction dir) {
   const bool interim = status >= 100 && status < 200 && status != 101;
   if (!request_methods_.empty()) {
     response_.request_method = request_methods_.front();
-    if (!interim) request_methods_.pop_front();
+    if (!interim) request_methods_.erase(request_methods_.begin());
   }
   const std::string* upgrade = FindHeader(h, "upgrade");
   response_.websocket_accepted = status == 101 && upgrade && HasToken(*upgrade, "websocket");

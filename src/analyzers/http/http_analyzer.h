@@ -17,7 +17,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -134,7 +133,9 @@ class HttpAnalyzer {
   DirState dirs_[2];
   HttpRequestRecord request_;    // the request being read
   HttpResponseRecord response_;  // the response being read
-  std::deque<std::string> request_methods_;  // sent, not yet answered
+  // Sent, not yet answered, oldest first (a vector: a deque allocates when constructed, and
+  // there are rarely more than one or two).
+  std::vector<std::string> request_methods_;
   bool upgraded_ = false;
   std::vector<HttpEvent> events_;
 };

@@ -130,22 +130,28 @@ void TlsAnalyzer::Feed(Direction dir, ByteSpan data) {
 }
 
 void TlsAnalyzer::OnHandshakeBytes(Direction dir, DirState& d, ByteSpan bytes) {
-  Append(d.handshake, bytes);
+  // Nothing buffered (the usual case: a hello in one record): whole messages are read where they
+  // are, and only a message that goes on in a later record is copied.
+  const bool in_place = d.handshake.empty();
+  if (!in_place) Append(d.handshake, bytes);
+  const ByteSpan all = in_place ? bytes : ByteSpan(d.handshake);
   size_t pos = 0;
-  while (!d.encrypted && !d.handshake_lost && d.handshake.size() - pos >= 4) {
-    const uint8_t* h = d.handshake.data() + pos;
+  while (!d.encrypted && !d.handshake_lost && all.size() - pos >= 4) {
+    const uint8_t* h = all.data() + pos;
     const size_t len = size_t(h[1]) << 16 | size_t(h[2]) << 8 | h[3];
     if (len > kMaxHandshakeMessage) {
       Malformed("handshake_too_large");
       d.handshake_lost = true;
       break;
     }
-    if (d.handshake.size() - pos - 4 < len) break;
+    if (all.size() - pos - 4 < len) break;
     OnHandshakeMessage(dir, h[0], ByteSpan(h + 4, len));
     pos += 4 + len;
   }
   if (d.encrypted || d.handshake_lost) {
     d.handshake = Bytes();
+  } else if (in_place) {
+    Append(d.handshake, all.subspan(pos));  // the start of a message still to come, if any
   } else if (pos > 0) {
     d.handshake.erase(d.handshake.begin(), d.handshake.begin() + static_cast<std::ptrdiff_t>(pos));
   }
