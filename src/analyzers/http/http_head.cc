@@ -40,6 +40,8 @@ bool ParseVersion(std::string_view v, int& minor) {
 
 HeadError ParseHeaders(std::string_view rest, std::vector<Header>& out) {
   std::string_view line;
+  // One line per header at most: the list is allocated once, at its size.
+  out.reserve(std::min<size_t>(std::count(rest.begin(), rest.end(), '\n'), kMaxHeaders));
   while (NextLine(rest, line)) {
     if (line.empty()) break;
     if (out.size() >= kMaxHeaders) return HeadError::kTooManyHeaders;
