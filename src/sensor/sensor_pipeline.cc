@@ -159,7 +159,8 @@ void SensorPipeline::ProcessFrames(std::span<const net::RawPacket> frames) {
       flows[i] = hashes[i] != net::FlowTable::kNoFlowHash ? flows_->PrefetchFlow(hashes[i]) : nullptr;
     }
     for (size_t i = 0; i < n; ++i) {
-      if (flows[i] != nullptr) PrefetchState(*flows[i]);
+      // (A packet without payload, a bare ACK, never reaches the state: nothing to fetch.)
+      if (flows[i] != nullptr && packets[i].payload_len > 0) PrefetchState(*flows[i]);
     }
     for (size_t i = 0; i < n; ++i) {
       ++frames_;
