@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 namespace mw::analyzers::sv2 {
@@ -48,7 +49,10 @@ std::string_view Sv2Analyzer::RuledOutByFirstSegment(Direction dir, ByteSpan seg
   if (dir != Direction::kToServer) return "not_sv2.server_spoke_first";
   if (wire::LooksLikePlaintextSetupConnection(seg)) return {};  // may hold '{' in its strings
   if (seg[0] == 0x16) return "not_sv2.tls";
-  if (std::find(seg.begin(), seg.end(), uint8_t('{')) != seg.end()) return "not_sv2.json";
+  if (std::memchr(seg.data(), '{', seg.size()) != nullptr) return "not_sv2.json";
+  // Longer than the whole encrypted client flight (an HTTP request, say): Feed() would rule it
+  // out as soon as it counted it.
+  if (seg.size() > kClientHandshakeBytes) return "not_sv2.client_flight_size";
   return {};
 }
 

@@ -166,6 +166,8 @@ TEST(Sv2Analyzer, FirstSegmentVerdictMatchesFeed) {
   tls[0] = 0x16;
   Bytes random = RandomBytes(64, 2);
   std::replace(random.begin(), random.end(), uint8_t('{'), uint8_t('x'));
+  Bytes longer = random;
+  longer.push_back('x');
   struct Case {
     Direction dir;
     Bytes first;
@@ -176,7 +178,11 @@ TEST(Sv2Analyzer, FirstSegmentVerdictMatchesFeed) {
       {Direction::kToServer, tls, "not_sv2.tls"},
       {Direction::kToServer, ToBytes(R"({"id":1,"method":"login"})"), "not_sv2.json"},
       {Direction::kToServer, ToBytes("GET / HTTP/1.1\r\nX: {}\r\n"), "not_sv2.json"},
-      {Direction::kToServer, random, ""},
+      {Direction::kToServer, random, ""},       // a whole encrypted flight (64 bytes)
+      {Direction::kToServer, longer, "not_sv2.client_flight_size"},  // 65 bytes
+      {Direction::kToServer,
+       ToBytes("GET / HTTP/1.1\r\nHost: a.example\r\nUser-Agent: curl/8.4.0\r\nAccept: */*\r\n\r\n"),
+       "not_sv2.client_flight_size"},
       {Direction::kToServer, setup, ""},
   };
   for (const Case& c : cases) {
