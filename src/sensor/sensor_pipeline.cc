@@ -379,25 +379,26 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
       learnt = true;
       detectors::HttpFacts& h = *rec.http;
       if (auto* req = std::get_if<analyzers::http::HttpRequestRecord>(&ev.what)) {
-        if (h.uri.empty()) {
-          h.host = req->host;
-          h.uri = req->head.uri;
-          h.method = req->head.method;
-          h.user_agent = req->user_agent;
+        // (The record is the analyzer's no more: its strings are moved, not copied. Each is
+        // taken at most once below: the first request's, or the one that matched.)
+        const bool script = !req->web_miner_script.empty() &&
+                            (h.web_miner_script.empty() || h.web_miner_script_weak);
+        const bool agent = !req->miner_agent.empty();
+        const bool first = h.uri.empty();  // the flow's first request
+        if (first || script) {
+          h.host = std::move(req->host);
+          h.uri = std::move(req->head.uri);
         }
-        if (!req->miner_agent.empty()) {
-          h.miner_agent = req->miner_agent;
-          h.user_agent = req->user_agent;
-        }
-        if (!req->web_miner_script.empty() && (h.web_miner_script.empty() || h.web_miner_script_weak)) {
-          h.web_miner_script = req->web_miner_script;
+        if (first) h.method = std::move(req->head.method);
+        if (first || agent) h.user_agent = std::move(req->user_agent);
+        if (agent) h.miner_agent = std::move(req->miner_agent);
+        if (script) {
+          h.web_miner_script = std::move(req->web_miner_script);
           h.web_miner_script_weak = req->web_miner_script_weak;
-          h.uri = req->head.uri;
-          h.host = req->host;
         }
         if (req->mining_rpc) {
           h.mining_rpc = true;
-          h.rpc_methods = req->rpc_methods;
+          h.rpc_methods = std::move(req->rpc_methods);
         }
         if (req->mining_headers.any()) h.mining_headers = JoinHeaders(req->mining_headers);
         if (req->websocket) {

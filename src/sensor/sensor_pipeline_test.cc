@@ -427,6 +427,31 @@ TEST(SensorPipeline, TlsFlowEventCarriesSniAndFingerprints) {
   EXPECT_EQ(tls.value("ja4", ""), want.ja4);
 }
 
+// Several requests on one connection: the flow keeps its first request's method and its
+// User-Agent, and a later script fetch names that request's host and path.
+TEST(SensorPipeline, LaterWebMinerScriptFetchNamesItsOwnRequest) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.7.5", 48000, "10.0.7.1", 80, w);
+  c.Handshake(1'000'000);
+  const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  c.ClientSends(1'100'000,
+                "POST /form HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Browser/1\r\n"
+                "Content-Length: 0\r\n\r\n");
+  c.ServerSends(1'200'000, ok);
+  c.ClientSends(1'300'000, "GET /lib/coinhive.min.js HTTP/1.1\r\nHost: cdn.example\r\n\r\n");
+  c.ServerSends(1'400'000, ok);
+  const auto evs = RunSensor(w);
+  ASSERT_EQ(AlertIds(evs), std::vector<uint32_t>{detectors::sid::kWebMinerScript});
+  for (const auto& e : evs) {
+    if (!e.alert) continue;
+    EXPECT_EQ(e.details.pool, "cdn.example");
+    EXPECT_EQ(e.details.agent_string, "Browser/1");  // the first request's: the script had none
+    ASSERT_FALSE(e.details.evidence.empty());
+    EXPECT_EQ(e.details.evidence.back(),
+              "script coinhive.min.js fetched from cdn.example/lib/coinhive.min.js");
+  }
+}
+
 // A miner behind a SOCKS5 proxy: greeting, CONNECT to the pool, then plain Stratum.
 TEST(SensorPipeline, StratumThroughASocks5ProxyIsSeen) {
   PcapWriter w(kEth);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "analyzers/http/http_mining.h"
 
@@ -95,6 +96,24 @@ void HttpAnalyzer::Feed(Direction dir, ByteSpan data) {
   }
 }
 
+namespace {
+
+// Where a head in `text` ends (just after the LF of its empty line: LF LF or LF CR LF), looking
+// at LFs from `from` on; npos when it does not end in `text`.
+size_t FindHeadEnd(std::string_view text, size_t from) {
+  while (from < text.size()) {
+    const void* lf = std::memchr(text.data() + from, '\n', text.size() - from);
+    if (lf == nullptr) return std::string_view::npos;
+    const size_t i = size_t(static_cast<const char*>(lf) - text.data());
+    if (i >= 1 && text[i - 1] == '\n') return i + 1;
+    if (i >= 2 && text[i - 1] == '\r' && text[i - 2] == '\n') return i + 1;
+    from = i + 1;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 size_t HttpAnalyzer::OnHeadBytes(Direction dir, ByteSpan data) {
   DirState& d = dirs_[DirectionIndex(dir)];
   size_t skipped = 0;
@@ -103,23 +122,17 @@ size_t HttpAnalyzer::OnHeadBytes(Direction dir, ByteSpan data) {
     while (skipped < data.size() && (data[skipped] == '\r' || data[skipped] == '\n')) ++skipped;
     data = data.subspan(skipped);
     if (data.empty()) return skipped;
+    // The usual case: the whole head is in these bytes. It is read where it is, not copied.
+    const std::string_view text = AsString(data).substr(0, kMaxHeadBytes + 4);
+    if (const size_t end = FindHeadEnd(text, 0); end != std::string_view::npos) {
+      OnHead(dir, text.substr(0, end));
+      return skipped + end;
+    }
   }
   const size_t old = d.buf.size();
   const size_t take = std::min(data.size(), kMaxHeadBytes + 4 - std::min(old, kMaxHeadBytes + 4));
   d.buf.append(reinterpret_cast<const char*>(data.data()), take);
-  const size_t from = old >= 3 ? old - 3 : 0;
-  size_t end = std::string::npos;
-  for (size_t i = from; i < d.buf.size(); ++i) {
-    if (d.buf[i] != '\n') continue;
-    if (i >= 1 && d.buf[i - 1] == '\n') {
-      end = i + 1;
-      break;
-    }
-    if (i >= 2 && d.buf[i - 1] == '\r' && d.buf[i - 2] == '\n') {
-      end = i + 1;
-      break;
-    }
-  }
+  const size_t end = FindHeadEnd(d.buf, old >= 3 ? old - 3 : 0);
   if (end == std::string::npos) {
     const std::string_view prefix = d.buf;
     const bool plausible =
@@ -133,13 +146,13 @@ size_t HttpAnalyzer::OnHeadBytes(Direction dir, ByteSpan data) {
   }
   const size_t consumed = end - old;
   d.buf.resize(end);
-  OnHead(dir);
+  const std::string head = std::exchange(d.buf, std::string());
+  OnHead(dir, head);
   return skipped + consumed;
 }
 
-void HttpAnalyzer::OnHead(Direction dir) {
+void HttpAnalyzer::OnHead(Direction dir, std::string_view head) {
   DirState& d = dirs_[DirectionIndex(dir)];
-  const std::string head = std::exchange(d.buf, std::string());
   if (dir == Direction::kToServer) {
     request_ = HttpRequestRecord{};
     const HeadError e = ParseRequestHead(head, request_.head);

@@ -120,7 +120,8 @@ class HttpAnalyzer {
 
   size_t OnHeadBytes(Direction dir, ByteSpan data);
   size_t OnLineBytes(Direction dir, ByteSpan data);
-  void OnHead(Direction dir);
+  // `head`: the whole head, up to and including its empty line.
+  void OnHead(Direction dir, std::string_view head);
   void OnLine(Direction dir);
   void StartBody(Direction dir, const std::vector<Header>& headers, bool allow_until_close);
   void AddBody(Direction dir, ByteSpan data);
