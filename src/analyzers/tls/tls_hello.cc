@@ -42,7 +42,8 @@ class Reader {
   size_t pos_ = 0;
 };
 
-HelloError ReadU16List(ByteSpan data, size_t len_bytes, std::vector<uint16_t>& out) {
+template <class List>
+HelloError ReadU16List(ByteSpan data, size_t len_bytes, List& out) {
   Reader r(data);
   size_t len = 0;
   if (len_bytes == 1) {
@@ -97,8 +98,8 @@ HelloError ParseSni(ByteSpan data, ClientHello& out) {
 }
 
 // Reads the extensions block (U16 length + entries) and calls `each(type, data)` per entry.
-template <typename Fn>
-HelloError ForEachExtension(Reader& r, std::vector<uint16_t>& types, Fn each) {
+template <typename List, typename Fn>
+HelloError ForEachExtension(Reader& r, List& types, Fn each) {
   if (r.left() == 0) return HelloError::kOk;  // extensions are optional before TLS 1.2
   uint16_t total = 0;
   ByteSpan block;
@@ -134,7 +135,8 @@ void AppendDecimal(std::string& s, unsigned v) {
   s.append(buf, r.ptr);
 }
 
-void AppendDecimalList(std::string& s, const std::vector<uint16_t>& v) {
+template <class List>
+void AppendDecimalList(std::string& s, const List& v) {
   bool first = true;
   for (uint16_t x : v) {
     if (IsGrease(x)) continue;
@@ -150,7 +152,8 @@ void AppendHex4(std::string& s, uint16_t v) {
   s.append(buf, 4);
 }
 
-void AppendHexList(std::string& s, const std::vector<uint16_t>& v) {
+template <class List>
+void AppendHexList(std::string& s, const List& v) {
   s.reserve(s.size() + v.size() * 5);
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) s.push_back(',');

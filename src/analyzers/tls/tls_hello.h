@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "core/inline_vector.h"
 
 namespace mw::analyzers::tls {
 
@@ -28,24 +29,28 @@ inline constexpr size_t kMaxAlpnEntries = 16;
 // GREASE values (RFC 8701): 0x0a0a, 0x1a1a, ... 0xfafa.
 constexpr bool IsGrease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
 
+// The lists hold a browser's hello inline (a sensor parses one per TLS flow: allocations were
+// most of the parse); longer ones go to the heap.
+using U16List = InlineVector<uint16_t, 24>;
+
 struct ClientHello {
   uint16_t legacy_version = 0;
-  std::vector<uint16_t> cipher_suites;        // wire order, GREASE included
-  std::vector<uint16_t> extensions;           // extension types, wire order, GREASE included
+  InlineVector<uint16_t, 32> cipher_suites;   // wire order, GREASE included
+  U16List extensions;                         // extension types, wire order, GREASE included
   std::string sni;                            // host_name of server_name, "" if absent
   bool has_sni = false;
   std::vector<std::string> alpn;              // protocol names, wire order
-  std::vector<uint16_t> supported_groups;     // wire order, GREASE included
-  std::vector<uint8_t> ec_point_formats;
-  std::vector<uint16_t> signature_algorithms; // wire order
-  std::vector<uint16_t> supported_versions;   // wire order, GREASE included
+  InlineVector<uint16_t, 8> supported_groups; // wire order, GREASE included
+  InlineVector<uint8_t, 8> ec_point_formats;
+  InlineVector<uint16_t, 16> signature_algorithms;  // wire order
+  InlineVector<uint16_t, 8> supported_versions;     // wire order, GREASE included
 };
 
 struct ServerHello {
   uint16_t legacy_version = 0;
   uint16_t selected_version = 0;  // supported_versions if present, else legacy_version
   uint16_t cipher_suite = 0;
-  std::vector<uint16_t> extensions;
+  InlineVector<uint16_t, 8> extensions;
   std::string alpn;               // the protocol the server chose, "" if none
 };
 
