@@ -508,6 +508,43 @@ TEST(SensorPipeline, ServerTlsIsReadAfterTheClientsFirstHeaderFailed) {
   EXPECT_EQ(counters.Value("tls.server_hello"), 1u);
 }
 
+// The benchmark's generated capture is real traffic to every analyzer: each TLS flow's hellos,
+// each HTTP flow's request and response and each DNS flow's query and answer are read, nothing
+// is malformed, and only the Stratum sessions alert.
+TEST(SensorPipeline, GeneratedCaptureIsReadAsRealTraffic) {
+  net::testing::MixedCaptureOptions gen;
+  gen.flows = 400;
+  gen.concurrent_flows = 50;
+  net::testing::CaptureSummary sum;
+  const Bytes capture = net::testing::MixedCaptureBytes(gen, &sum);
+  ASSERT_GT(sum.tls_flows, 100u);
+  ASSERT_GT(sum.http_flows, 30u);
+  ASSERT_GT(sum.udp_flows, 60u);
+  auto src = net::OpenPcapMemory(capture);
+  ASSERT_TRUE(src.ok());
+  CounterSet counters;
+  events::MemorySink sink;
+  SensorConfig config;
+  config.flow_events = FlowEvents::kNone;
+  SensorPipeline p(config, nullptr, &sink, &counters);
+  net::RawPacket frame;
+  while ((*src)->Next(frame) == net::NextResult::kPacket) p.ProcessFrame(frame);
+  p.Finish();
+  EXPECT_EQ(counters.Value("tls.client_hello"), sum.tls_flows);
+  EXPECT_EQ(counters.Value("tls.server_hello"), sum.tls_flows);
+  EXPECT_EQ(counters.Value("tls.not_tls"), 0u);
+  EXPECT_EQ(counters.Value("http.requests"), sum.http_flows);
+  EXPECT_EQ(counters.Value("http.responses"), sum.http_flows);
+  EXPECT_EQ(counters.Value("dns.queries"), sum.udp_flows);
+  EXPECT_EQ(counters.Value("dns.responses"), sum.udp_flows);
+  for (const auto& [name, value] : counters.Snapshot()) {
+    if (name.find("malformed") != std::string::npos) {
+      EXPECT_EQ(value, 0u) << name;
+    }
+  }
+  EXPECT_EQ(AlertIds(sink.events()).size(), sum.mining_flows);
+}
+
 // Flow states are reused after a flow ends: nothing of one flow may show in the next.
 TEST(SensorPipeline, ReusedFlowStatesStartClean) {
   PcapWriter w(kEth);

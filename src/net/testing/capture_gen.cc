@@ -318,6 +318,7 @@ class Generator {
         f.server_port = (rng_() % 4) != 0 ? 443 : 80;
         Handshake(f);
         if (f.server_port == 443) {
+          ++sum.tls_flows;
           f.steps.push_back({true, kAck | kPsh, ClientHello(site)});
           Segments(f, false, ServerFlight(Uniform(1800, 4200)));
           f.steps.push_back({true, kAck | kPsh,
@@ -326,6 +327,7 @@ class Generator {
                                  TlsRecord(23, 0x0303, Filler(Uniform(60, 400)))});
           Segments(f, false, AppRecords(response));
         } else {
+          ++sum.http_flows;
           f.steps.push_back({true, kAck | kPsh, HttpRequest(site)});
           Segments(f, false, HttpResponseHead(response) + Filler(response));
         }

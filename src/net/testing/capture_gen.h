@@ -30,6 +30,7 @@ struct MixedCaptureOptions {
 struct CaptureSummary {
   uint64_t packets = 0, bytes = 0;  // bytes = frame bytes written
   uint64_t flows = 0, mining_flows = 0, udp_flows = 0;
+  uint64_t tls_flows = 0, http_flows = 0;  // web flows over TLS and over plain HTTP
 };
 
 Result<CaptureSummary> WriteMixedCapture(const MixedCaptureOptions& options, FILE* out);
