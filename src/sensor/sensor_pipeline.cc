@@ -425,8 +425,6 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     }
   } else {
     ByteSpan stratum_bytes = data;
-    // A direction that showed bytes other than TLS records is ignored by the analyzer from then
-    // on: no need to call it (most TCP flows of a capture start with something else).
     // The client's bytes stopped being TLS records at `from`: a Stratum object close after it
     // is a decoy's payload, and the Stratum analyzer starts there.
     auto after_decoy = [&](size_t from) {
@@ -440,6 +438,8 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     if (tls_refused_first_header) {
       after_decoy(0);
     } else if (st.tls && !st.tls_ruled_out[d]) {
+      // (A direction that showed bytes other than TLS records is ignored by the analyzer from
+      // then on: it is not called again.)
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
       if (st.tls_ruled_out[d]) after_decoy(st.tls->NotTlsOffset(dir));
