@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 
 #include "analyzers/dns/dns_analyzer.h"
@@ -224,6 +226,62 @@ TEST(DnsCache, RefreshTakesTheNewNameAndMovesToTheBack) {
   // The refreshed TTL counts from the refresh.
   EXPECT_NE(cache.Find(one, 1'000'000'000), nullptr);
   EXPECT_EQ(cache.Find(three, 1)->query_name, "three.test");
+}
+
+// Against a plain model (a list in store order) under a random mix of new addresses, refreshes
+// and lookups, with a capacity small enough to evict all the time: the same names, sizes and
+// evictions.
+TEST(DnsCache, BehavesLikeAListInStoreOrder) {
+  for (const size_t capacity : {size_t{1}, size_t{7}, size_t{50}}) {
+    DnsCache cache(DnsCache::Options{.capacity = capacity});
+    struct Model {
+      IpAddress ip;
+      std::string name;
+    };
+    std::vector<Model> model;  // oldest first
+    uint64_t model_evictions = 0;
+    std::mt19937 rng{uint32_t(capacity)};
+    for (int step = 0; step < 20000; ++step) {
+      uint8_t v4[4] = {10, 1, uint8_t(rng() % 3), uint8_t(rng() % 90)};
+      const IpAddress ip = IpFromV4(v4);
+      auto it = std::find_if(model.begin(), model.end(),
+                             [&](const Model& x) { return x.ip == ip; });
+      if (rng() % 3 == 0) {  // a lookup
+        const CachedName* got = cache.Find(ip, 0);
+        ASSERT_EQ(got != nullptr, it != model.end()) << "step " << step;
+        if (got != nullptr) {
+          ASSERT_EQ(got->query_name, it->name) << "step " << step;
+        }
+        continue;
+      }
+      const std::string name = "n" + std::to_string(step) + ".test";
+      Message m;
+      m.is_response = true;
+      m.questions.push_back({name, kTypeA, 1});
+      Answer a;
+      a.name = name;
+      a.type = kTypeA;
+      a.ttl = 600;
+      a.address = ip;
+      m.answers.push_back(a);
+      ASSERT_EQ(cache.Insert(m, 0), 1u);
+      if (it != model.end()) {
+        model.erase(it);
+      } else if (model.size() >= capacity) {
+        model.erase(model.begin());
+        ++model_evictions;
+      }
+      model.push_back({ip, name});
+      ASSERT_EQ(cache.size(), model.size()) << "step " << step;
+    }
+    EXPECT_EQ(cache.evictions(), model_evictions);
+    EXPECT_GT(model_evictions, 0u);
+    for (const Model& m : model) {
+      const CachedName* got = cache.Find(m.ip, 0);
+      ASSERT_NE(got, nullptr);
+      EXPECT_EQ(got->query_name, m.name);
+    }
+  }
 }
 
 }  // namespace
