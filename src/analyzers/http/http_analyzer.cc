@@ -28,11 +28,22 @@ std::string PathOf(std::string_view uri) {
 
 MiningHeaders ExtractMiningHeaders(const std::vector<Header>& headers) {
   MiningHeaders m;
-  m.x_mining_extensions = HeaderOr(headers, "x-mining-extensions");
-  m.x_stratum = HeaderOr(headers, "x-stratum");
-  m.x_long_polling = HeaderOr(headers, "x-long-polling");
-  m.x_roll_ntime = HeaderOr(headers, "x-roll-ntime");
-  m.x_mining_hashrate = HeaderOr(headers, "x-mining-hashrate");
+  // One pass; only "X-" names can match (each header is one of a head's few dozen at most). The
+  // first of a repeated header wins, as FindHeader's would.
+  constexpr std::string_view kNames[] = {"x-mining-extensions", "x-stratum", "x-long-polling",
+                                         "x-roll-ntime", "x-mining-hashrate"};
+  std::string* const fields[] = {&m.x_mining_extensions, &m.x_stratum, &m.x_long_polling,
+                                 &m.x_roll_ntime, &m.x_mining_hashrate};
+  bool found[5] = {};
+  for (const Header& h : headers) {
+    if (h.name.size() < 9 || (h.name[0] | 0x20) != 'x' || h.name[1] != '-') continue;
+    for (size_t i = 0; i < 5; ++i) {
+      if (!found[i] && EqualsIgnoreCase(h.name, kNames[i])) {
+        found[i] = true;
+        *fields[i] = h.value;
+      }
+    }
+  }
   return m;
 }
 

@@ -201,5 +201,24 @@ TEST(HttpMining, MatchersFindWhatTheyShouldAndNothingElse) {
   EXPECT_FALSE(LooksLikeGetworkResult("{\"data\" \"target\"}"));
 }
 
+// Each of the five getwork-era headers, in any case; the first of a repeated one counts (as
+// FindHeader finds it), even when empty; other headers never do.
+TEST(HttpMining, ExtractMiningHeadersTakesEachFirstOccurrence) {
+  const std::vector<Header> headers = {
+      {"Host", "pool.example"},          {"X-Mining-Extensions", "midstate rollntime"},
+      {"x-stratum", ""},                 {"X-Stratum", "stratum+tcp://pool.example:3333"},
+      {"X-LONG-POLLING", "/LP"},         {"X-Roll-NTime", "expire=120"},
+      {"X-Mining-Hashrate", "1000"},     {"X-Mining-Extensionsx", "no"},
+      {"X-Mining-Hashrate", "2000"},     {"Y-Stratum", "no"},
+  };
+  const MiningHeaders m = ExtractMiningHeaders(headers);
+  EXPECT_EQ(m.x_mining_extensions, "midstate rollntime");
+  EXPECT_EQ(m.x_stratum, "");
+  EXPECT_EQ(m.x_long_polling, "/LP");
+  EXPECT_EQ(m.x_roll_ntime, "expire=120");
+  EXPECT_EQ(m.x_mining_hashrate, "1000");
+  EXPECT_FALSE(ExtractMiningHeaders({{"Accept", "*/*"}, {"X-Forwarded-For", "10.0.0.1"}}).any());
+}
+
 }  // namespace
 }  // namespace mw::analyzers::http
