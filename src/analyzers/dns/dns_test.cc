@@ -196,23 +196,28 @@ TEST(DnsCache, EvictsOldestBeyondCapacityAndIgnoresFailures) {
   EXPECT_EQ(cache.Insert(nx, 0), 0u);
 }
 
+// A response to an A query for `qname`: one answer, `ip`, for 600 s.
+Message OneAnswer(const std::string& qname, const IpAddress& ip) {
+  Message m;
+  m.is_response = true;
+  m.questions.push_back({qname, kTypeA, 1});
+  Answer a;
+  a.name = qname;
+  a.type = kTypeA;
+  a.ttl = 600;
+  a.address = ip;
+  m.answers.push_back(a);
+  return m;
+}
+
 // A response for an address already cached refreshes that entry in place: it takes the new
 // name and TTL and becomes the newest, so the next eviction takes another.
 TEST(DnsCache, RefreshTakesTheNewNameAndMovesToTheBack) {
   DnsCache cache(DnsCache::Options{.capacity = 2});
   auto answer = [&](const std::string& qname, uint8_t last, int64_t now_us) {
-    Message m;
-    m.is_response = true;
-    m.questions.push_back({qname, kTypeA, 1});
-    Answer a;
-    a.name = qname;
-    a.type = kTypeA;
-    a.ttl = 600;
     const uint8_t v4[4] = {10, 0, 0, last};
-    a.address = IpFromV4(v4);
-    m.answers.push_back(a);
-    EXPECT_EQ(cache.Insert(m, now_us), 1u);
-    return a.address;
+    EXPECT_EQ(cache.Insert(OneAnswer(qname, IpFromV4(v4)), now_us), 1u);
+    return IpFromV4(v4);
   };
   const IpAddress one = answer("one.test", 1, 0);
   const IpAddress two = answer("two.test", 2, 0);
@@ -255,16 +260,7 @@ TEST(DnsCache, BehavesLikeAListInStoreOrder) {
         continue;
       }
       const std::string name = "n" + std::to_string(step) + ".test";
-      Message m;
-      m.is_response = true;
-      m.questions.push_back({name, kTypeA, 1});
-      Answer a;
-      a.name = name;
-      a.type = kTypeA;
-      a.ttl = 600;
-      a.address = ip;
-      m.answers.push_back(a);
-      ASSERT_EQ(cache.Insert(m, 0), 1u);
+      ASSERT_EQ(cache.Insert(OneAnswer(name, ip), 0), 1u);
       if (it != model.end()) {
         model.erase(it);
       } else if (model.size() >= capacity) {
