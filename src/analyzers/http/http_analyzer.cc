@@ -302,10 +302,9 @@ void HttpAnalyzer::AddBody(Direction dir, ByteSpan data) {
   b.bytes += data.size();
   if (b.kind == Body::Kind::kOther) return;
   if (b.kind == Body::Kind::kUnknownYet) {
+    auto blank = [](uint8_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
     size_t i = 0;
-    while (i < data.size() && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) {
-      ++i;
-    }
+    while (i < data.size() && blank(data[i])) ++i;
     if (i == data.size()) return;  // white space so far
     b.kind = data[i] == '{' || data[i] == '[' ? Body::Kind::kJson : Body::Kind::kOther;
     if (b.kind == Body::Kind::kOther) return;

@@ -1,7 +1,7 @@
 // Per-flow HTTP/1.x analyzer: follows requests (client→server) and responses (server→client)
 // fed in arbitrary chunks, pairs responses with request methods, reads Content-Length and chunked
-// bodies (capturing at most kMaxBodyCapture bytes of each JSON one), and reports one record per message
-// with the mining-relevant facts already extracted (http_mining.h).
+// bodies (capturing at most kMaxBodyCapture bytes of each JSON one), and reports one record per
+// message with the mining-relevant facts already extracted (http_mining.h).
 //
 // A WebSocket upgrade (request with Upgrade: websocket, answered 101) or a CONNECT tunnel turns
 // both directions opaque: later bytes belong to another analyzer; `websocket` in the request

@@ -181,7 +181,8 @@ TEST(Sv2Analyzer, FirstSegmentVerdictMatchesFeed) {
       {Direction::kToServer, random, ""},       // a whole encrypted flight (64 bytes)
       {Direction::kToServer, longer, "not_sv2.client_flight_size"},  // 65 bytes
       {Direction::kToServer,
-       ToBytes("GET / HTTP/1.1\r\nHost: a.example\r\nUser-Agent: curl/8.4.0\r\nAccept: */*\r\n\r\n"),
+       ToBytes("GET / HTTP/1.1\r\nHost: a.example\r\nUser-Agent: curl/8.4.0\r\n"
+               "Accept: */*\r\n\r\n"),
        "not_sv2.client_flight_size"},
       {Direction::kToServer, setup, ""},
   };
