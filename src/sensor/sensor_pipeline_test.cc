@@ -115,6 +115,17 @@ void SendMiningRhythm(Conversation& c, int64_t ts) {
   }
 }
 
+// A Chrome-like ClientHello record naming `sni`, and a TLS 1.2 ServerHello record.
+Bytes ClientHelloBytes(const std::string& sni) {
+  namespace t = analyzers::tls::testing;
+  return t::Record(22, t::Handshake(1, t::ChromeLikeClientHelloBody(sni)));
+}
+Bytes ServerHelloBytes() {
+  namespace t = analyzers::tls::testing;
+  return t::Record(22, t::Handshake(2, t::ServerHello12Body(0xc02f)));
+}
+std::string AsText(const Bytes& b) { return std::string(b.begin(), b.end()); }
+
 TEST(SensorPipeline, V1SessionOnAnOddPortRaisesOneAlertWithEvidence) {
   PcapWriter w(kEth);
   Conversation c("10.0.0.5", 40000, "10.0.0.9", 2053, w);
@@ -346,10 +357,7 @@ TEST(SensorPipeline, StratumAfterARealClientHelloIsStillSeen) {
   PcapWriter w(kEth);
   Conversation c("10.0.4.8", 45003, "10.0.4.9", 443, w);
   c.Handshake(1'000'000);
-  const Bytes hello = analyzers::tls::testing::Record(
-      22, analyzers::tls::testing::Handshake(1, analyzers::tls::testing::ChromeLikeClientHelloBody(
-                                                     "pool.example.test")));
-  c.ClientSends(1'050'000, std::string(hello.begin(), hello.end()));
+  c.ClientSends(1'050'000, AsText(ClientHelloBytes("pool.example.test")));
   V1SessionStart(c, "", "w3");
   CounterSet counters;
   const auto evs = RunSensor(w, {}, &counters);
@@ -388,10 +396,7 @@ TEST(SensorPipeline, TlsInsideAnHttpConnectTunnelIsRead) {
   Conversation c("10.0.5.6", 46001, "10.0.5.1", 3128, w);
   c.Handshake(1'000'000);
   OpenConnectTunnel(c, "tls.example.test:443");
-  const Bytes hello = analyzers::tls::testing::Record(
-      22, analyzers::tls::testing::Handshake(1, analyzers::tls::testing::ChromeLikeClientHelloBody(
-                                                     "tls.example.test")));
-  c.ClientSends(1'050'000, std::string(hello.begin(), hello.end()));
+  c.ClientSends(1'050'000, AsText(ClientHelloBytes("tls.example.test")));
   CounterSet counters;
   const auto evs = RunSensor(w, {}, &counters);
   EXPECT_EQ(counters.Value("tls.client_hello"), 1u);
@@ -404,10 +409,8 @@ TEST(SensorPipeline, TlsFlowEventCarriesSniAndFingerprints) {
   PcapWriter w(kEth);
   Conversation c("10.0.5.7", 46002, "10.0.5.2", 443, w);
   c.Handshake(1'000'000);
-  const Bytes hello = analyzers::tls::testing::Record(
-      22, analyzers::tls::testing::Handshake(
-              1, analyzers::tls::testing::ChromeLikeClientHelloBody("www.example.test")));
-  c.ClientSends(1'050'000, std::string(hello.begin(), hello.end()));
+  const Bytes hello = ClientHelloBytes("www.example.test");
+  c.ClientSends(1'050'000, AsText(hello));
   analyzers::tls::TlsAnalyzer reference;  // fingerprints computed by the analyzer
   reference.Feed(analyzers::Direction::kToServer, hello);
   const auto reference_events = reference.TakeEvents();
@@ -498,9 +501,7 @@ TEST(SensorPipeline, ServerTlsIsReadAfterTheClientsFirstHeaderFailed) {
   Conversation c("10.0.4.6", 45002, "10.0.4.9", 443, w);
   c.Handshake(1'000'000);
   c.ClientSends(1'100'000, std::string("\x16\x03\x01\xff\xff", 5) + std::string(300, 'x'));
-  const Bytes server_hello = analyzers::tls::testing::Record(
-      22, analyzers::tls::testing::Handshake(2, analyzers::tls::testing::ServerHello12Body(0xc02f)));
-  c.ServerSends(1'200'000, std::string(server_hello.begin(), server_hello.end()));
+  c.ServerSends(1'200'000, AsText(ServerHelloBytes()));
   CounterSet counters;
   RunSensor(w, {}, &counters);
   EXPECT_EQ(counters.Value("tls.not_tls_client"), 1u);

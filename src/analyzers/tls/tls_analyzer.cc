@@ -27,7 +27,7 @@ enum class HeaderVerdict : uint8_t {
 
 HeaderVerdict CheckHeader(Direction dir, const uint8_t* header, uint64_t records_before) {
   const uint8_t type = header[0];
-  const size_t len = size_t(header[3]) << 8 | header[4];
+  const size_t len = ReadBE16(header + 3);
   const bool ok = type >= kChangeCipherSpec && type <= kHeartbeat && header[1] == 3 &&
                   header[2] <= 4 && len <= TlsAnalyzer::kMaxRecordBody &&
                   (len > 0 || type == kApplicationData);  // empty app data records are legal
