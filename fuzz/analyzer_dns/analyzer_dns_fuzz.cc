@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         cache.Insert(r.message, int64_t(index) * 1000000);
         for (const auto& ans : r.message.answers) {
-          (void)cache.Lookup(ans.address, int64_t(index) * 1000000);
+          (void)cache.Find(ans.address, int64_t(index) * 1000000);
           (void)dns::IpToString(ans.address);
         }
       }

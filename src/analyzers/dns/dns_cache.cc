@@ -75,10 +75,4 @@ const CachedName* DnsCache::Find(const IpAddress& ip, int64_t now_us) const {
   return &it->second.name;
 }
 
-std::optional<CachedName> DnsCache::Lookup(const IpAddress& ip, int64_t now_us) const {
-  const CachedName* name = Find(ip, now_us);
-  if (name == nullptr) return std::nullopt;
-  return *name;
-}
-
 }  // namespace mw::analyzers::dns

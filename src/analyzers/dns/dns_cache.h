@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <list>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,9 +36,8 @@ class DnsCache {
   // Records every A/AAAA answer of a successful response (rcode 0) under the first question's
   // name, following CNAMEs in the answer section. Returns how many addresses were stored.
   size_t Insert(const Message& response, int64_t now_us);
-  // The name for `ip`, if an unexpired answer named it.
-  std::optional<CachedName> Lookup(const IpAddress& ip, int64_t now_us) const;
-  // The same without a copy: valid until the next Insert().
+  // The name for `ip`, if an unexpired answer named it (else nullptr); valid until the next
+  // Insert().
   const CachedName* Find(const IpAddress& ip, int64_t now_us) const;
 
   size_t size() const { return map_.size(); }

@@ -155,16 +155,16 @@ TEST(DnsCache, RemembersNameAndChainUntilTtl) {
   const int64_t t0 = 1'000'000'000;
   EXPECT_EQ(cache.Insert(m, t0), 2u);
   const uint8_t v4[4] = {192, 0, 2, 7};
-  auto hit = cache.Lookup(IpFromV4(v4), t0 + 1);
-  ASSERT_TRUE(hit.has_value());
+  const CachedName* hit = cache.Find(IpFromV4(v4), t0 + 1);
+  ASSERT_NE(hit, nullptr);
   EXPECT_EQ(hit->query_name, "pool.example.org");
   ASSERT_EQ(hit->cname_chain.size(), 1u);
   EXPECT_EQ(hit->cname_chain[0], "eu.pool.example.org");
   // TTL 30 was stretched to the 60 s minimum.
-  EXPECT_TRUE(cache.Lookup(IpFromV4(v4), t0 + 59'000'000).has_value());
-  EXPECT_FALSE(cache.Lookup(IpFromV4(v4), t0 + 60'000'000).has_value());
+  EXPECT_NE(cache.Find(IpFromV4(v4), t0 + 59'000'000), nullptr);
+  EXPECT_EQ(cache.Find(IpFromV4(v4), t0 + 60'000'000), nullptr);
   const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7};
-  EXPECT_TRUE(cache.Lookup(IpFromV6(v6), t0 + 3000'000'000ll).has_value());
+  EXPECT_NE(cache.Find(IpFromV6(v6), t0 + 3000'000'000ll), nullptr);
 }
 
 TEST(DnsCache, EvictsOldestBeyondCapacityAndIgnoresFailures) {
@@ -187,8 +187,8 @@ TEST(DnsCache, EvictsOldestBeyondCapacityAndIgnoresFailures) {
   EXPECT_EQ(cache.size(), 2u);
   EXPECT_EQ(cache.evictions(), 1u);
   const uint8_t first[4] = {10, 0, 0, 1}, third[4] = {10, 0, 0, 3};
-  EXPECT_FALSE(cache.Lookup(IpFromV4(first), 1).has_value());
-  EXPECT_EQ(cache.Lookup(IpFromV4(third), 1)->query_name, "h3.test");
+  EXPECT_EQ(cache.Find(IpFromV4(first), 1), nullptr);
+  EXPECT_EQ(cache.Find(IpFromV4(third), 1)->query_name, "h3.test");
   Message nx;
   nx.is_response = true;
   nx.rcode = 3;

@@ -104,13 +104,6 @@ HelloError ForEachExtension(Reader& r, List& types, Fn each) {
   ByteSpan block;
   if (!r.U16(total)) return HelloError::kTruncated;
   if (!r.Bytes(total, block)) return HelloError::kBadLength;
-  // Counted first, so that the list is allocated once and no larger than it needs.
-  size_t count = 0;
-  for (Reader c(block); c.left() > 0 && count < kMaxListEntries; ++count) {
-    uint16_t type = 0, len = 0;
-    if (!c.U16(type) || !c.U16(len) || !c.Skip(len)) break;
-  }
-  types.reserve(count);
   Reader e(block);
   while (e.left() > 0) {
     uint16_t type = 0, len = 0;
