@@ -12,10 +12,11 @@ using namespace mw::analyzers;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::vector<http::Header> headers;
   http::RequestHead rq;
-  (void)http::ParseRequestHead(text, rq);
+  (void)http::ParseRequestHead(text, rq, headers);
   http::ResponseHead rs;
-  (void)http::ParseResponseHead(text, rs);
+  (void)http::ParseResponseHead(text, rs, headers);
   if (http::FindJsonRpcMethods(text).size() > http::kMaxRpcMethods) __builtin_trap();
   (void)http::MatchMinerUserAgent(text);
   (void)http::MatchWebMinerScript(text);

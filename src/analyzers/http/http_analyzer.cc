@@ -10,8 +10,8 @@ namespace mw::analyzers::http {
 namespace {
 
 std::string HeaderOr(const std::vector<Header>& headers, std::string_view name) {
-  const std::string* v = FindHeader(headers, name);
-  return v ? *v : std::string();
+  const std::string_view* v = FindHeader(headers, name);
+  return v ? std::string(*v) : std::string();
 }
 
 // The path of a request-target: origin form as is, absolute form without scheme and authority.
@@ -40,7 +40,7 @@ MiningHeaders ExtractMiningHeaders(const std::vector<Header>& headers) {
     for (size_t i = 0; i < 5; ++i) {
       if (!found[i] && EqualsIgnoreCase(h.name, kNames[i])) {
         found[i] = true;
-        *fields[i] = h.value;
+        *fields[i] = std::string(h.value);
       }
     }
   }
@@ -166,11 +166,11 @@ void HttpAnalyzer::OnHead(Direction dir, std::string_view head) {
   DirState& d = dirs_[DirectionIndex(dir)];
   if (dir == Direction::kToServer) {
     request_ = HttpRequestRecord{};
-    const HeadError e = ParseRequestHead(head, request_.head);
+    const HeadError e = ParseRequestHead(head, request_.head, headers_);
     if (e != HeadError::kOk) return GiveUp(dir, HeadErrorName(e));
     d.seen_message = true;
     Count("requests");
-    const auto& h = request_.head.headers;
+    const auto& h = headers_;
     request_.host = HeaderOr(h, "host");
     request_.user_agent = HeaderOr(h, "user-agent");
     request_.mining_headers = ExtractMiningHeaders(h);
@@ -178,8 +178,8 @@ void HttpAnalyzer::OnHead(Direction dir, std::string_view head) {
     const WebMinerScript script = MatchWebMinerScript(request_.head.uri);
     request_.web_miner_script = std::string(script.name);
     request_.web_miner_script_weak = script.weak;
-    const std::string* upgrade = FindHeader(h, "upgrade");
-    const std::string* connection = FindHeader(h, "connection");
+    const std::string_view* upgrade = FindHeader(h, "upgrade");
+    const std::string_view* connection = FindHeader(h, "connection");
     if (upgrade && connection && HasToken(*upgrade, "websocket") &&
         HasToken(*connection, "upgrade")) {
       WebSocketUpgrade ws;
@@ -200,19 +200,19 @@ void HttpAnalyzer::OnHead(Direction dir, std::string_view head) {
     return;
   }
   response_ = HttpResponseRecord{};
-  const HeadError e = ParseResponseHead(head, response_.head);
+  const HeadError e = ParseResponseHead(head, response_.head, headers_);
   if (e != HeadError::kOk) return GiveUp(dir, HeadErrorName(e));
   d.seen_message = true;
   Count("responses");
   const int status = response_.head.status;
-  const auto& h = response_.head.headers;
+  const auto& h = headers_;
   response_.mining_headers = ExtractMiningHeaders(h);
   const bool interim = status >= 100 && status < 200 && status != 101;
   if (!request_methods_.empty()) {
     response_.request_method = request_methods_.front();
     if (!interim) request_methods_.erase(request_methods_.begin());
   }
-  const std::string* upgrade = FindHeader(h, "upgrade");
+  const std::string_view* upgrade = FindHeader(h, "upgrade");
   response_.websocket_accepted = status == 101 && upgrade && HasToken(*upgrade, "websocket");
   const bool tunnel = (status == 101) ||
                       (response_.request_method == "CONNECT" && status >= 200 && status < 300);

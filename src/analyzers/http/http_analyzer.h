@@ -139,6 +139,9 @@ class HttpAnalyzer {
   std::vector<std::string> request_methods_;
   bool upgraded_ = false;
   std::vector<HttpEvent> events_;
+  // The header fields of the head being read (views into it; used within OnHead only). Kept
+  // for its allocation.
+  std::vector<Header> headers_;
 };
 
 }  // namespace mw::analyzers::http

@@ -40,8 +40,7 @@ bool ParseVersion(std::string_view v, int& minor) {
 
 HeadError ParseHeaders(std::string_view rest, std::vector<Header>& out) {
   std::string_view line;
-  // One line per header at most: the list is allocated once, at its size.
-  out.reserve(std::min<size_t>(std::count(rest.begin(), rest.end(), '\n'), kMaxHeaders));
+  out.clear();
   while (NextLine(rest, line)) {
     if (line.empty()) break;
     if (out.size() >= kMaxHeaders) return HeadError::kTooManyHeaders;
@@ -49,7 +48,7 @@ HeadError ParseHeaders(std::string_view rest, std::vector<Header>& out) {
     if (colon == 0 || colon == std::string_view::npos) return HeadError::kBadHeaderLine;
     const std::string_view name = line.substr(0, colon);
     if (!std::all_of(name.begin(), name.end(), IsTokenChar)) return HeadError::kBadHeaderLine;
-    out.push_back({std::string(name), std::string(Trim(line.substr(colon + 1)))});
+    out.push_back({name, Trim(line.substr(colon + 1))});
   }
   return HeadError::kOk;
 }
@@ -76,7 +75,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-const std::string* FindHeader(const std::vector<Header>& headers, std::string_view name) {
+const std::string_view* FindHeader(const std::vector<Header>& headers, std::string_view name) {
   for (const Header& h : headers) {
     if (EqualsIgnoreCase(h.name, name)) return &h.value;
   }
@@ -111,7 +110,7 @@ std::optional<uint64_t> ContentLength(const std::vector<Header>& headers, bool* 
 }
 
 bool IsChunked(const std::vector<Header>& headers) {
-  const std::string* te = FindHeader(headers, "transfer-encoding");
+  const std::string_view* te = FindHeader(headers, "transfer-encoding");
   if (te == nullptr) return false;
   std::string_view v = Trim(*te);
   const size_t comma = v.rfind(',');
@@ -119,8 +118,9 @@ bool IsChunked(const std::vector<Header>& headers) {
   return EqualsIgnoreCase(v, "chunked");
 }
 
-HeadError ParseRequestHead(std::string_view head, RequestHead& out) {
+HeadError ParseRequestHead(std::string_view head, RequestHead& out, std::vector<Header>& headers) {
   out = RequestHead{};
+  headers.clear();
   std::string_view line;
   if (!NextLine(head, line)) return HeadError::kBadRequestLine;
   const size_t sp1 = line.find(' ');
@@ -136,11 +136,13 @@ HeadError ParseRequestHead(std::string_view head, RequestHead& out) {
   if (!ParseVersion(line.substr(sp2 + 1), out.version_minor)) return HeadError::kBadVersion;
   out.method = std::string(method);
   out.uri = std::string(uri);
-  return ParseHeaders(head, out.headers);
+  return ParseHeaders(head, headers);
 }
 
-HeadError ParseResponseHead(std::string_view head, ResponseHead& out) {
+HeadError ParseResponseHead(std::string_view head, ResponseHead& out,
+                            std::vector<Header>& headers) {
   out = ResponseHead{};
+  headers.clear();
   std::string_view line;
   if (!NextLine(head, line)) return HeadError::kBadStatusLine;
   if (line.size() < 12 || !ParseVersion(line.substr(0, 8), out.version_minor)) {
@@ -155,7 +157,7 @@ HeadError ParseResponseHead(std::string_view head, ResponseHead& out) {
   if (line.size() > 12 && line[12] != ' ') return HeadError::kBadStatusLine;
   out.status = status;
   out.reason = std::string(line.size() > 13 ? line.substr(13) : std::string_view());
-  return ParseHeaders(head, out.headers);
+  return ParseHeaders(head, headers);
 }
 
 bool CouldStartRequest(std::string_view prefix) {

@@ -3,6 +3,9 @@
 // Pure functions over a complete head (everything before the empty line, without it). Bare LF
 // line ends are accepted, obsolete line folding is not. Header names keep their spelling; look-ups
 // are case-insensitive.
+//
+// Header fields are views into the head's text: they are valid while that text is, and copying
+// one out is the caller's choice (a head has a dozen fields, and most are never looked at).
 #pragma once
 
 #include <cstdint>
@@ -17,23 +20,22 @@ inline constexpr size_t kMaxHeadBytes = 16 * 1024;
 inline constexpr size_t kMaxHeaders = 100;
 inline constexpr size_t kMaxMethodChars = 20;
 
+// One header field: views into the head's text.
 struct Header {
-  std::string name;
-  std::string value;  // leading/trailing spaces and tabs removed
+  std::string_view name;
+  std::string_view value;  // leading/trailing spaces and tabs removed
 };
 
 struct RequestHead {
   std::string method;  // as sent ("GET", "POST", ...)
   std::string uri;     // request-target as sent
   int version_minor = 1;  // HTTP/1.<minor>
-  std::vector<Header> headers;
 };
 
 struct ResponseHead {
   int version_minor = 1;
   int status = 0;
   std::string reason;
-  std::vector<Header> headers;
 };
 
 enum class HeadError : uint8_t {
@@ -46,11 +48,14 @@ enum class HeadError : uint8_t {
 };
 std::string_view HeadErrorName(HeadError e);
 
-HeadError ParseRequestHead(std::string_view head, RequestHead& out);
-HeadError ParseResponseHead(std::string_view head, ResponseHead& out);
+// Parse the start line into `out` and the header fields into `headers` (emptied first; views into
+// `head`, which must outlive them). A reused `headers` keeps its allocation.
+HeadError ParseRequestHead(std::string_view head, RequestHead& out, std::vector<Header>& headers);
+HeadError ParseResponseHead(std::string_view head, ResponseHead& out,
+                            std::vector<Header>& headers);
 
-// The first header called `name` (ASCII case-insensitive), or null.
-const std::string* FindHeader(const std::vector<Header>& headers, std::string_view name);
+// The value of the first header called `name` (ASCII case-insensitive), or null.
+const std::string_view* FindHeader(const std::vector<Header>& headers, std::string_view name);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // True when the comma-separated list `value` has `token` (case-insensitive), e.g. Connection.
 bool HasToken(std::string_view value, std::string_view token);

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "analyzers/http/http_analyzer.h"
 #include "analyzers/http/http_head.h"
@@ -162,19 +164,35 @@ TEST(HttpAnalyzer, BoundsHeadAndCaptureAndCountsMalformed) {
 
 TEST(HttpHead, ParsesAndRejects) {
   RequestHead r;
-  ASSERT_EQ(ParseRequestHead("GET http://h.test/a/b.js HTTP/1.1\nHOST: h.test\n", r),
-            HeadError::kOk);
+  std::vector<Header> h;
+  const std::string_view text = "GET http://h.test/a/b.js HTTP/1.1\nHOST: h.test\nAccept: */*\n";
+  ASSERT_EQ(ParseRequestHead(text, r, h), HeadError::kOk);
   EXPECT_EQ(r.uri, "http://h.test/a/b.js");
-  ASSERT_NE(FindHeader(r.headers, "host"), nullptr);
-  EXPECT_EQ(*FindHeader(r.headers, "Host"), "h.test");
-  EXPECT_EQ(ParseRequestHead("get / HTTP/1.1\r\n", r), HeadError::kBadRequestLine);
-  EXPECT_EQ(ParseRequestHead("GET / HTTP/2.0\r\n", r), HeadError::kBadVersion);
-  EXPECT_EQ(ParseRequestHead("GET / HTTP/1.1\r\nno colon\r\n", r), HeadError::kBadHeaderLine);
+  ASSERT_EQ(h.size(), 2u);
+  ASSERT_NE(FindHeader(h, "host"), nullptr);
+  EXPECT_EQ(*FindHeader(h, "Host"), "h.test");
+  EXPECT_EQ(FindHeader(h, "Hos"), nullptr);
+  // Fields are views into the head's text, not copies.
+  EXPECT_GE(h[1].value.data(), text.data());
+  EXPECT_LE(h[1].value.data() + h[1].value.size(), text.data() + text.size());
+  // A reused list holds the new head's fields only.
+  ASSERT_EQ(ParseRequestHead("POST / HTTP/1.0\r\nX-A:  1 \r\n", r, h), HeadError::kOk);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].name, "X-A");
+  EXPECT_EQ(h[0].value, "1");
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.version_minor, 0);
+  EXPECT_EQ(ParseRequestHead("get / HTTP/1.1\r\n", r, h), HeadError::kBadRequestLine);
+  EXPECT_TRUE(h.empty());
+  EXPECT_EQ(ParseRequestHead("GET / HTTP/2.0\r\n", r, h), HeadError::kBadVersion);
+  EXPECT_EQ(ParseRequestHead("GET / HTTP/1.1\r\nno colon\r\n", r, h),
+            HeadError::kBadHeaderLine);
   ResponseHead s;
-  ASSERT_EQ(ParseResponseHead("HTTP/1.1 404 Not Found\r\n", s), HeadError::kOk);
+  ASSERT_EQ(ParseResponseHead("HTTP/1.1 404 Not Found\r\n", s, h), HeadError::kOk);
   EXPECT_EQ(s.status, 404);
   EXPECT_EQ(s.reason, "Not Found");
-  EXPECT_EQ(ParseResponseHead("HTTP/1.1 2x0 OK\r\n", s), HeadError::kBadStatusLine);
+  EXPECT_TRUE(h.empty());
+  EXPECT_EQ(ParseResponseHead("HTTP/1.1 2x0 OK\r\n", s, h), HeadError::kBadStatusLine);
   EXPECT_TRUE(HasToken("keep-alive, Upgrade", "upgrade"));
   EXPECT_FALSE(HasToken("keep-alive, Upgrader", "upgrade"));
   EXPECT_TRUE(CouldStartRequest("POS"));
