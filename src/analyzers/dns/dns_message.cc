@@ -85,10 +85,10 @@ ParseError ReadName(ByteSpan msg, size_t offset, std::string& name, size_t& next
     }
     if (pos + 1 + len > msg.size()) return ParseError::kTruncatedQuestion;
     if (!name.empty()) name.push_back('.');
-    for (size_t i = 0; i < len; ++i) {
-      char c = char(msg[pos + 1 + i]);
-      if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-      name.push_back(c);
+    const size_t at = name.size();
+    name.append(reinterpret_cast<const char*>(msg.data() + pos + 1), len);
+    for (size_t i = at; i < name.size(); ++i) {
+      if (name[i] >= 'A' && name[i] <= 'Z') name[i] = char(name[i] - 'A' + 'a');
     }
     pos += 1 + len;
     if (!jumped) limit = pos;  // labels read in place may be pointed at by later pointers

@@ -80,21 +80,48 @@ bool LooksLikeBlockTemplate(std::string_view body) {
   return HasKey(body, "\"previousblockhash\"") && HasKey(body, "\"coinbasevalue\"");
 }
 
+namespace {
+
+// How MatchMinerUserAgent sees a User-Agent's bytes.
+enum class UaChar : uint8_t { kToken, kSpace, kOpen, kClose };
+
+constexpr std::array<UaChar, 256> MakeUaChars() {
+  std::array<UaChar, 256> t{};
+  t[' '] = t['\t'] = t['\r'] = t['\n'] = UaChar::kSpace;
+  t['('] = UaChar::kOpen;
+  t[')'] = UaChar::kClose;
+  return t;
+}
+constexpr std::array<UaChar, 256> kUaChars = MakeUaChars();
+
+// The first letters of kMinerAgents, lower case: a token starting otherwise is skipped at once.
+constexpr std::array<bool, 256> MakeAgentFirsts() {
+  std::array<bool, 256> t{};
+  for (std::string_view a : kMinerAgents) t[uint8_t(a[0])] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kAgentFirsts = MakeAgentFirsts();
+
+UaChar ClassOf(char c) { return kUaChars[uint8_t(c)]; }
+
+}  // namespace
+
 std::string_view MatchMinerUserAgent(std::string_view ua) {
   size_t depth = 0;  // inside a (comment): tokens there are not products
   size_t i = 0;
   while (i < ua.size()) {
-    if (ua[i] == '(') ++depth;
-    if (ua[i] == ')' && depth > 0) --depth;
-    if (IsSpace(ua[i]) || ua[i] == '(' || ua[i] == ')') {
+    const UaChar c = ClassOf(ua[i]);
+    if (c != UaChar::kToken) {
+      if (c == UaChar::kOpen) ++depth;
+      if (c == UaChar::kClose && depth > 0) --depth;
       ++i;
       continue;
     }
-    size_t j = i;
-    while (j < ua.size() && !IsSpace(ua[j]) && ua[j] != '(' && ua[j] != ')') ++j;
-    if (depth == 0) {
+    size_t j = i + 1;
+    while (j < ua.size() && ClassOf(ua[j]) == UaChar::kToken) ++j;
+    const char first = char(ua[i] | 0x20);  // ASCII letters to lower case
+    if (depth == 0 && kAgentFirsts[uint8_t(first)]) {
       const std::string_view token = ua.substr(i, j - i);
-      const char first = char(token[0] | 0x20);  // ASCII letters to lower case
       for (std::string_view agent : kMinerAgents) {
         if (agent[0] == first && StartsWithIgnoreCase(token, agent)) return agent;
       }

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <iterator>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -217,6 +220,56 @@ TEST(HttpMining, MatchersFindWhatTheyShouldAndNothingElse) {
   EXPECT_TRUE(MatchWebMinerScript("/static/worker.js").weak);
   EXPECT_EQ(MatchWebMinerScript("/webmr.js.map").name, "");
   EXPECT_FALSE(LooksLikeGetworkResult("{\"data\" \"target\"}"));
+}
+
+// The matcher against a plain reading of its rule: a product token (not inside a comment, at
+// any nesting) that starts with a miner's name, case-insensitively; the first such token wins.
+std::string_view ReferenceMinerAgent(std::string_view ua) {
+  const std::string_view agents[] = {
+      "cgminer",   "bfgminer",  "sgminer",   "cpuminer",     "minerd",   "ccminer",
+      "xmrig",     "xmr-stak",  "ethminer",  "nbminer",      "t-rex",    "teamredminer",
+      "lolminer",  "gminer",    "nanominer", "phoenixminer", "srbminer", "wildrig",
+      "nheqminer", "bminer",    "poclbm",    "diablominer",  "ufasoft",  "bitminter"};
+  auto separator = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' || c == ')';
+  };
+  int depth = 0;
+  for (size_t i = 0; i < ua.size();) {
+    if (separator(ua[i])) {
+      if (ua[i] == '(') ++depth;
+      if (ua[i] == ')' && depth > 0) --depth;
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < ua.size() && !separator(ua[j])) ++j;
+    std::string token(ua.substr(i, j - i));
+    for (char& c : token) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (depth == 0) {
+      for (std::string_view a : agents) {
+        if (std::string_view(token).starts_with(a)) return a;
+      }
+    }
+    i = j;
+  }
+  return {};
+}
+
+TEST(HttpMining, MinerAgentMatchesReferenceOnRandomAgents) {
+  const std::string_view pieces[] = {"XMRig/6.2", "xmr-stak", "Mozilla/5.0", "(", ")", " ",
+                                     "\t", "gminer", "T-Rex", "curl/8", "bminerx", "x", "/",
+                                     "ccMiner", "lolMiner-1.7", "(Linux", "x86_64)", "\xc3\xa9"};
+  std::mt19937 rng(7);
+  size_t matched = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string ua;
+    const int parts = int(rng() % 8);
+    for (int k = 0; k < parts; ++k) ua += pieces[rng() % std::size(pieces)];
+    const std::string_view want = ReferenceMinerAgent(ua);
+    ASSERT_EQ(MatchMinerUserAgent(ua), want) << ua;
+    matched += !want.empty();
+  }
+  EXPECT_GT(matched, 1000u);  // the mix exercises both outcomes
 }
 
 // Each of the five getwork-era headers, in any case; the first of a repeated one counts (as
