@@ -20,6 +20,12 @@ struct X509Free {
 struct BioFree {
   void operator()(BIO* b) const { BIO_free(b); }
 };
+struct NameFree {
+  void operator()(X509_NAME* n) const { X509_NAME_free(n); }
+};
+struct TimeFree {
+  void operator()(ASN1_TIME* t) const { ASN1_TIME_free(t); }
+};
 
 uint32_t ReadBE24(const uint8_t* p) { return uint32_t(p[0]) << 16 | uint32_t(p[1]) << 8 | p[2]; }
 
@@ -56,6 +62,79 @@ int64_t ToUnix(const ASN1_TIME* t) {
   return int64_t(timegm(&tm));
 }
 
+// One DER element: its tag, its contents, and its whole encoding (tag and length included).
+struct DerElement {
+  uint8_t tag = 0;
+  ByteSpan contents;
+  ByteSpan whole;
+};
+
+// Reads the element at the start of `in` and moves `in` past it. Single-byte tags and definite
+// lengths of at most four length bytes: all a certificate's outer fields need.
+bool ReadElement(ByteSpan& in, DerElement& out) {
+  if (in.size() < 2 || (in[0] & 0x1f) == 0x1f) return false;
+  size_t len = in[1];
+  size_t header = 2;
+  if (len & 0x80) {
+    const size_t n = len & 0x7f;
+    if (n == 0 || n > 4 || in.size() < 2 + n) return false;
+    len = 0;
+    for (size_t i = 0; i < n; ++i) len = len << 8 | in[2 + i];
+    header += n;
+  }
+  if (len > in.size() - header) return false;
+  out.tag = in[0];
+  out.contents = in.subspan(header, len);
+  out.whole = in.first(header + len);
+  in = in.subspan(header + len);
+  return true;
+}
+
+bool ReadElement(ByteSpan& in, uint8_t tag, DerElement& out) {
+  return ReadElement(in, out) && out.tag == tag;
+}
+
+constexpr uint8_t kSequence = 0x30, kInteger = 0x02, kBitString = 0x03, kUtcTime = 0x17,
+                  kGeneralizedTime = 0x18, kVersionTag = 0xa0;
+
+// The outer fields of a certificate (RFC 5280 section 4.1), located without decoding them.
+struct CertificateFields {
+  DerElement certificate, issuer, subject, not_before, not_after;
+};
+
+bool LocateFields(ByteSpan der, CertificateFields& f) {
+  ByteSpan in = der;
+  if (!ReadElement(in, kSequence, f.certificate)) return false;
+  ByteSpan cert = f.certificate.contents;
+  DerElement tbs, e;
+  if (!ReadElement(cert, kSequence, tbs)) return false;
+  if (!ReadElement(cert, kSequence, e) || !ReadElement(cert, kBitString, e)) return false;
+  ByteSpan t = tbs.contents;
+  if (!ReadElement(t, e)) return false;
+  if (e.tag == kVersionTag && !ReadElement(t, e)) return false;
+  if (e.tag != kInteger) return false;  // serialNumber
+  DerElement validity;
+  if (!ReadElement(t, kSequence, e) || !ReadElement(t, kSequence, f.issuer) ||
+      !ReadElement(t, kSequence, validity) || !ReadElement(t, kSequence, f.subject)) {
+    return false;
+  }
+  ByteSpan v = validity.contents;
+  auto time = [&](DerElement& out) {
+    return ReadElement(v, out) && (out.tag == kUtcTime || out.tag == kGeneralizedTime);
+  };
+  return time(f.not_before) && time(f.not_after);
+}
+
+std::unique_ptr<X509_NAME, NameFree> DecodeName(const DerElement& e) {
+  const unsigned char* p = e.whole.data();
+  return std::unique_ptr<X509_NAME, NameFree>(d2i_X509_NAME(nullptr, &p, long(e.whole.size())));
+}
+
+std::unique_ptr<ASN1_TIME, TimeFree> DecodeTime(const DerElement& e) {
+  const unsigned char* p = e.whole.data();
+  return std::unique_ptr<ASN1_TIME, TimeFree>(d2i_ASN1_TIME(nullptr, &p, long(e.whole.size())));
+}
+
 }  // namespace
 
 std::string_view CertErrorName(CertError e) {
@@ -69,7 +148,8 @@ std::string_view CertErrorName(CertError e) {
   return "unknown";
 }
 
-CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out) {
+CertError DecodeCertificateFully(ByteSpan der, CertificateInfo& out) {
+  out = CertificateInfo{};
   const unsigned char* p = der.data();
   std::unique_ptr<X509, X509Free> cert(d2i_X509(nullptr, &p, long(der.size())));
   if (!cert) return CertError::kBadDer;
@@ -87,6 +167,30 @@ CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out) {
   }
   out.not_before = ToUnix(X509_get0_notBefore(cert.get()));
   out.not_after = ToUnix(X509_get0_notAfter(cert.get()));
+  return CertError::kOk;
+}
+
+CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out) {
+  out = CertificateInfo{};
+  CertificateFields f;
+  if (!LocateFields(der, f)) return CertError::kBadDer;
+  const auto subject = DecodeName(f.subject);
+  const auto issuer = DecodeName(f.issuer);
+  if (!subject || !issuer) return CertError::kBadDer;
+  // Subject equal to issuer: a candidate for self-signed, decided on the whole certificate
+  // (issuer checks and the signature need its key). Rare on the web, common at pools.
+  if (X509_NAME_cmp(subject.get(), issuer.get()) == 0) {
+    return DecodeCertificateFully(der, out);
+  }
+  const auto not_before = DecodeTime(f.not_before);
+  const auto not_after = DecodeTime(f.not_after);
+  if (!not_before || !not_after) return CertError::kBadDer;
+  out.der_size = der.size();
+  out.subject = NameToString(subject.get());
+  out.issuer = NameToString(issuer.get());
+  out.subject_cn = CommonName(subject.get());
+  out.not_before = ToUnix(not_before.get());
+  out.not_after = ToUnix(not_after.get());
   return CertError::kOk;
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <utility>
 #include <string>
 
 #include "analyzers/tls/tls_analyzer.h"
@@ -127,6 +128,92 @@ TEST(TlsCertificate, SelfSignedFlagBothWays) {
   Bytes garbage = CertificateMessage({Bytes(40, 0x30)});
   EXPECT_EQ(ParseCertificateMessage(garbage, info), CertError::kBadDer);
   EXPECT_EQ(ParseCertificateMessage(CertificateMessage({}), info), CertError::kEmptyChain);
+}
+
+// A CA-signed certificate whose subject has many attribute types, characters RFC 2253 escapes,
+// UTF-8, and (with `days` past 2049) a GeneralizedTime validity.
+void MakeRichCert(const KeyAndCert& ca, long days, KeyAndCert& out) {
+  out.key = EVP_EC_gen("P-256");
+  out.cert = X509_new();
+  X509_set_version(out.cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(out.cert), 1234567);
+  X509_gmtime_adj(X509_getm_notBefore(out.cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(out.cert), 86400L * days);
+  X509_set_pubkey(out.cert, out.key);
+  X509_NAME* name = X509_get_subject_name(out.cert);
+  const std::pair<const char*, const char*> entries[] = {
+      {"C", "DE"},           {"ST", "Baden-W\xc3\xbcrttemberg"}, {"L", "Stuttgart"},
+      {"O", "Shop, Inc. + Sons"}, {"OU", "#web=\"ops\""},     {"emailAddress", "ops@shop.test"},
+      {"CN", "api.shop.test"}};
+  for (const auto& [field, value] : entries) {
+    X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(value), -1, -1, 0);
+  }
+  X509_set_issuer_name(out.cert, X509_get_subject_name(ca.cert));
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, ca.cert, out.cert, nullptr, nullptr, 0);
+  for (const auto& [nid, value] :
+       {std::pair{NID_subject_alt_name, "DNS:api.shop.test,DNS:shop.test"},
+        std::pair{NID_basic_constraints, "CA:FALSE"}, std::pair{NID_ext_key_usage, "serverAuth"}}) {
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+    X509_add_ext(out.cert, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  X509_sign(out.cert, ca.key, EVP_sha256());
+}
+
+void ExpectSameInfo(const CertificateInfo& a, const CertificateInfo& b) {
+  EXPECT_EQ(a.subject, b.subject);
+  EXPECT_EQ(a.subject_cn, b.subject_cn);
+  EXPECT_EQ(a.issuer, b.issuer);
+  EXPECT_EQ(a.self_issued, b.self_issued);
+  EXPECT_EQ(a.self_signed, b.self_signed);
+  EXPECT_EQ(a.not_before, b.not_before);
+  EXPECT_EQ(a.not_after, b.not_after);
+  EXPECT_EQ(a.der_size, b.der_size);
+}
+
+// The fast parse (outer fields located by hand, names and times decoded by OpenSSL) reports what
+// decoding the whole certificate with OpenSSL reports.
+TEST(TlsCertificate, FastParseEqualsFullDecode) {
+  KeyAndCert ca, self, forged, other, leaf, rich, rich2060;
+  MakeCert("Test CA", nullptr, ca);
+  MakeCert("pool.self.test", nullptr, self);
+  MakeCert("other", nullptr, other);
+  MakeCert("forged.test", nullptr, forged, other.key);
+  MakeCert("pool.ca.test", &ca, leaf);
+  MakeRichCert(ca, 30, rich);
+  MakeRichCert(ca, 365L * 40, rich2060);  // notAfter past 2049: GeneralizedTime
+  for (const KeyAndCert* kc : {&ca, &self, &forged, &leaf, &rich, &rich2060}) {
+    const Bytes der = CertDer(*kc);
+    CertificateInfo fast, full;
+    ASSERT_EQ(ParseCertificateDer(der, fast), CertError::kOk);
+    ASSERT_EQ(DecodeCertificateFully(der, full), CertError::kOk);
+    ExpectSameInfo(fast, full);
+  }
+  CertificateInfo info;
+  ASSERT_EQ(ParseCertificateDer(CertDer(rich), info), CertError::kOk);
+  EXPECT_EQ(info.subject_cn, "api.shop.test");
+  EXPECT_NE(info.subject.find("O=Shop\\, Inc. \\+ Sons"), std::string::npos) << info.subject;
+  EXPECT_NE(info.issuer.find("CN=Test CA"), std::string::npos);
+  EXPECT_FALSE(info.self_issued);
+  CertificateInfo far;
+  ASSERT_EQ(ParseCertificateDer(CertDer(rich2060), far), CertError::kOk);
+  EXPECT_GT(far.not_after, int64_t(2524608000));  // 2050-01-01
+
+  // Every truncation, and every single-byte change of the outer fields' tags and lengths, is
+  // refused or parsed without harm; a truncation is always refused.
+  const Bytes der = CertDer(rich);
+  for (size_t cut = 0; cut < der.size(); ++cut) {
+    EXPECT_EQ(ParseCertificateDer(ByteSpan(der).first(cut), info), CertError::kBadDer) << cut;
+  }
+  for (size_t i = 0; i < 40; ++i) {
+    for (uint8_t x : {uint8_t(0x01), uint8_t(0x80), uint8_t(0xff)}) {
+      Bytes bad = der;
+      bad[i] ^= x;
+      (void)ParseCertificateDer(bad, info);
+    }
+  }
 }
 
 // Client: one ClientHello record. Server: ServerHello + Certificate + ServerHelloDone, with the
