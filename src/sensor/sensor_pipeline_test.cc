@@ -519,7 +519,9 @@ TEST(SensorPipeline, GeneratedCaptureIsReadAsRealTraffic) {
   net::testing::CaptureSummary sum;
   const Bytes capture = net::testing::MixedCaptureBytes(gen, &sum);
   ASSERT_GT(sum.tls_flows, 100u);
-  ASSERT_GT(sum.http_flows, 30u);
+  ASSERT_GT(sum.tls12_flows, 20u);
+  ASSERT_LT(sum.tls12_flows, sum.tls_flows);
+  ASSERT_GT(sum.http_flows, 10u);
   ASSERT_GT(sum.udp_flows, 60u);
   auto src = net::OpenPcapMemory(capture);
   ASSERT_TRUE(src.ok());
@@ -533,6 +535,7 @@ TEST(SensorPipeline, GeneratedCaptureIsReadAsRealTraffic) {
   p.Finish();
   EXPECT_EQ(counters.Value("tls.client_hello"), sum.tls_flows);
   EXPECT_EQ(counters.Value("tls.server_hello"), sum.tls_flows);
+  EXPECT_EQ(counters.Value("tls.certificate"), sum.tls12_flows);  // TLS 1.2: in the clear
   EXPECT_EQ(counters.Value("tls.not_tls"), 0u);
   EXPECT_EQ(counters.Value("http.requests"), sum.http_flows);
   EXPECT_EQ(counters.Value("http.responses"), sum.http_flows);

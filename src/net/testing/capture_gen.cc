@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "net/testing/certificate_maker.h"
 #include "net/testing/packet_builder.h"
 
 namespace mw::net::testing {
@@ -86,7 +87,8 @@ std::string DnsName(const std::string& name) {
 
 class Generator {
  public:
-  explicit Generator(const MixedCaptureOptions& o) : o_(o), rng_(o.seed) {
+  explicit Generator(const MixedCaptureOptions& o)
+      : o_(o), rng_(o.seed), certs_(o.seed, o.start_us / 1'000'000 - 30 * 86400) {
     filler_.resize(1500);
     for (char& c : filler_) c = static_cast<char>(rng_() & 0xFF);
   }
@@ -118,6 +120,7 @@ class Generator {
   }
 
  private:
+  bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   uint32_t Uniform(uint32_t lo, uint32_t hi) { return lo + static_cast<uint32_t>(rng_() % (hi - lo + 1)); }
   std::string Random(size_t n) {
     std::string s(n, '\0');
@@ -197,6 +200,42 @@ class Generator {
     body += Vec16(ext);
     return TlsRecord(22, 0x0303, TlsHandshake(2, body)) +
            TlsRecord(20, 0x0303, std::string(1, '\x01')) + TlsRecord(23, 0x0303, Filler(encrypted));
+  }
+
+  // The server's TLS 1.2 first flight, one handshake record: ServerHello (ALPN h2), its
+  // certificate chain for `host` (leaf, intermediate), an ECDHE ServerKeyExchange (X25519, an
+  // ECDSA-sized signature) and ServerHelloDone.
+  std::string ServerFlight12(const std::string& host) {
+    std::string hello;
+    Put16(hello, 0x0303);
+    hello += Random(32);
+    Put8(hello, 32);
+    hello += Random(32);
+    Put16(hello, 0xc02f);
+    Put8(hello, 0);
+    std::string ext = TlsExtension(0xff01, std::string(1, '\0'));
+    ext += TlsExtension(11, std::string("\x01\x00", 2));
+    ext += TlsExtension(16, Vec16(std::string("\x02h2", 3)));
+    ext += TlsExtension(23, "");
+    hello += Vec16(ext);
+    std::string chain;
+    for (const std::string* der : {&certs_.LeafDer(host), &certs_.IntermediateDer()}) {
+      Put24(chain, static_cast<uint32_t>(der->size()));
+      chain += *der;
+    }
+    std::string certificate;
+    Put24(certificate, static_cast<uint32_t>(chain.size()));
+    certificate += chain;
+    std::string kex;
+    Put8(kex, 3);  // named curve
+    Put16(kex, 0x001d);
+    Put8(kex, 32);
+    kex += Random(32);
+    Put16(kex, 0x0403);  // ecdsa_secp256r1_sha256
+    kex += Vec16(Random(Uniform(70, 72)));
+    return TlsRecord(22, 0x0303,
+                     TlsHandshake(2, hello) + TlsHandshake(11, certificate) +
+                         TlsHandshake(12, kex) + TlsHandshake(14, ""));
   }
 
   // Application data as TLS records of at most 16 KiB (+ 17 bytes of AEAD overhead) each.
@@ -311,20 +350,38 @@ class Generator {
         break;
       }
       case Kind::kWeb: {
-        // 3 in 4 are HTTPS (TLS 1.3: hello, server flight, client finished and request,
-        // response records), the rest plain HTTP/1.1.
+        // HTTPS (hello, server flight, client finished and request, response records) or
+        // plain HTTP/1.1.
         const std::string site = SiteName();
         const size_t response = (Uniform(1, 5) - 1) * kMss + Uniform(100, kMss);
-        f.server_port = (rng_() % 4) != 0 ? 443 : 80;
+        f.server_port = Chance(o_.tls_fraction_of_web) ? 443 : 80;
         Handshake(f);
         if (f.server_port == 443) {
           ++sum.tls_flows;
           f.steps.push_back({true, kAck | kPsh, ClientHello(site)});
-          Segments(f, false, ServerFlight(Uniform(1800, 4200)));
-          f.steps.push_back({true, kAck | kPsh,
-                             TlsRecord(20, 0x0303, std::string(1, '\x01')) +
-                                 TlsRecord(23, 0x0303, Filler(53)) +
-                                 TlsRecord(23, 0x0303, Filler(Uniform(60, 400)))});
+          if (Chance(o_.tls12_fraction)) {
+            // TLS 1.2: the chain in the clear; the client's key exchange, ChangeCipherSpec and
+            // encrypted Finished, then its request; the server's ChangeCipherSpec and Finished.
+            ++sum.tls12_flows;
+            Segments(f, false, ServerFlight12(site));
+            std::string kex;
+            Put8(kex, 32);
+            kex += Random(32);
+            f.steps.push_back({true, kAck | kPsh,
+                               TlsRecord(22, 0x0303, TlsHandshake(16, kex)) +
+                                   TlsRecord(20, 0x0303, std::string(1, '\x01')) +
+                                   TlsRecord(22, 0x0303, Filler(40)) +
+                                   TlsRecord(23, 0x0303, Filler(Uniform(60, 400)))});
+            f.steps.push_back({false, kAck | kPsh,
+                               TlsRecord(20, 0x0303, std::string(1, '\x01')) +
+                                   TlsRecord(22, 0x0303, Filler(40))});
+          } else {
+            Segments(f, false, ServerFlight(Uniform(1800, 4200)));
+            f.steps.push_back({true, kAck | kPsh,
+                               TlsRecord(20, 0x0303, std::string(1, '\x01')) +
+                                   TlsRecord(23, 0x0303, Filler(53)) +
+                                   TlsRecord(23, 0x0303, Filler(Uniform(60, 400)))});
+          }
           Segments(f, false, AppRecords(response));
         } else {
           ++sum.http_flows;
@@ -405,6 +462,7 @@ class Generator {
 
   MixedCaptureOptions o_;
   std::mt19937_64 rng_;
+  CertificateMaker certs_;
   std::string filler_;
 };
 
