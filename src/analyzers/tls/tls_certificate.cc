@@ -1,5 +1,7 @@
 #include "analyzers/tls/tls_certificate.h"
 
+#include "analyzers/tls/x509_text.h"
+
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -10,6 +12,8 @@
 #include <algorithm>
 #include <ctime>
 #include <memory>
+#include <optional>
+#include <utility>
 
 namespace mw::analyzers::tls {
 namespace {
@@ -174,23 +178,39 @@ CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out) {
   out = CertificateInfo{};
   CertificateFields f;
   if (!LocateFields(der, f)) return CertError::kBadDer;
-  const auto subject = DecodeName(f.subject);
-  const auto issuer = DecodeName(f.issuer);
-  if (!subject || !issuer) return CertError::kBadDer;
+  // The common case read by hand (x509_text.h); anything else decoded by OpenSSL.
+  const std::optional<SimpleName> subject = SimpleName::Read(f.subject.whole);
+  const std::optional<SimpleName> issuer = SimpleName::Read(f.issuer.whole);
+  std::unique_ptr<X509_NAME, NameFree> subject_obj, issuer_obj;
+  if (!subject) subject_obj = DecodeName(f.subject);
+  if (!issuer) issuer_obj = DecodeName(f.issuer);
+  if ((!subject && !subject_obj) || (!issuer && !issuer_obj)) return CertError::kBadDer;
+  bool names_equal = false;
+  if (subject && issuer) {
+    names_equal = subject->CanonicallyEqual(*issuer);
+  } else {
+    if (!subject_obj) subject_obj = DecodeName(f.subject);
+    if (!issuer_obj) issuer_obj = DecodeName(f.issuer);
+    if (!subject_obj || !issuer_obj) return CertError::kBadDer;
+    names_equal = X509_NAME_cmp(subject_obj.get(), issuer_obj.get()) == 0;
+  }
   // Subject equal to issuer: a candidate for self-signed, decided on the whole certificate
   // (issuer checks and the signature need its key). Rare on the web, common at pools.
-  if (X509_NAME_cmp(subject.get(), issuer.get()) == 0) {
-    return DecodeCertificateFully(der, out);
+  if (names_equal) return DecodeCertificateFully(der, out);
+  for (auto [element, field] : {std::pair{&f.not_before, &out.not_before},
+                                std::pair{&f.not_after, &out.not_after}}) {
+    if (const std::optional<int64_t> t = ReadDerTime(element->whole)) {
+      *field = *t;
+    } else {
+      const auto time = DecodeTime(*element);
+      if (!time) return CertError::kBadDer;
+      *field = ToUnix(time.get());
+    }
   }
-  const auto not_before = DecodeTime(f.not_before);
-  const auto not_after = DecodeTime(f.not_after);
-  if (!not_before || !not_after) return CertError::kBadDer;
   out.der_size = der.size();
-  out.subject = NameToString(subject.get());
-  out.issuer = NameToString(issuer.get());
-  out.subject_cn = CommonName(subject.get());
-  out.not_before = ToUnix(not_before.get());
-  out.not_after = ToUnix(not_after.get());
+  out.subject = subject ? subject->Rfc2253() : NameToString(subject_obj.get());
+  out.issuer = issuer ? issuer->Rfc2253() : NameToString(issuer_obj.get());
+  out.subject_cn = subject ? subject->CommonName() : CommonName(subject_obj.get());
   return CertError::kOk;
 }
 

@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <ctime>
+#include <iterator>
+#include <random>
+#include <vector>
 #include <utility>
 #include <string>
 
@@ -214,6 +218,78 @@ TEST(TlsCertificate, FastParseEqualsFullDecode) {
       (void)ParseCertificateDer(bad, info);
     }
   }
+}
+
+// Random names of the common shape (one attribute per RDN, ASCII values with every character
+// RFC 2253 escapes, spaces at the ends, control characters) in certificates with random
+// validity: the hand-read path must print, compare and date them exactly as OpenSSL does.
+TEST(TlsCertificate, HandReadNamesAndTimesEqualOpenSsl) {
+  KeyAndCert ca;
+  MakeCert("Test CA", nullptr, ca);
+  const char* fields[] = {"CN", "O", "OU", "C", "L", "ST", "emailAddress", "DC", "serialNumber",
+                          "street", "title", "postalCode", "organizationIdentifier",
+                          "jurisdictionC", "businessCategory", "UID"};
+  const int types[] = {V_ASN1_UTF8STRING, V_ASN1_PRINTABLESTRING, V_ASN1_IA5STRING,
+                       V_ASN1_VISIBLESTRING};
+  const std::string alphabet = "aZ09 .-,+\"\\<>;#=/\t\x01\x7f*@";
+  std::mt19937 rng(11);
+  auto random_value = [&] {
+    std::string v;
+    const size_t n = rng() % 9;
+    for (size_t i = 0; i < n; ++i) v += alphabet[rng() % alphabet.size()];
+    return v;
+  };
+  auto add = [&](X509_NAME* name, const char* field, const std::string& v, int type) {
+    X509_NAME_add_entry_by_txt(name, field, type, reinterpret_cast<const unsigned char*>(v.data()),
+                               int(v.size()), -1, 0);
+  };
+  size_t self_issued = 0, hand_read = 0;
+  for (int n = 0; n < 300; ++n) {
+    KeyAndCert kc;
+    kc.key = EVP_EC_gen("P-256");
+    kc.cert = X509_new();
+    X509_set_version(kc.cert, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(kc.cert), n + 1);
+    // Validity anywhere from 1951 to 2099: UTCTime before 2050, GeneralizedTime after.
+    time_t base = 0;
+    X509_time_adj_ex(X509_getm_notBefore(kc.cert), int(rng() % 36500) - 6900, long(rng() % 86400), &base);
+    X509_time_adj_ex(X509_getm_notAfter(kc.cert), int(rng() % 47000) - 6900, long(rng() % 86400), &base);
+    X509_set_pubkey(kc.cert, kc.key);
+    X509_NAME* subject = X509_get_subject_name(kc.cert);
+    std::vector<std::pair<const char*, std::string>> entries;
+    const size_t rdns = rng() % 5;
+    for (size_t i = 0; i < rdns; ++i) {
+      entries.emplace_back(fields[rng() % std::size(fields)], random_value());
+      add(subject, entries.back().first, entries.back().second, types[rng() % std::size(types)]);
+    }
+    if (n % 3 == 0) {
+      // An issuer that may equal the subject canonically: same types, values with letters
+      // in another case, runs of white space, spaces at the ends, another string type.
+      X509_NAME* issuer = X509_NAME_new();
+      for (auto [field, v] : entries) {
+        if (rng() % 2 == 0) {
+          for (char& c : v) c = char(std::toupper(static_cast<unsigned char>(c)));
+        }
+        if (rng() % 2 == 0) v = " " + v + "\t ";
+        add(issuer, field, v, types[rng() % std::size(types)]);
+      }
+      X509_set_issuer_name(kc.cert, issuer);
+      X509_NAME_free(issuer);
+    } else {
+      X509_set_issuer_name(kc.cert, X509_get_subject_name(ca.cert));
+    }
+    X509_sign(kc.cert, n % 3 == 0 ? kc.key : ca.key, EVP_sha256());
+    const Bytes der = CertDer(kc);
+    CertificateInfo fast, full;
+    ASSERT_EQ(DecodeCertificateFully(der, full), CertError::kOk) << n;
+    ASSERT_EQ(ParseCertificateDer(der, fast), CertError::kOk) << n;
+    SCOPED_TRACE(full.subject);
+    ExpectSameInfo(fast, full);
+    self_issued += full.self_issued;
+    hand_read += !full.self_issued;
+  }
+  EXPECT_GT(self_issued, 20u);  // both paths of the comparison were taken
+  EXPECT_GT(hand_read, 150u);
 }
 
 // Client: one ClientHello record. Server: ServerHello + Certificate + ServerHelloDone, with the
