@@ -342,11 +342,15 @@ int main(int argc, char** argv) {
     std::printf("capture: %s, %.1f MB (given with --input: flow counts unknown here)\n",
                 path.c_str(), double(summary->bytes) / 1e6);
   } else {
-    std::printf("capture: %llu flows (%llu Stratum, %llu UDP), %llu packets, %.1f MB, avg %.0f "
+    std::printf("capture: %llu flows (%llu TLS, %llu of them TLS 1.2 with certificates; %llu "
+                "plain HTTP; %llu DNS over UDP; %llu Stratum), %llu packets, %.1f MB, avg %.0f "
                 "B/packet (generated in %.1f s) -> %s\n",
                 static_cast<unsigned long long>(summary->flows),
-                static_cast<unsigned long long>(summary->mining_flows),
+                static_cast<unsigned long long>(summary->tls_flows),
+                static_cast<unsigned long long>(summary->tls12_flows),
+                static_cast<unsigned long long>(summary->http_flows),
                 static_cast<unsigned long long>(summary->udp_flows),
+                static_cast<unsigned long long>(summary->mining_flows),
                 static_cast<unsigned long long>(summary->packets), double(summary->bytes) / 1e6,
                 double(summary->bytes) / double(summary->packets), CpuSeconds() - gen0,
                 path.c_str());

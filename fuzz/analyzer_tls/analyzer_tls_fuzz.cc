@@ -20,6 +20,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (tls::ParseServerHello(all, sh) == tls::HelloError::kOk) (void)tls::Ja3sString(sh);
   tls::CertificateInfo cert;
   (void)tls::ParseCertificateMessage(all, cert);
+  // The input as one DER certificate: where both the hand-read path and OpenSSL's whole decode
+  // accept it, they must report the same names, times and self-issued flag.
+  tls::CertificateInfo fast, full;
+  if (tls::ParseCertificateDer(all, fast) == tls::CertError::kOk &&
+      tls::DecodeCertificateFully(all, full) == tls::CertError::kOk) {
+    if (fast.subject != full.subject || fast.issuer != full.issuer ||
+        fast.subject_cn != full.subject_cn || fast.self_issued != full.self_issued ||
+        fast.not_before != full.not_before || fast.not_after != full.not_after) {
+      __builtin_trap();
+    }
+  }
 
   tls::TlsAnalyzer analyzer;
   mw_fuzz::ForEachChunk(data, size, [&](bool client, mw::ByteSpan chunk, size_t) {
