@@ -203,6 +203,8 @@ void SensorPipeline::ExportCounters() {
   counters_->Get("stratum.tls_decoys").Set(stratum_tls_decoys_);
   counters_->Get("dns_cache.entries").Set(dns_cache_.size());
   counters_->Get("dns_cache.evictions").Set(dns_cache_.evictions());
+  counters_->Get("tls.certificate_cache.hits").Set(certificate_cache_.hits());
+  counters_->Get("tls.certificate_cache.misses").Set(certificate_cache_.misses());
   for (const CounterSet* set :
        {&tls_counters_, &dns_counters_, &http_counters_, &sv2_counters_, &stratum_codec_counters_}) {
     for (const auto& [name, value] : set->Snapshot()) counters_->Get(name).Set(value);
@@ -327,7 +329,8 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
           tls_refused_first_header = true;
         } else {
           st.tls = ReuseOrMake(spare_tls_, &tls_counters_,
-                             analyzers::tls::TlsAnalyzer::Fingerprints::kLeaveToCaller);
+                               analyzers::tls::TlsAnalyzer::Fingerprints::kLeaveToCaller,
+                               &certificate_cache_);
           rec.tls = detectors::TlsFacts{};
         }
       }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "analyzers/dns/dns_cache.h"
+#include "analyzers/tls/certificate_cache.h"
 #include "core/counters.h"
 #include "detectors/common/detector.h"
 #include "intel/snapshot.h"
@@ -113,6 +114,8 @@ class SensorPipeline : public net::FlowListener {
   net::Decoder decoder_;
   std::unique_ptr<net::FlowTable> flows_;
   analyzers::dns::DnsCache dns_cache_;
+  // Server certificates already parsed (servers send the same one to every client).
+  analyzers::tls::CertificateCache certificate_cache_;
   std::unique_ptr<stratum::Decoder> stratum_decoder_;  // shared by every flow's analyzer
   std::vector<std::unique_ptr<detectors::Detector>> detectors_;
   std::vector<detectors::Finding> findings_;  // scratch

@@ -536,6 +536,10 @@ TEST(SensorPipeline, GeneratedCaptureIsReadAsRealTraffic) {
   EXPECT_EQ(counters.Value("tls.client_hello"), sum.tls_flows);
   EXPECT_EQ(counters.Value("tls.server_hello"), sum.tls_flows);
   EXPECT_EQ(counters.Value("tls.certificate"), sum.tls12_flows);  // TLS 1.2: in the clear
+  // Every chain's leaf went through the certificate cache (a hit or a parse).
+  EXPECT_EQ(counters.Value("tls.certificate_cache.hits") +
+                counters.Value("tls.certificate_cache.misses"),
+            sum.tls12_flows);
   EXPECT_EQ(counters.Value("tls.not_tls"), 0u);
   EXPECT_EQ(counters.Value("http.requests"), sum.http_flows);
   EXPECT_EQ(counters.Value("http.responses"), sum.http_flows);

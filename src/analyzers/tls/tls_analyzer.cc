@@ -192,7 +192,7 @@ void TlsAnalyzer::OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body)
              server_version_ != 0 && server_version_ < 0x0304) {
     seen_certificate_ = true;
     CertificateInfo info;
-    const CertError e = ParseCertificateMessage(body, info);
+    const CertError e = ParseCertificateMessage(body, info, certificates_);
     if (e != CertError::kOk) {
       Malformed(CertErrorName(e));
       return;

@@ -53,9 +53,12 @@ class TlsAnalyzer {
   // saves most of the analyzer's cost per TLS flow.
   enum class Fingerprints : uint8_t { kCompute, kLeaveToCaller };
 
+  // `certificates` (optional, shared by all flows like `counters`) answers repeated server
+  // certificates without parsing them again; it must outlive the analyzer.
   explicit TlsAnalyzer(CounterSet* counters = nullptr,
-                       Fingerprints fingerprints = Fingerprints::kCompute)
-      : counters_(counters), fingerprints_(fingerprints) {}
+                       Fingerprints fingerprints = Fingerprints::kCompute,
+                       CertificateCache* certificates = nullptr)
+      : counters_(counters), fingerprints_(fingerprints), certificates_(certificates) {}
 
   void Feed(Direction dir, ByteSpan data);
   std::vector<TlsEvent> TakeEvents() { return std::exchange(events_, {}); }
@@ -100,6 +103,7 @@ class TlsAnalyzer {
 
   CounterSet* counters_;
   Fingerprints fingerprints_;
+  CertificateCache* certificates_;
   DirState dirs_[2];
   uint16_t server_version_ = 0;  // selected by the ServerHello, 0 until seen
   bool seen_certificate_ = false;

@@ -1,5 +1,6 @@
 #include "analyzers/tls/tls_certificate.h"
 
+#include "analyzers/tls/certificate_cache.h"
 #include "analyzers/tls/x509_text.h"
 
 #include <openssl/asn1.h>
@@ -214,7 +215,7 @@ CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out) {
   return CertError::kOk;
 }
 
-CertError ParseCertificateMessage(ByteSpan body, CertificateInfo& out) {
+CertError ParseCertificateMessage(ByteSpan body, CertificateInfo& out, CertificateCache* cache) {
   out = CertificateInfo{};
   if (body.size() < 3) return CertError::kTruncated;
   const size_t list_len = ReadBE24(body.data());
@@ -232,7 +233,7 @@ CertError ParseCertificateMessage(ByteSpan body, CertificateInfo& out) {
     pos += 3 + n;
   }
   const size_t chain = out.chain_length;
-  CertError e = ParseCertificateDer(leaf, out);
+  CertError e = cache != nullptr ? cache->Parse(leaf, out) : ParseCertificateDer(leaf, out);
   out.chain_length = chain;
   return e;
 }

@@ -43,8 +43,11 @@ CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out);
 // Decodes one DER certificate wholly with OpenSSL (d2i_X509): the slow reference the fast way
 // is tested against, and what it falls back to for self-issued certificates.
 CertError DecodeCertificateFully(ByteSpan der, CertificateInfo& out);
+class CertificateCache;  // certificate_cache.h
+
 // Decodes a TLS 1.0-1.2 Certificate handshake body: U24 list length, then U24-prefixed DER
-// certificates; the leaf is decoded, the rest counted.
-CertError ParseCertificateMessage(ByteSpan body, CertificateInfo& out);
+// certificates; the leaf is decoded (through `cache` when given), the rest counted.
+CertError ParseCertificateMessage(ByteSpan body, CertificateInfo& out,
+                                  CertificateCache* cache = nullptr);
 
 }  // namespace mw::analyzers::tls

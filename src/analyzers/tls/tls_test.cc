@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <iterator>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <string>
 
+#include "analyzers/tls/certificate_cache.h"
 #include "analyzers/tls/tls_analyzer.h"
 #include "analyzers/tls/tls_certificate.h"
 #include "analyzers/tls/tls_hello.h"
@@ -290,6 +292,61 @@ TEST(TlsCertificate, HandReadNamesAndTimesEqualOpenSsl) {
   }
   EXPECT_GT(self_issued, 20u);  // both paths of the comparison were taken
   EXPECT_GT(hand_read, 150u);
+}
+
+TEST(CertificateCache, AnswersRepeatsAndOnlyExactRepeats) {
+  KeyAndCert ca, a, b, c;
+  MakeCert("Test CA", nullptr, ca);
+  MakeCert("a.pool.test", &ca, a);
+  MakeCert("b.pool.test", &ca, b);
+  MakeCert("c.pool.test", &ca, c);
+  const Bytes da = CertDer(a), db = CertDer(b), dc = CertDer(c);
+  CertificateCache cache(2);
+  CertificateInfo info, direct;
+  ASSERT_EQ(cache.Parse(da, info), CertError::kOk);
+  EXPECT_EQ(cache.misses(), 1u);
+  ASSERT_EQ(cache.Parse(da, info), CertError::kOk);
+  EXPECT_EQ(cache.hits(), 1u);
+  ASSERT_EQ(ParseCertificateDer(da, direct), CertError::kOk);
+  ExpectSameInfo(info, direct);
+
+  // Oldest first out: with room for two, a third certificate replaces the first.
+  ASSERT_EQ(cache.Parse(db, info), CertError::kOk);
+  ASSERT_EQ(cache.Parse(dc, info), CertError::kOk);
+  EXPECT_EQ(info.subject_cn, "c.pool.test");
+  EXPECT_EQ(cache.size(), 2u);
+  const uint64_t misses = cache.misses();
+  ASSERT_EQ(cache.Parse(dc, info), CertError::kOk);
+  ASSERT_EQ(cache.Parse(db, info), CertError::kOk);
+  EXPECT_EQ(info.subject_cn, "b.pool.test");
+  EXPECT_EQ(cache.misses(), misses);
+  ASSERT_EQ(cache.Parse(da, info), CertError::kOk);
+  EXPECT_EQ(cache.misses(), misses + 1);
+  EXPECT_EQ(info.subject_cn, "a.pool.test");
+
+  // Another certificate under the same key (same length, same signature bytes, one letter of
+  // the name changed) is parsed, not given the cached answer, and then takes the slot.
+  Bytes other = da;
+  const auto at = std::search(other.begin(), other.end(), std::begin("a.pool"), std::end("a.pool") - 1);
+  ASSERT_NE(at, other.end());
+  *at = 'x';
+  ASSERT_EQ(CertificateCache::KeyOf(other), CertificateCache::KeyOf(da));
+  CertificateCache same_key;
+  ASSERT_EQ(same_key.Parse(da, info), CertError::kOk);
+  ASSERT_EQ(same_key.Parse(other, info), CertError::kOk);
+  EXPECT_EQ(info.subject_cn, "x.pool.test");
+  EXPECT_EQ(same_key.hits(), 0u);
+  ASSERT_EQ(same_key.Parse(other, info), CertError::kOk);
+  EXPECT_EQ(same_key.hits(), 1u);
+  ASSERT_EQ(same_key.Parse(da, info), CertError::kOk);
+  EXPECT_EQ(info.subject_cn, "a.pool.test");
+  EXPECT_EQ(same_key.hits(), 1u);
+
+  // Failures are not kept.
+  const Bytes garbage(40, 0x30);
+  EXPECT_EQ(same_key.Parse(garbage, info), CertError::kBadDer);
+  EXPECT_EQ(same_key.Parse(garbage, info), CertError::kBadDer);
+  EXPECT_EQ(same_key.hits(), 1u);
 }
 
 // Client: one ClientHello record. Server: ServerHello + Certificate + ServerHelloDone, with the

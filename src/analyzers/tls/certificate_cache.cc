@@ -1,0 +1,58 @@
+#include "analyzers/tls/certificate_cache.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mw::analyzers::tls {
+
+CertificateCache::CertificateCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
+
+uint64_t CertificateCache::KeyOf(ByteSpan der) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ der.size();
+  const size_t n = std::min<size_t>(der.size(), 32);
+  const uint8_t* tail = der.data() + der.size() - n;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, tail + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  for (size_t i = n - n % 8; i < n; ++i) h = (h ^ tail[i]) * 0xc4ceb9fe1a85ec53ull;
+  return h;
+}
+
+CertError CertificateCache::Parse(ByteSpan der, CertificateInfo& out) {
+  const uint64_t key = KeyOf(der);
+  const auto it = index_.find(key);
+  if (it != index_.end()) {
+    const Slot& s = slots_[it->second];
+    if (s.der.size() == der.size() && std::memcmp(s.der.data(), der.data(), der.size()) == 0) {
+      ++hits_;
+      out = s.info;
+      return CertError::kOk;
+    }
+  }
+  ++misses_;
+  const CertError e = ParseCertificateDer(der, out);
+  if (e != CertError::kOk) return e;
+  size_t slot;
+  if (it != index_.end()) {
+    slot = it->second;  // another certificate under the same key: the newer one takes it
+  } else if (slots_.size() < capacity_) {
+    slot = slots_.size();
+    slots_.emplace_back();
+    index_.emplace(key, slot);
+  } else {
+    slot = next_;
+    next_ = (next_ + 1) % capacity_;
+    index_.erase(slots_[slot].key);
+    index_.emplace(key, slot);
+  }
+  Slot& s = slots_[slot];
+  s.key = key;
+  s.der.assign(reinterpret_cast<const char*>(der.data()), der.size());
+  s.info = out;
+  return CertError::kOk;
+}
+
+}  // namespace mw::analyzers::tls

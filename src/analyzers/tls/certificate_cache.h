@@ -1,0 +1,54 @@
+// Leaf certificates parsed before, by their exact DER bytes. A server sends the same
+// certificate to every client, so on a real link most certificates are repeats; and a
+// self-issued one (the usual kind at a mining pool) costs OpenSSL's whole decode and a
+// signature check, about 190 us, each time it is parsed.
+//
+// Entries are replaced oldest first once `capacity` are held. A hit is decided on the whole DER
+// (the key only narrows the search), so no input can be given another certificate's answer.
+// Not thread-safe: one per sensor pipeline, shared by its flows' TLS analyzers; it must outlive
+// them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analyzers/tls/tls_certificate.h"
+#include "core/bytes.h"
+
+namespace mw::analyzers::tls {
+
+class CertificateCache {
+ public:
+  static constexpr size_t kDefaultCapacity = 1024;
+
+  explicit CertificateCache(size_t capacity = kDefaultCapacity);
+
+  // As ParseCertificateDer(der, out); a certificate parsed successfully before is answered from
+  // the cache.
+  CertError Parse(ByteSpan der, CertificateInfo& out);
+
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
+  size_t size() const { return index_.size(); }
+
+  // The lookup key: the length and the last bytes (a certificate ends in its signature, which
+  // differs between any two certificates). Exposed for tests.
+  static uint64_t KeyOf(ByteSpan der);
+
+ private:
+  struct Slot {
+    uint64_t key = 0;
+    std::string der;
+    CertificateInfo info;
+  };
+  size_t capacity_;
+  std::vector<Slot> slots_;                    // ring, replaced in order
+  size_t next_ = 0;                            // the slot replaced next once full
+  std::unordered_map<uint64_t, size_t> index_;  // key -> slot
+  uint64_t hits_ = 0, misses_ = 0;
+};
+
+}  // namespace mw::analyzers::tls
