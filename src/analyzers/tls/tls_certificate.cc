@@ -67,38 +67,6 @@ int64_t ToUnix(const ASN1_TIME* t) {
   return int64_t(timegm(&tm));
 }
 
-// One DER element: its tag, its contents, and its whole encoding (tag and length included).
-struct DerElement {
-  uint8_t tag = 0;
-  ByteSpan contents;
-  ByteSpan whole;
-};
-
-// Reads the element at the start of `in` and moves `in` past it. Single-byte tags and definite
-// lengths of at most four length bytes: all a certificate's outer fields need.
-bool ReadElement(ByteSpan& in, DerElement& out) {
-  if (in.size() < 2 || (in[0] & 0x1f) == 0x1f) return false;
-  size_t len = in[1];
-  size_t header = 2;
-  if (len & 0x80) {
-    const size_t n = len & 0x7f;
-    if (n == 0 || n > 4 || in.size() < 2 + n) return false;
-    len = 0;
-    for (size_t i = 0; i < n; ++i) len = len << 8 | in[2 + i];
-    header += n;
-  }
-  if (len > in.size() - header) return false;
-  out.tag = in[0];
-  out.contents = in.subspan(header, len);
-  out.whole = in.first(header + len);
-  in = in.subspan(header + len);
-  return true;
-}
-
-bool ReadElement(ByteSpan& in, uint8_t tag, DerElement& out) {
-  return ReadElement(in, out) && out.tag == tag;
-}
-
 constexpr uint8_t kSequence = 0x30, kInteger = 0x02, kBitString = 0x03, kUtcTime = 0x17,
                   kGeneralizedTime = 0x18, kVersionTag = 0xa0;
 
@@ -109,23 +77,23 @@ struct CertificateFields {
 
 bool LocateFields(ByteSpan der, CertificateFields& f) {
   ByteSpan in = der;
-  if (!ReadElement(in, kSequence, f.certificate)) return false;
+  if (!ReadDerElement(in, kSequence, f.certificate)) return false;
   ByteSpan cert = f.certificate.contents;
   DerElement tbs, e;
-  if (!ReadElement(cert, kSequence, tbs)) return false;
-  if (!ReadElement(cert, kSequence, e) || !ReadElement(cert, kBitString, e)) return false;
+  if (!ReadDerElement(cert, kSequence, tbs)) return false;
+  if (!ReadDerElement(cert, kSequence, e) || !ReadDerElement(cert, kBitString, e)) return false;
   ByteSpan t = tbs.contents;
-  if (!ReadElement(t, e)) return false;
-  if (e.tag == kVersionTag && !ReadElement(t, e)) return false;
+  if (!ReadDerElement(t, e)) return false;
+  if (e.tag == kVersionTag && !ReadDerElement(t, e)) return false;
   if (e.tag != kInteger) return false;  // serialNumber
   DerElement validity;
-  if (!ReadElement(t, kSequence, e) || !ReadElement(t, kSequence, f.issuer) ||
-      !ReadElement(t, kSequence, validity) || !ReadElement(t, kSequence, f.subject)) {
+  if (!ReadDerElement(t, kSequence, e) || !ReadDerElement(t, kSequence, f.issuer) ||
+      !ReadDerElement(t, kSequence, validity) || !ReadDerElement(t, kSequence, f.subject)) {
     return false;
   }
   ByteSpan v = validity.contents;
   auto time = [&](DerElement& out) {
-    return ReadElement(v, out) && (out.tag == kUtcTime || out.tag == kGeneralizedTime);
+    return ReadDerElement(v, out) && (out.tag == kUtcTime || out.tag == kGeneralizedTime);
   };
   return time(f.not_before) && time(f.not_after);
 }

@@ -45,23 +45,10 @@ constexpr uint8_t kUtf8String = 0x0c, kPrintableString = 0x13, kIa5String = 0x16
                   kUtcTime = 0x17, kGeneralizedTime = 0x18;
 constexpr size_t kMaxTextChars = 512;  // tls_certificate.h's kMaxNameChars
 
-// Reads one DER element at the start of `in` (short tags, definite lengths up to 4 bytes, in
-// their shortest form) and moves `in` past it.
 bool ReadElement(ByteSpan& in, uint8_t tag, ByteSpan& contents) {
-  if (in.size() < 2 || in[0] != tag) return false;
-  size_t len = in[1];
-  size_t header = 2;
-  if (len & 0x80) {
-    const size_t n = len & 0x7f;
-    if (n == 0 || n > 4 || in.size() < 2 + n || in[2] == 0) return false;
-    len = 0;
-    for (size_t i = 0; i < n; ++i) len = len << 8 | in[2 + i];
-    if (len < 0x80) return false;
-    header += n;
-  }
-  if (len > in.size() - header) return false;
-  contents = in.subspan(header, len);
-  in = in.subspan(header + len);
+  DerElement e;
+  if (!ReadDerElement(in, tag, e)) return false;
+  contents = e.contents;
   return true;
 }
 
@@ -140,6 +127,30 @@ int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
 }
 
 }  // namespace
+
+bool ReadDerElement(ByteSpan& in, DerElement& out) {
+  if (in.size() < 2 || (in[0] & 0x1f) == 0x1f) return false;
+  size_t len = in[1];
+  size_t header = 2;
+  if (len & 0x80) {
+    const size_t n = len & 0x7f;
+    if (n == 0 || n > 4 || in.size() < 2 + n) return false;
+    len = 0;
+    for (size_t i = 0; i < n; ++i) len = len << 8 | in[2 + i];
+    header += n;
+  }
+  if (len > in.size() - header) return false;
+  out.tag = in[0];
+  out.contents = in.subspan(header, len);
+  out.whole = in.first(header + len);
+  in = in.subspan(header + len);
+  return true;
+}
+
+bool ReadDerElement(ByteSpan& in, uint8_t tag, DerElement& out) {
+  if (in.empty() || in[0] != tag) return false;
+  return ReadDerElement(in, out);
+}
 
 std::optional<SimpleName> SimpleName::Read(ByteSpan der) {
   ByteSpan in = der, rdns;

@@ -17,6 +17,20 @@
 
 namespace mw::analyzers::tls {
 
+// One DER element: its tag, its contents, and its whole encoding (tag and length included).
+struct DerElement {
+  uint8_t tag = 0;
+  ByteSpan contents;
+  ByteSpan whole;
+};
+
+// Reads the element at the start of `in` and moves `in` past it: single-byte tags, definite
+// lengths of at most four length bytes (all a certificate's outer fields and names need).
+// False, `in` unchanged, when `in` does not start with such an element.
+bool ReadDerElement(ByteSpan& in, DerElement& out);
+// The same, and the element must have `tag`.
+bool ReadDerElement(ByteSpan& in, uint8_t tag, DerElement& out);
+
 // A Name (RFC 5280 4.1.2.4) whose every RDN holds one attribute of a well-known type (CN, O,
 // OU, C, L, ST, emailAddress, DC, ...) with an ASCII UTF8String, PrintableString, IA5String or
 // VisibleString value: the common case. Up to kMaxRdns RDNs.
