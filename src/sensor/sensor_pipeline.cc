@@ -82,6 +82,7 @@ void TakeTlsFacts(analyzers::tls::TlsAnalyzer& tls, detectors::TlsFacts& t) {
     } else if (auto* cert = std::get_if<analyzers::tls::CertificateInfo>(&ev.what)) {
       t.certificate = true;
       t.self_signed = cert->self_signed;
+      t.self_signed_assumed = cert->self_signed_assumed;
       t.cert_subject = std::move(cert->subject);
       t.cert_issuer = std::move(cert->issuer);
     }
@@ -205,6 +206,8 @@ void SensorPipeline::ExportCounters() {
   counters_->Get("dns_cache.evictions").Set(dns_cache_.evictions());
   counters_->Get("tls.certificate_cache.hits").Set(certificate_cache_.hits());
   counters_->Get("tls.certificate_cache.misses").Set(certificate_cache_.misses());
+  counters_->Get("tls.certificate_whole_decodes").Set(certificate_cache_.whole_decodes());
+  counters_->Get("tls.certificate_self_signed_assumed").Set(certificate_cache_.assumed());
   for (const CounterSet* set :
        {&tls_counters_, &dns_counters_, &http_counters_, &sv2_counters_, &stratum_codec_counters_}) {
     for (const auto& [name, value] : set->Snapshot()) counters_->Get(name).Set(value);

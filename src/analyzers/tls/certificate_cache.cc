@@ -33,8 +33,14 @@ CertError CertificateCache::Parse(ByteSpan der, CertificateInfo& out) {
     }
   }
   ++misses_;
-  const CertError e = ParseCertificateDer(der, out);
-  if (e != CertError::kOk) return e;
+  const bool may_decode_whole = whole_decodes_ < kFreeWholeDecodes + misses_ / kWholeDecodeShare;
+  bool decoded_whole = false;
+  const CertError e = ParseCertificateDer(
+      der, out, may_decode_whole ? SelfIssued::kCheck : SelfIssued::kAssume, &decoded_whole);
+  whole_decodes_ += decoded_whole;
+  if (out.self_signed_assumed) ++assumed_;
+  // (An assumed answer is not kept: a repeat is checked when the budget allows.)
+  if (e != CertError::kOk || out.self_signed_assumed) return e;
   size_t slot;
   if (it != index_.end()) {
     slot = it->second;  // another certificate under the same key: the newer one takes it

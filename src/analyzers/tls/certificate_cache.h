@@ -3,6 +3,11 @@
 // self-issued one (the usual kind at a mining pool) costs OpenSSL's whole decode and a
 // signature check, about 190 us, each time it is parsed.
 //
+// It also bounds what self-issued certificates can cost: a stream of distinct ones (crafted to
+// slow the sensor down, 190 us each) gets the whole decode for the first kFreeWholeDecodes and
+// then for one in kWholeDecodeShare of the certificates parsed; the others are assumed
+// self-signed (CertificateInfo::self_signed_assumed, counted in `assumed()`) and not kept.
+//
 // Entries are replaced oldest first once `capacity` are held. A hit is decided on the whole DER
 // (the key only narrows the search), so no input can be given another certificate's answer.
 // Not thread-safe: one per sensor pipeline, shared by its flows' TLS analyzers; it must outlive
@@ -23,6 +28,8 @@ namespace mw::analyzers::tls {
 class CertificateCache {
  public:
   static constexpr size_t kDefaultCapacity = 1024;
+  static constexpr uint64_t kFreeWholeDecodes = 64;
+  static constexpr uint64_t kWholeDecodeShare = 64;
 
   explicit CertificateCache(size_t capacity = kDefaultCapacity);
 
@@ -32,6 +39,8 @@ class CertificateCache {
 
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
+  uint64_t whole_decodes() const { return whole_decodes_; }
+  uint64_t assumed() const { return assumed_; }
   size_t size() const { return index_.size(); }
 
   // The lookup key: the length and the last bytes (a certificate ends in its signature, which
@@ -48,7 +57,7 @@ class CertificateCache {
   std::vector<Slot> slots_;                    // ring, replaced in order
   size_t next_ = 0;                            // the slot replaced next once full
   std::unordered_map<uint64_t, size_t> index_;  // key -> slot
-  uint64_t hits_ = 0, misses_ = 0;
+  uint64_t hits_ = 0, misses_ = 0, whole_decodes_ = 0, assumed_ = 0;
 };
 
 }  // namespace mw::analyzers::tls

@@ -143,8 +143,10 @@ CertError DecodeCertificateFully(ByteSpan der, CertificateInfo& out) {
   return CertError::kOk;
 }
 
-CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out) {
+CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out, SelfIssued self_issued,
+                              bool* decoded_whole) {
   out = CertificateInfo{};
+  if (decoded_whole != nullptr) *decoded_whole = false;
   CertificateFields f;
   if (!LocateFields(der, f)) return CertError::kBadDer;
   // The common case read by hand (x509_text.h); anything else decoded by OpenSSL.
@@ -165,7 +167,11 @@ CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out) {
   }
   // Subject equal to issuer: a candidate for self-signed, decided on the whole certificate
   // (issuer checks and the signature need its key). Rare on the web, common at pools.
-  if (names_equal) return DecodeCertificateFully(der, out);
+  if (names_equal && self_issued == SelfIssued::kCheck) {
+    if (decoded_whole != nullptr) *decoded_whole = true;
+    return DecodeCertificateFully(der, out);
+  }
+  out.self_issued = out.self_signed = out.self_signed_assumed = names_equal;
   for (auto [element, field] : {std::pair{&f.not_before, &out.not_before},
                                 std::pair{&f.not_after, &out.not_after}}) {
     if (const std::optional<int64_t> t = ReadDerTime(element->whole)) {

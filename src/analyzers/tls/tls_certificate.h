@@ -29,6 +29,9 @@ struct CertificateInfo {
   std::string issuer;      // RFC 2253 form
   bool self_issued = false;  // subject == issuer (and OpenSSL's X509_check_issued agrees)
   bool self_signed = false;  // self-issued and the signature verifies with the cert's own key
+  // Subject equals issuer, but the whole decode that checks it was skipped (SelfIssued::kAssume):
+  // self_issued and self_signed are then assumed true, not checked.
+  bool self_signed_assumed = false;
   int64_t not_before = 0;    // Unix seconds
   int64_t not_after = 0;
   size_t chain_length = 0;   // certificates in the message
@@ -38,8 +41,16 @@ struct CertificateInfo {
 enum class CertError : uint8_t { kOk = 0, kTruncated, kBadLength, kEmptyChain, kBadDer };
 std::string_view CertErrorName(CertError e);
 
-// Decodes one DER certificate (the fast way above).
-CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out);
+// What ParseCertificateDer does with a certificate whose subject equals its issuer: decode it
+// whole to check issuer and signature (about 190 us), or assume it self-signed (a caller
+// bounding that cost; see CertificateCache).
+enum class SelfIssued : uint8_t { kCheck, kAssume };
+
+// Decodes one DER certificate (the fast way above). `decoded_whole` (optional) tells whether
+// it took the whole decode.
+CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out,
+                              SelfIssued self_issued = SelfIssued::kCheck,
+                              bool* decoded_whole = nullptr);
 // Decodes one DER certificate wholly with OpenSSL (d2i_X509): the slow reference the fast way
 // is tested against, and what it falls back to for self-issued certificates.
 CertError DecodeCertificateFully(ByteSpan der, CertificateInfo& out);

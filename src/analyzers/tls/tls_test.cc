@@ -349,6 +349,47 @@ TEST(CertificateCache, AnswersRepeatsAndOnlyExactRepeats) {
   EXPECT_EQ(same_key.hits(), 1u);
 }
 
+// Distinct self-issued certificates (each would cost the whole decode and a signature check) get
+// that check for the first 64 and then for one in 64 parsed; the rest are assumed self-signed,
+// counted, and not kept.
+TEST(CertificateCache, BoundsWholeDecodesOfSelfIssuedCertificates) {
+  std::vector<Bytes> ders;
+  for (int i = 0; i < 100; ++i) {
+    KeyAndCert kc;
+    MakeCert("self" + std::to_string(i) + ".pool.test", nullptr, kc);
+    ders.push_back(CertDer(kc));
+  }
+  CertificateCache cache;
+  size_t checked = 0, assumed = 0;
+  for (const Bytes& der : ders) {
+    CertificateInfo info;
+    ASSERT_EQ(cache.Parse(der, info), CertError::kOk);
+    EXPECT_TRUE(info.self_issued);
+    EXPECT_TRUE(info.self_signed);
+    (info.self_signed_assumed ? assumed : checked) += 1;
+  }
+  // The 64th parse and later may take one more: 64 + misses / 64 = 65 by the 100th.
+  EXPECT_EQ(checked, 65u);
+  EXPECT_EQ(assumed, 35u);
+  EXPECT_EQ(cache.whole_decodes(), 65u);
+  EXPECT_EQ(cache.assumed(), 35u);
+  CertificateInfo info;
+  ASSERT_EQ(cache.Parse(ders.back(), info), CertError::kOk);  // assumed before: not kept
+  EXPECT_EQ(cache.hits(), 0u);
+  EXPECT_TRUE(info.self_signed_assumed);
+  ASSERT_EQ(cache.Parse(ders.front(), info), CertError::kOk);  // checked before: kept
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_FALSE(info.self_signed_assumed);
+  // Without a cache nothing is assumed unless asked.
+  ASSERT_EQ(ParseCertificateDer(ders.back(), info), CertError::kOk);
+  EXPECT_FALSE(info.self_signed_assumed);
+  bool whole = false;
+  ASSERT_EQ(ParseCertificateDer(ders.back(), info, SelfIssued::kAssume, &whole), CertError::kOk);
+  EXPECT_FALSE(whole);
+  EXPECT_TRUE(info.self_signed_assumed);
+  EXPECT_EQ(info.subject_cn, "self99.pool.test");
+}
+
 // Client: one ClientHello record. Server: ServerHello + Certificate + ServerHelloDone, with the
 // Certificate message split across two records, then CCS and encrypted data.
 struct Conversation {

@@ -115,6 +115,7 @@ struct TlsFacts {
   std::string server_alpn;        // chosen by the server
   bool certificate = false;
   bool self_signed = false;
+  bool self_signed_assumed = false;  // subject = issuer, signature not checked (load shedding)
   std::string cert_subject, cert_issuer;
 };
 

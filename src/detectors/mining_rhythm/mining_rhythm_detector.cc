@@ -114,7 +114,10 @@ void MiningRhythmDetector::Inspect(const FlowRecord& flow, std::vector<Finding>&
   f.evidence = r.Describe();
   if (tls) {
     f.evidence.push_back(std::string("TLS without HTTP ALPN") +
-                         (flow.tls->self_signed ? ", self-signed certificate" : "") +
+                         (!flow.tls->self_signed          ? ""
+                          : flow.tls->self_signed_assumed ? ", self-issued certificate (signature "
+                                                            "not checked: too many to check)"
+                                                          : ", self-signed certificate") +
                          (sni.empty() ? ", no SNI" : ", SNI " + sni));
     // The client's TLS stack: the same miner build gives the same fingerprints everywhere.
     const analyzers::tls::ClientHello& hello = flow.tls->hello;
