@@ -182,16 +182,23 @@ class Generator {
     return TlsRecord(22, 0x0301, TlsHandshake(1, body));
   }
 
-  // The server's TLS 1.3 first flight: ServerHello, ChangeCipherSpec, then its encrypted
-  // handshake (certificate and all) as one application-data record of `encrypted` bytes.
-  std::string ServerFlight(size_t encrypted) {
+  // A ServerHello body up to its extensions: legacy version 1.2, random, a 32-byte session id,
+  // `cipher`, no compression.
+  std::string ServerHelloStart(uint16_t cipher) {
     std::string body;
     Put16(body, 0x0303);
     body += Random(32);
     Put8(body, 32);
     body += Random(32);
-    Put16(body, 0x1301);
+    Put16(body, cipher);
     Put8(body, 0);
+    return body;
+  }
+
+  // The server's TLS 1.3 first flight: ServerHello, ChangeCipherSpec, then its encrypted
+  // handshake (certificate and all) as one application-data record of `encrypted` bytes.
+  std::string ServerFlight(size_t encrypted) {
+    std::string body = ServerHelloStart(0x1301);
     std::string ext = TlsExtension(43, std::string("\x03\x04", 2));
     std::string share;
     Put16(share, 0x001d);
@@ -206,13 +213,7 @@ class Generator {
   // certificate chain for `host` (leaf, intermediate), an ECDHE ServerKeyExchange (X25519, an
   // ECDSA-sized signature) and ServerHelloDone.
   std::string ServerFlight12(const std::string& host) {
-    std::string hello;
-    Put16(hello, 0x0303);
-    hello += Random(32);
-    Put8(hello, 32);
-    hello += Random(32);
-    Put16(hello, 0xc02f);
-    Put8(hello, 0);
+    std::string hello = ServerHelloStart(0xc02f);
     std::string ext = TlsExtension(0xff01, std::string(1, '\0'));
     ext += TlsExtension(11, std::string("\x01\x00", 2));
     ext += TlsExtension(16, Vec16(std::string("\x02h2", 3)));
