@@ -80,7 +80,9 @@ int RunSensor(const SensorArgs& a) {
   auto sink = events::JsonLinesSink::Open(a.eve);
   if (!sink.ok()) return cli::UsageError("minewatch sensor", sink.status().message());
   CounterSet counters;
-  sensor::SensorPipeline pipeline(config, intel.get(), sink->get(), &counters);
+  auto pipeline_owner =
+      std::make_unique<sensor::SensorPipeline>(config, intel.get(), sink->get(), &counters);
+  sensor::SensorPipeline& pipeline = *pipeline_owner;
 
   const bool tty = isatty(STDERR_FILENO) && a.eve != "-";
   int rc = 0;
@@ -163,6 +165,13 @@ int RunSensor(const SensorArgs& a) {
               << " keeps them (counter flow.evicted)\n";
   }
   if (a.stats) PrintCounters(counters);
+  // The command ends here, and the process with it: the pipeline's flow states (a hundred
+  // thousand and more after a large capture, mostly cold in cache) are left to the OS instead
+  // of being freed one by one, which took a tenth of `sensor --pcap`'s run time. Everything it
+  // wrote is flushed above. Sanitizer builds free them, so that leak checks keep their meaning.
+#ifndef MW_SANITIZED
+  (void)pipeline_owner.release();
+#endif
   return rc;
 }
 
