@@ -5,9 +5,12 @@
 // bounded by the flow limit rather than the input size.
 //
 //   bench-sensor [--flows N] [--mining-fraction F] [--max-flows N] [--repeat R] [--keep PATH]
-//                [--input PCAP] [--no-ndpi] [--only bare|layer|sensor]
+//                [--input PCAP] [--intel SNAPSHOT | --no-intel] [--no-ndpi]
+//                [--only bare|layer|sensor]
 // --keep writes the generated capture to PATH and leaves it; --input measures an existing
-// capture instead of generating one (its flow counts are then unknown).
+// capture instead of generating one (its flow counts are then unknown). The full sensor loads
+// the intel snapshot `minewatch sensor` would (the shipped one, <bin>/../rules/intel/
+// default.mwintel), or --intel's, so that its pool-name matching is measured too.
 //
 // The packet layer is RunPipeline(): read -> decode -> flow table -> TCP reassembly -> a
 // FlowListener that only touches the delivered bytes. The full sensor is RunFullSensor(): the
@@ -30,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "intel/snapshot.h"
 #include "net/capture/frame_batch.h"
 #include "net/capture/packet_source.h"
 #include "net/decode/decoder.h"
@@ -200,7 +204,8 @@ struct SensorResult {
 };
 
 // The whole sensor: read, decode, flows, reassembly, every analyzer, every detector, events.
-SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConfig& flows) {
+SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConfig& flows,
+                           const mw::intel::Snapshot* intel) {
   SensorResult out;
   const auto wall0 = std::chrono::steady_clock::now();
   const double cpu0 = CpuSeconds();
@@ -210,7 +215,7 @@ SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConf
   mw::sensor::SensorConfig config;
   config.flows = flows;
   config.flow_events = mw::sensor::FlowEvents::kNone;
-  mw::sensor::SensorPipeline pipeline(config, nullptr, &sink, &counters);
+  mw::sensor::SensorPipeline pipeline(config, intel, &sink, &counters);
   // As `minewatch sensor` reads files: a batch at a time.
   mw::net::FrameBatch batch;
   uint64_t n = 0;
@@ -296,8 +301,8 @@ int main(int argc, char** argv) {
   mw::net::FlowTableConfig config;
   config.max_flows = 65536;
   int repeat = 3;
-  bool ndpi = true;
-  std::string keep, input, only;
+  bool ndpi = true, no_intel = false;
+  std::string keep, input, only, intel_path;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -308,13 +313,41 @@ int main(int argc, char** argv) {
     else if (a == "--keep" && has_value) keep = argv[++i];
     else if (a == "--input" && has_value) input = argv[++i];
     else if (a == "--no-ndpi") ndpi = false;
+    else if (a == "--intel" && has_value) intel_path = argv[++i];
+    else if (a == "--no-intel") no_intel = true;
     else if (a == "--only" && has_value) only = argv[++i];
     else {
       std::fprintf(stderr, "usage: bench-sensor [--flows N] [--mining-fraction F] [--max-flows N] "
-                           "[--repeat R] [--keep PATH] [--input PCAP] [--no-ndpi] "
-                           "[--only bare|layer|sensor]\n");
+                           "[--repeat R] [--keep PATH] [--input PCAP] [--intel SNAPSHOT | "
+                           "--no-intel] [--no-ndpi] [--only bare|layer|sensor]\n");
       return 2;
     }
+  }
+
+  // The intel snapshot `minewatch sensor` loads by default, found the same way.
+  std::unique_ptr<mw::intel::Snapshot> intel;
+  if (!no_intel) {
+    std::error_code ec;
+    const bool given = !intel_path.empty();
+    if (!given) {
+      const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+      intel_path = (exe.parent_path().parent_path() / "rules" / "intel" / "default.mwintel").string();
+    }
+    if (given || std::filesystem::exists(intel_path, ec)) {
+      auto snap = mw::intel::Snapshot::Load(intel_path);
+      if (!snap.ok()) {
+        std::fprintf(stderr, "bench-sensor: intel %s: %s\n", intel_path.c_str(),
+                     snap.status().ToString().c_str());
+        return 2;
+      }
+      intel = std::make_unique<mw::intel::Snapshot>(std::move(snap).value());
+      std::printf("intel: %s (%zu entries)\n", intel_path.c_str(), intel->entry_count());
+    } else {
+      std::printf("intel: none (no snapshot at %s; pool-name matching not measured)\n",
+                  intel_path.c_str());
+    }
+  } else {
+    std::printf("intel: none (--no-intel)\n");
   }
 
   std::string path = !input.empty() ? input : keep;
@@ -383,7 +416,7 @@ int main(int argc, char** argv) {
   }
   SensorResult full;
   for (int r = 0; r < runs("sensor"); ++r) {
-    const SensorResult one = RunFullSensor(path, config);
+    const SensorResult one = RunFullSensor(path, config, intel.get());
     if (r == 0 || one.m.cpu_s < full.m.cpu_s) full = one;
   }
   const long rss_after_pipeline = PeakRssKiB();

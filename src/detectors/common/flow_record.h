@@ -210,6 +210,16 @@ struct FlowRecord {
   // DNS: names asked in this flow's queries so far.
   std::vector<std::string> dns_queries;
 
+  // Notes detectors keep on the flow between their Inspect() calls (the rest of the record is
+  // theirs to read only): what they already matched, so that a flow inspected many times is
+  // matched once. Empty in a new record; each field belongs to the detector it is named after.
+  struct DetectorMemo {
+    bool pool_name_sni = false;      // the TLS SNI was matched against intel
+    bool pool_name_address = false;  // the server's address and port were
+    size_t pool_name_host = 0;       // std::hash of the HTTP Host last matched (0: none yet)
+  };
+  mutable DetectorMemo memo;
+
   bool Alerted(uint32_t signature_id) const {
     for (uint32_t id : alerted) {
       if (id == signature_id) return true;

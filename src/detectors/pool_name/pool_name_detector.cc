@@ -1,5 +1,9 @@
 #include "detectors/pool_name/pool_name_detector.h"
 
+#include <functional>
+#include <string>
+#include <string_view>
+
 namespace mw::detectors {
 namespace {
 
@@ -50,26 +54,41 @@ void PoolNameDetector::Report(const intel::MatchResult& m, uint32_t signature_id
 void PoolNameDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out) {
   if (intel_ == nullptr) return;
   intel::MatchResult m;
-  // Signatures already raised on this flow are not matched again (the pipeline would drop them).
+  // Signatures already raised on this flow are not matched again (the pipeline would drop them),
+  // and neither is what this flow's memo says was matched before (the SNI and the address never
+  // change; the Host may, with the next request).
   for (const std::string& q : flow.dns_queries) {
     if (flow.Alerted(sid::kPoolNameDns)) break;
     if (intel_->Match(q, &m)) Report(m, sid::kPoolNameDns, "DNS query", q, out);
   }
-  if (flow.tls && !flow.tls->hello.sni.empty() && !flow.Alerted(sid::kPoolNameTls) && intel_->Match(flow.tls->hello.sni, &m, flow.server.port)) {
-    Report(m, sid::kPoolNameTls, "TLS SNI", flow.tls->hello.sni, out);
+  FlowRecord::DetectorMemo& memo = flow.memo;
+  if (flow.tls && !flow.tls->hello.sni.empty() && !memo.pool_name_sni &&
+      !flow.Alerted(sid::kPoolNameTls)) {
+    memo.pool_name_sni = true;
+    if (intel_->Match(flow.tls->hello.sni, &m, flow.server.port)) {
+      Report(m, sid::kPoolNameTls, "TLS SNI", flow.tls->hello.sni, out);
+    }
   }
   if (flow.http && !flow.http->host.empty() && !flow.Alerted(sid::kPoolNameHttp)) {
-    std::string host = flow.http->host;
-    if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos &&
+    std::string_view host = flow.http->host;
+    if (auto colon = host.rfind(':'); colon != std::string_view::npos &&
+                                      host.find(']') == std::string_view::npos &&
                                       host.find(':') == colon) {
-      host.resize(colon);
+      host = host.substr(0, colon);
     }
-    if (intel_->Match(host, &m)) Report(m, sid::kPoolNameHttp, "HTTP Host", host, out);
+    const size_t h = std::hash<std::string_view>{}(host) | 1;  // never 0, "none yet"
+    if (h != memo.pool_name_host) {
+      memo.pool_name_host = h;
+      if (intel_->Match(host, &m)) Report(m, sid::kPoolNameHttp, "HTTP Host", std::string(host), out);
+    }
   }
-  if (flow.ip_proto == 6 && flow.server.ip.version != 0 && !flow.Alerted(sid::kPoolAddress) &&
-      intel_->MatchIp(ToIntel(flow.server.ip), flow.server.port, &m)) {
-    Report(m, sid::kPoolAddress, "connection to",
-           flow.server.ip.ToString() + ":" + std::to_string(flow.server.port), out);
+  if (flow.ip_proto == 6 && flow.server.ip.version != 0 && !memo.pool_name_address &&
+      !flow.Alerted(sid::kPoolAddress)) {
+    memo.pool_name_address = true;
+    if (intel_->MatchIp(ToIntel(flow.server.ip), flow.server.port, &m)) {
+      Report(m, sid::kPoolAddress, "connection to",
+             flow.server.ip.ToString() + ":" + std::to_string(flow.server.port), out);
+    }
   }
 }
 

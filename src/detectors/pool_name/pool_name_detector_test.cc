@@ -42,13 +42,56 @@ TEST(PoolNameDetector, DnsSniHostAndAddress) {
   EXPECT_EQ(out[0].category, "Crypto Mining");
   EXPECT_EQ(out[1].signature_id, sid::kPoolAddress);
   EXPECT_EQ(out[1].severity, 3);
+  // The same flow inspected again: nothing new is matched (the memo), nothing reported twice.
+  out.clear();
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);  // the DNS queries are this record's latest, so matched again
+  EXPECT_EQ(out[0].signature_id, sid::kPoolNameDns);
   out.clear();
   r.dns_queries.clear();
-  r.server.port = 3333;
   d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+  // On port 3333 (another flow) the SNI matches.
+  FlowRecord r2;
+  r2.ip_proto = 6;
+  r2.server.ip = r.server.ip;
+  r2.server.port = 3333;
+  r2.tls = TlsFacts{};
+  r2.tls->hello.sni = "POOL.minelab.test.";
+  d.Inspect(r2, out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].signature_id, sid::kPoolNameTls);
   EXPECT_NE(out[0].evidence[1].find("lab.csv"), std::string::npos);
+}
+
+// What a flow shows late is still matched: an SNI that arrives after the first inspection, and
+// a Host that changes with a later request.
+TEST(PoolNameDetector, LateAndChangedFactsAreMatched) {
+  intel::Snapshot intel = MakeIntel();
+  PoolNameDetector d(&intel);
+  FlowRecord r;
+  r.ip_proto = 6;
+  uint8_t ip[4] = {10, 0, 0, 1};
+  r.server.ip = net::IpAddress::V4(ip);
+  r.server.port = 3333;
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+  r.tls = TlsFacts{};
+  r.tls->hello.sni = "pool.minelab.test";
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].signature_id, sid::kPoolNameTls);
+  out.clear();
+  r.http = HttpFacts{};
+  r.http->host = "www.example.org:8080";
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+  r.http->host = "pool.minelab.test:3333";
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].signature_id, sid::kPoolNameHttp);
+  EXPECT_EQ(out[0].pool, "pool.minelab.test");
 }
 
 TEST(PoolNameDetector, CryptoGeneralIsNotMining) {
