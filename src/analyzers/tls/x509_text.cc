@@ -104,7 +104,8 @@ void AppendEscaped(std::string& out, ByteSpan v) {
       out += '\\';
       out += kHex[c >> 4];
       out += kHex[c & 15];
-    } else if (std::strchr(",+\"\\<>;", c) != nullptr ||
+    } else if (c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' ||
+               c == ';' ||
                // (OpenSSL treats a one-character value as last, not first.)
                (i == 0 && v.size() > 1 && (c == '#' || c == ' ')) ||
                (i + 1 == v.size() && c == ' ')) {
