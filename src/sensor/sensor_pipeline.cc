@@ -73,7 +73,7 @@ std::string JoinHeaders(const analyzers::http::MiningHeaders& h) {
 
 // Moves what the TLS analyzer reported into the flow's TLS facts.
 void TakeTlsFacts(analyzers::tls::TlsAnalyzer& tls, detectors::TlsFacts& t) {
-  for (auto& ev : tls.events()) {
+  for (auto& ev : tls.TakeEvents()) {
     if (auto* ch = std::get_if<analyzers::tls::ClientHelloRecord>(&ev.what)) {
       t.client_hello = true;
       t.hello = std::move(ch->hello);  // its fingerprints are computed when an event needs them
@@ -87,21 +87,15 @@ void TakeTlsFacts(analyzers::tls::TlsAnalyzer& tls, detectors::TlsFacts& t) {
       t.cert_issuer = std::move(cert->issuer);
     }
   }
-  tls.ClearEvents();  // (keeps the list's storage for the next events)
 }
 
-// A spare analyzer made equal to a freshly constructed one (by its Reset(), which keeps its
-// buffers' storage, where it has one), or a new one.
+// A spare analyzer made equal to a freshly constructed one, or a new one.
 template <typename T, typename... Args>
 std::unique_ptr<T> ReuseOrMake(std::vector<std::unique_ptr<T>>& spares, Args... args) {
   if (spares.empty()) return std::make_unique<T>(args...);
   std::unique_ptr<T> p = std::move(spares.back());
   spares.pop_back();
-  if constexpr (requires { p->Reset(args...); }) {
-    p->Reset(args...);
-  } else {
-    *p = T(args...);
-  }
+  *p = T(args...);
   return p;
 }
 

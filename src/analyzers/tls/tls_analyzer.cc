@@ -71,19 +71,6 @@ ServerHelloRecord MakeServerHelloRecord(ServerHello hello) {
   return r;
 }
 
-void TlsAnalyzer::Reset(CounterSet* counters, Fingerprints fingerprints,
-                        CertificateCache* certificates) {
-  std::vector<TlsEvent> events = std::move(events_);
-  events.clear();
-  Bytes handshake[2] = {std::move(dirs_[0].handshake), std::move(dirs_[1].handshake)};
-  *this = TlsAnalyzer(counters, fingerprints, certificates);
-  events_ = std::move(events);
-  for (int i = 0; i < 2; ++i) {
-    handshake[i].clear();
-    dirs_[i].handshake = std::move(handshake[i]);
-  }
-}
-
 void TlsAnalyzer::Count(std::string_view name) {
   if (counters_) counters_->Get(name).Inc();
 }

@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -61,16 +60,8 @@ class TlsAnalyzer {
                        CertificateCache* certificates = nullptr)
       : counters_(counters), fingerprints_(fingerprints), certificates_(certificates) {}
 
-  // Back to a new analyzer's state, keeping the storage of its event list and handshake
-  // buffers (an analyzer reused flow after flow then allocates nothing for them).
-  void Reset(CounterSet* counters, Fingerprints fingerprints, CertificateCache* certificates);
-
   void Feed(Direction dir, ByteSpan data);
   std::vector<TlsEvent> TakeEvents() { return std::exchange(events_, {}); }
-  // The events since the last ClearEvents() (or TakeEvents()), oldest first; the caller may move
-  // from them. ClearEvents() empties the list and keeps its storage.
-  std::span<TlsEvent> events() { return events_; }
-  void ClearEvents() { events_.clear(); }
   bool has_events() const { return !events_.empty(); }
 
   // True once a direction showed bytes that are not a TLS record (it is then ignored).

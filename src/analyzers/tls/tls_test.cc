@@ -445,55 +445,6 @@ TEST(TlsAnalyzer, SplitAtEveryByteBoundary) {
   }
 }
 
-// An analyzer reset after a flow (even one left mid-message, or ruled out) reports the next
-// flow exactly as a new analyzer does; events() and ClearEvents() hand events over as
-// TakeEvents() does.
-TEST(TlsAnalyzer, ResetIsANewAnalyzer) {
-  KeyAndCert self;
-  MakeCert("pool.self.test", nullptr, self);
-  const Conversation conv = MakeTls12Conversation(self);
-  auto run = [&](TlsAnalyzer& a) {
-    a.Feed(Direction::kToServer, conv.client);
-    a.Feed(Direction::kToClient, conv.server);
-  };
-  CounterSet fresh_counters;
-  TlsAnalyzer fresh(&fresh_counters);
-  run(fresh);
-  const std::vector<TlsEvent> want = fresh.TakeEvents();
-  ASSERT_EQ(want.size(), 3u);
-
-  CounterSet counters;
-  TlsAnalyzer used(&counters);
-  // Left in the middle of the server's certificate, with an event not taken.
-  used.Feed(Direction::kToServer, conv.client);
-  used.Feed(Direction::kToClient, ByteSpan(conv.server).first(conv.server.size() / 3));
-  ASSERT_TRUE(used.has_events());
-  used.Reset(&counters, TlsAnalyzer::Fingerprints::kCompute, nullptr);
-  EXPECT_FALSE(used.has_events());
-  EXPECT_EQ(used.records(Direction::kToClient), 0u);
-  run(used);
-  ASSERT_EQ(used.events().size(), want.size());
-  for (size_t i = 0; i < want.size(); ++i) {
-    EXPECT_EQ(used.events()[i].dir, want[i].dir);
-    EXPECT_EQ(used.events()[i].what.index(), want[i].what.index());
-  }
-  EXPECT_EQ(std::get<ClientHelloRecord>(used.events()[0].what).ja4,
-            std::get<ClientHelloRecord>(want[0].what).ja4);
-  EXPECT_EQ(std::get<CertificateInfo>(used.events()[2].what).subject,
-            std::get<CertificateInfo>(want[2].what).subject);
-  EXPECT_EQ(used.records(Direction::kToClient), fresh.records(Direction::kToClient));
-  used.ClearEvents();
-  EXPECT_TRUE(used.events().empty());
-
-  // Reset after the flow was ruled out: the next flow is read.
-  used.Feed(Direction::kToServer, AsBytes("GET / HTTP/1.1\r\n\r\n"));
-  ASSERT_TRUE(used.NotTls(Direction::kToServer));
-  used.Reset(&counters, TlsAnalyzer::Fingerprints::kCompute, nullptr);
-  EXPECT_FALSE(used.NotTls(Direction::kToServer));
-  run(used);
-  EXPECT_EQ(used.TakeEvents().size(), 3u);
-}
-
 TEST(TlsAnalyzer, Tls13HidesTheCertificate) {
   Bytes sh_body = ServerHello12Body(0x1301);
   // Append supported_versions = TLS 1.3 to the extensions block.
