@@ -61,20 +61,28 @@ HelloError ReadU16List(ByteSpan data, size_t len_bytes, List& out) {
   return HelloError::kOk;
 }
 
-HelloError ParseAlpnList(ByteSpan data, std::vector<std::string>& out) {
+// Calls `f` with each protocol name of an ALPN extension's list, in order (at most
+// kMaxAlpnEntries of them).
+template <class F>
+HelloError ForEachAlpnName(ByteSpan data, F&& f) {
   Reader r(data);
   uint16_t len = 0;
   if (!r.U16(len)) return HelloError::kTruncated;
   if (len > r.left()) return HelloError::kBadLength;
   Reader list(data.subspan(2, len));
+  size_t count = 0;
   while (list.left() > 0) {
     uint8_t n = 0;
     ByteSpan name;
     if (!list.U8(n) || !list.Bytes(n, name)) return HelloError::kBadLength;
-    if (out.size() >= kMaxAlpnEntries) return HelloError::kTooManyEntries;
-    out.emplace_back(AsString(name));
+    if (count++ >= kMaxAlpnEntries) return HelloError::kTooManyEntries;
+    f(AsString(name));
   }
   return HelloError::kOk;
+}
+
+HelloError ParseAlpnList(ByteSpan data, std::vector<std::string>& out) {
+  return ForEachAlpnName(data, [&](std::string_view name) { out.emplace_back(name); });
 }
 
 HelloError ParseSni(ByteSpan data, ClientHello& out) {
@@ -241,10 +249,11 @@ HelloError ParseServerHello(ByteSpan body, ServerHello& out) {
       if (data.size() != 2) return HelloError::kBadLength;
       out.selected_version = ReadBE16(data.data());
     } else if (type == kExtAlpn) {
-      std::vector<std::string> names;
-      HelloError e = ParseAlpnList(data, names);
-      if (e != HelloError::kOk) return e;
-      if (!names.empty()) out.alpn = names.front();
+      bool first = true;  // the server's choice: the first name (there should be one)
+      return ForEachAlpnName(data, [&](std::string_view name) {
+        if (first) out.alpn.assign(name);
+        first = false;
+      });
     }
     return HelloError::kOk;
   });
