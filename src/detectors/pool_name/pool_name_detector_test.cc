@@ -23,14 +23,20 @@ intel::Snapshot MakeIntel() {
   return std::move(snap).value();
 }
 
+// A TCP flow's record, to a.b.c.d:port.
+FlowRecord TcpFlowTo(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port) {
+  FlowRecord r;
+  r.ip_proto = 6;
+  const uint8_t ip[4] = {a, b, c, d};
+  r.server.ip = net::IpAddress::V4(ip);
+  r.server.port = port;
+  return r;
+}
+
 TEST(PoolNameDetector, DnsSniHostAndAddress) {
   intel::Snapshot intel = MakeIntel();
   PoolNameDetector d(&intel);
-  FlowRecord r;
-  r.ip_proto = 6;
-  uint8_t ip[4] = {127, 0, 0, 9};
-  r.server.ip = net::IpAddress::V4(ip);
-  r.server.port = 4444;
+  FlowRecord r = TcpFlowTo(127, 0, 0, 9, 4444);
   r.dns_queries = {"eu1.pool.minelab.test", "example.org"};
   r.tls = TlsFacts{};
   r.tls->hello.sni = "POOL.minelab.test.";
@@ -52,10 +58,7 @@ TEST(PoolNameDetector, DnsSniHostAndAddress) {
   d.Inspect(r, out);
   EXPECT_TRUE(out.empty());
   // On port 3333 (another flow) the SNI matches.
-  FlowRecord r2;
-  r2.ip_proto = 6;
-  r2.server.ip = r.server.ip;
-  r2.server.port = 3333;
+  FlowRecord r2 = TcpFlowTo(127, 0, 0, 9, 3333);
   r2.tls = TlsFacts{};
   r2.tls->hello.sni = "POOL.minelab.test.";
   d.Inspect(r2, out);
@@ -69,11 +72,7 @@ TEST(PoolNameDetector, DnsSniHostAndAddress) {
 TEST(PoolNameDetector, LateAndChangedFactsAreMatched) {
   intel::Snapshot intel = MakeIntel();
   PoolNameDetector d(&intel);
-  FlowRecord r;
-  r.ip_proto = 6;
-  uint8_t ip[4] = {10, 0, 0, 1};
-  r.server.ip = net::IpAddress::V4(ip);
-  r.server.port = 3333;
+  FlowRecord r = TcpFlowTo(10, 0, 0, 1, 3333);
   std::vector<Finding> out;
   d.Inspect(r, out);
   EXPECT_TRUE(out.empty());
