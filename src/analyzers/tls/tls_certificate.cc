@@ -67,8 +67,8 @@ int64_t ToUnix(const ASN1_TIME* t) {
   return int64_t(timegm(&tm));
 }
 
-constexpr uint8_t kSequence = 0x30, kInteger = 0x02, kBitString = 0x03, kUtcTime = 0x17,
-                  kGeneralizedTime = 0x18, kVersionTag = 0xa0;
+using der::kBitString, der::kGeneralizedTime, der::kInteger, der::kSequence, der::kUtcTime;
+constexpr uint8_t kVersionTag = der::kContext0;  // tbsCertificate's [0] EXPLICIT version
 
 // The outer fields of a certificate (RFC 5280 section 4.1), located without decoding them.
 struct CertificateFields {
@@ -152,19 +152,17 @@ CertError ParseCertificateDer(ByteSpan der, CertificateInfo& out, SelfIssued sel
   // The common case read by hand (x509_text.h); anything else decoded by OpenSSL.
   const std::optional<SimpleName> subject = SimpleName::Read(f.subject.whole);
   const std::optional<SimpleName> issuer = SimpleName::Read(f.issuer.whole);
+  // Comparing a hand-read name with one OpenSSL decoded needs both decoded by OpenSSL.
+  const bool both_simple = subject && issuer;
   std::unique_ptr<X509_NAME, NameFree> subject_obj, issuer_obj;
-  if (!subject) subject_obj = DecodeName(f.subject);
-  if (!issuer) issuer_obj = DecodeName(f.issuer);
-  if ((!subject && !subject_obj) || (!issuer && !issuer_obj)) return CertError::kBadDer;
-  bool names_equal = false;
-  if (subject && issuer) {
-    names_equal = subject->CanonicallyEqual(*issuer);
-  } else {
-    if (!subject_obj) subject_obj = DecodeName(f.subject);
-    if (!issuer_obj) issuer_obj = DecodeName(f.issuer);
+  if (!both_simple) {
+    subject_obj = DecodeName(f.subject);
+    issuer_obj = DecodeName(f.issuer);
     if (!subject_obj || !issuer_obj) return CertError::kBadDer;
-    names_equal = X509_NAME_cmp(subject_obj.get(), issuer_obj.get()) == 0;
   }
+  const bool names_equal = both_simple
+                               ? subject->CanonicallyEqual(*issuer)
+                               : X509_NAME_cmp(subject_obj.get(), issuer_obj.get()) == 0;
   // Subject equal to issuer: a candidate for self-signed, decided on the whole certificate
   // (issuer checks and the signature need its key). Rare on the web, common at pools.
   if (names_equal && self_issued == SelfIssued::kCheck) {

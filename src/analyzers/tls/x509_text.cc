@@ -40,9 +40,7 @@ constexpr KnownType kKnownTypes[] = {
     {"description", "\x55\x04\x0d"},
 };
 
-constexpr uint8_t kUtf8String = 0x0c, kPrintableString = 0x13, kIa5String = 0x16,
-                  kVisibleString = 0x1a, kOid = 0x06, kSequence = 0x30, kSet = 0x31,
-                  kUtcTime = 0x17, kGeneralizedTime = 0x18;
+using namespace der;  // NOLINT: the tags, in this file only
 constexpr size_t kMaxTextChars = 512;  // tls_certificate.h's kMaxNameChars
 
 bool ReadElement(ByteSpan& in, uint8_t tag, ByteSpan& contents) {

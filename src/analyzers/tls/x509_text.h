@@ -17,6 +17,14 @@
 
 namespace mw::analyzers::tls {
 
+// The DER tags certificates are read by.
+namespace der {
+inline constexpr uint8_t kInteger = 0x02, kBitString = 0x03, kOid = 0x06, kUtf8String = 0x0c,
+                         kPrintableString = 0x13, kIa5String = 0x16, kUtcTime = 0x17,
+                         kGeneralizedTime = 0x18, kVisibleString = 0x1a, kSequence = 0x30,
+                         kSet = 0x31, kContext0 = 0xa0;
+}  // namespace der
+
 // One DER element: its tag, its contents, and its whole encoding (tag and length included).
 struct DerElement {
   uint8_t tag = 0;
