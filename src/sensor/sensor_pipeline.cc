@@ -72,23 +72,6 @@ std::string JoinHeaders(const analyzers::http::MiningHeaders& h) {
 }
 
 // Moves what the TLS analyzer reported into the flow's TLS facts.
-void TakeTlsFacts(analyzers::tls::TlsAnalyzer& tls, detectors::TlsFacts& t) {
-  for (auto& ev : tls.TakeEvents()) {
-    if (auto* ch = std::get_if<analyzers::tls::ClientHelloRecord>(&ev.what)) {
-      t.client_hello = true;
-      t.hello = std::move(ch->hello);  // its fingerprints are computed when an event needs them
-    } else if (auto* sh = std::get_if<analyzers::tls::ServerHelloRecord>(&ev.what)) {
-      t.server_alpn = std::move(sh->hello.alpn);
-    } else if (auto* cert = std::get_if<analyzers::tls::CertificateInfo>(&ev.what)) {
-      t.certificate = true;
-      t.self_signed = cert->self_signed;
-      t.self_signed_assumed = cert->self_signed_assumed;
-      t.cert_subject = std::move(cert->subject);
-      t.cert_issuer = std::move(cert->issuer);
-    }
-  }
-}
-
 // A spare analyzer made equal to a freshly constructed one, or a new one.
 template <typename T, typename... Args>
 std::unique_ptr<T> ReuseOrMake(std::vector<std::unique_ptr<T>>& spares, Args... args) {
@@ -107,12 +90,37 @@ void KeepSpare(std::vector<std::unique_ptr<T>>& spares, std::unique_ptr<T>& p, s
 
 }  // namespace
 
+class SensorPipeline::TlsFactsTaker final : public analyzers::tls::TlsListener {
+ public:
+  detectors::TlsFacts* facts = nullptr;  // the fed flow's
+  bool learnt = false;                   // something arrived since the flag was cleared
+
+  void OnClientHello(Direction, analyzers::tls::ClientHello& hello) override {
+    facts->client_hello = true;
+    facts->hello = std::move(hello);  // its fingerprints are computed when an event needs them
+    learnt = true;
+  }
+  void OnServerHello(Direction, analyzers::tls::ServerHello& hello) override {
+    facts->server_alpn = std::move(hello.alpn);
+    learnt = true;
+  }
+  void OnCertificate(Direction, analyzers::tls::CertificateInfo& cert) override {
+    facts->certificate = true;
+    facts->self_signed = cert.self_signed;
+    facts->self_signed_assumed = cert.self_signed_assumed;
+    facts->cert_subject = std::move(cert.subject);
+    facts->cert_issuer = std::move(cert.issuer);
+    learnt = true;
+  }
+};
+
 SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel,
                                events::EventSink* sink, CounterSet* counters)
     : config_(std::move(config)),
       intel_(intel),
       sink_(sink),
       counters_(counters != nullptr ? counters : &own_counters_),
+      tls_taker_(std::make_unique<TlsFactsTaker>()),
       max_spares_(std::max<size_t>(config_.flows.max_flows, 1)) {
   flows_ = std::make_unique<net::FlowTable>(config_.flows, this);
   stratum_decoder_ = std::make_unique<stratum::Decoder>(stratum_codec_counters_);
@@ -333,7 +341,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
         } else {
           st.tls = ReuseOrMake(spare_tls_, &tls_counters_,
                                analyzers::tls::TlsAnalyzer::Fingerprints::kLeaveToCaller,
-                               &certificate_cache_);
+                               &certificate_cache_, tls_taker_.get());
           rec.tls = detectors::TlsFacts{};
         }
       }
@@ -446,13 +454,12 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     } else if (st.tls && !st.tls_ruled_out[d]) {
       // (A direction that showed bytes other than TLS records is ignored by the analyzer from
       // then on: it is not called again.)
+      tls_taker_->facts = &*rec.tls;
+      tls_taker_->learnt = false;
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
       if (st.tls_ruled_out[d]) after_decoy(st.tls->NotTlsOffset(dir));
-      if (st.tls->has_events()) {
-        TakeTlsFacts(*st.tls, *rec.tls);
-        learnt = true;
-      }
+      learnt = learnt || tls_taker_->learnt;
     }
     const bool stratum_may_run = !st.tls_like || st.stratum_after_tls;
     if (st.stratum_final && stratum_may_run) {

@@ -85,6 +85,7 @@ class SensorPipeline : public net::FlowListener {
 
  private:
   class FlowState;
+  class TlsFactsTaker;
   FlowState& State(net::Flow& flow);
   // Prefetches the lines of a flow's state that OnData() reads first.
   static void PrefetchState(const net::Flow& flow);
@@ -116,6 +117,9 @@ class SensorPipeline : public net::FlowListener {
   analyzers::dns::DnsCache dns_cache_;
   // Server certificates already parsed (servers send the same one to every client).
   analyzers::tls::CertificateCache certificate_cache_;
+  // Moves what a flow's TLS analyzer finds straight into its record (pointed at the flow
+  // before each Feed): no event queue between them.
+  std::unique_ptr<TlsFactsTaker> tls_taker_;
   std::unique_ptr<stratum::Decoder> stratum_decoder_;  // shared by every flow's analyzer
   std::vector<std::unique_ptr<detectors::Detector>> detectors_;
   std::vector<detectors::Finding> findings_;  // scratch

@@ -167,7 +167,9 @@ void TlsAnalyzer::OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body)
       return;
     }
     Count("client_hello");
-    if (fingerprints_ == Fingerprints::kCompute) {
+    if (listener_ != nullptr) {
+      listener_->OnClientHello(dir, ch);
+    } else if (fingerprints_ == Fingerprints::kCompute) {
       events_.push_back({dir, MakeClientHelloRecord(std::move(ch))});
     } else {
       events_.push_back({dir, ClientHelloRecord{std::move(ch), {}, {}, {}, {}}});
@@ -181,7 +183,9 @@ void TlsAnalyzer::OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body)
     }
     Count("server_hello");
     server_version_ = sh.selected_version;
-    if (fingerprints_ == Fingerprints::kCompute) {
+    if (listener_ != nullptr) {
+      listener_->OnServerHello(dir, sh);
+    } else if (fingerprints_ == Fingerprints::kCompute) {
       events_.push_back({dir, MakeServerHelloRecord(std::move(sh))});
     } else {
       events_.push_back({dir, ServerHelloRecord{std::move(sh), {}, {}}});
@@ -198,7 +202,11 @@ void TlsAnalyzer::OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body)
       return;
     }
     Count("certificate");
-    events_.push_back({dir, std::move(info)});
+    if (listener_ != nullptr) {
+      listener_->OnCertificate(dir, info);
+    } else {
+      events_.push_back({dir, std::move(info)});
+    }
   }
 }
 

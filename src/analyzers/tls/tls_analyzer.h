@@ -38,6 +38,18 @@ struct TlsEvent {
   std::variant<ClientHelloRecord, ServerHelloRecord, CertificateInfo> what;
 };
 
+// Receives what a TlsAnalyzer finds as it finds it, in place of the event queue (TakeEvents):
+// nothing is queued or copied into an event. The arguments are the analyzer's scratch values,
+// valid during the call; a listener may move from them. Fingerprints are not computed for a
+// listener (Ja3String, Ja4 ... compute them from the hello).
+class TlsListener {
+ public:
+  virtual ~TlsListener() = default;
+  virtual void OnClientHello(Direction dir, ClientHello& hello) = 0;
+  virtual void OnServerHello(Direction dir, ServerHello& hello) = 0;
+  virtual void OnCertificate(Direction dir, CertificateInfo& info) = 0;
+};
+
 // Computes the fingerprints of a parsed hello.
 ClientHelloRecord MakeClientHelloRecord(ClientHello hello);
 ServerHelloRecord MakeServerHelloRecord(ServerHello hello);
@@ -54,13 +66,20 @@ class TlsAnalyzer {
   enum class Fingerprints : uint8_t { kCompute, kLeaveToCaller };
 
   // `certificates` (optional, shared by all flows like `counters`) answers repeated server
-  // certificates without parsing them again; it must outlive the analyzer.
+  // certificates without parsing them again; it must outlive the analyzer. `listener`
+  // (optional) receives the hellos and the certificate instead of the event queue; it must
+  // outlive the analyzer, or be replaced (set_listener) before the next Feed().
   explicit TlsAnalyzer(CounterSet* counters = nullptr,
                        Fingerprints fingerprints = Fingerprints::kCompute,
-                       CertificateCache* certificates = nullptr)
-      : counters_(counters), fingerprints_(fingerprints), certificates_(certificates) {}
+                       CertificateCache* certificates = nullptr, TlsListener* listener = nullptr)
+      : counters_(counters),
+        fingerprints_(fingerprints),
+        certificates_(certificates),
+        listener_(listener) {}
+  void set_listener(TlsListener* listener) { listener_ = listener; }
 
   void Feed(Direction dir, ByteSpan data);
+  // Events since the last call (none when a listener takes them).
   std::vector<TlsEvent> TakeEvents() { return std::exchange(events_, {}); }
   bool has_events() const { return !events_.empty(); }
 
@@ -104,6 +123,7 @@ class TlsAnalyzer {
   CounterSet* counters_;
   Fingerprints fingerprints_;
   CertificateCache* certificates_;
+  TlsListener* listener_;
   DirState dirs_[2];
   uint16_t server_version_ = 0;  // selected by the ServerHello, 0 until seen
   bool seen_certificate_ = false;

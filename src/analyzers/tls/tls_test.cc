@@ -511,6 +511,54 @@ TEST(TlsAnalyzer, FingerprintsLeftToTheCallerMatchComputedOnes) {
   EXPECT_EQ(Md5Hex(Ja3sString(sh_got.hello)), sh_want.ja3s_md5);
 }
 
+// A listener receives, in order, what the event queue would have held, and nothing is queued.
+TEST(TlsAnalyzer, ListenerGetsWhatTheEventsWouldHold) {
+  struct Recorder final : TlsListener {
+    std::vector<std::string> calls;
+    void OnClientHello(Direction dir, ClientHello& h) override {
+      calls.push_back("client_hello " + h.sni + " " + Ja4(h) + DirName(dir));
+    }
+    void OnServerHello(Direction dir, ServerHello& h) override {
+      calls.push_back("server_hello " + h.alpn + " " + Md5Hex(Ja3sString(h)) + DirName(dir));
+    }
+    void OnCertificate(Direction dir, CertificateInfo& c) override {
+      calls.push_back("certificate " + c.subject + " / " + c.issuer +
+                      (c.self_signed ? " self-signed" : "") + DirName(dir));
+    }
+    static std::string DirName(Direction d) {
+      return d == Direction::kToServer ? " >" : " <";
+    }
+  };
+  KeyAndCert self;
+  MakeCert("pool.self.test", nullptr, self);
+  const Conversation conv = MakeTls12Conversation(self);
+  for (size_t cut = 0; cut <= conv.server.size(); cut += 7) {
+    TlsAnalyzer queued;
+    Recorder rec;
+    TlsAnalyzer heard(nullptr, TlsAnalyzer::Fingerprints::kLeaveToCaller, nullptr, &rec);
+    for (TlsAnalyzer* a : {&queued, &heard}) {
+      a->Feed(Direction::kToServer, conv.client);
+      a->Feed(Direction::kToClient, ByteSpan(conv.server).first(cut));
+      a->Feed(Direction::kToClient, ByteSpan(conv.server).subspan(cut));
+    }
+    EXPECT_FALSE(heard.has_events());
+    std::vector<std::string> want;
+    for (auto& ev : queued.TakeEvents()) {
+      if (auto* ch = std::get_if<ClientHelloRecord>(&ev.what)) {
+        want.push_back("client_hello " + ch->hello.sni + " " + ch->ja4 + Recorder::DirName(ev.dir));
+      } else if (auto* sh = std::get_if<ServerHelloRecord>(&ev.what)) {
+        want.push_back("server_hello " + sh->hello.alpn + " " + sh->ja3s_md5 +
+                       Recorder::DirName(ev.dir));
+      } else if (auto* c = std::get_if<CertificateInfo>(&ev.what)) {
+        want.push_back("certificate " + c->subject + " / " + c->issuer +
+                       (c->self_signed ? " self-signed" : "") + Recorder::DirName(ev.dir));
+      }
+    }
+    ASSERT_EQ(want.size(), 3u);
+    EXPECT_EQ(rec.calls, want) << cut;
+  }
+}
+
 // The static first-header verdict (the sensor asks it before building an analyzer) agrees
 // with Feed() on every kind of first header, both directions, and bumps the same counters.
 TEST(TlsAnalyzer, FirstHeaderVerdictMatchesFeed) {
