@@ -2,18 +2,35 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace mw::analyzers::dns {
 
-size_t DnsCache::IpHash::operator()(const IpAddress& ip) const {
+uint64_t DnsCache::HashOf(const IpAddress& ip) {
   // The two halves, multiplied and folded: addresses are not attacker-chosen keys in a way that
-  // matters for a bounded table, and this avoids allocating a string key.
+  // matters for a table of bounded size, and this reads the 16 bytes once.
   uint64_t lo, hi;
   std::memcpy(&lo, ip.data(), 8);
   std::memcpy(&hi, ip.data() + 8, 8);
   const __uint128_t m = static_cast<__uint128_t>(lo ^ 0x9e3779b97f4a7c15ull) *
                          (hi ^ 0xc2b2ae3d27d4eb4full);
-  return size_t(uint64_t(m) ^ uint64_t(m >> 64));
+  const uint64_t h = uint64_t(m) ^ uint64_t(m >> 64);
+  return h ^ (h >> 32);
+}
+
+void DnsCache::Unlink(uint32_t node) {
+  Node& n = nodes_[node];
+  (n.older == kNone ? oldest_ : nodes_[n.older].newer) = n.newer;
+  (n.newer == kNone ? newest_ : nodes_[n.newer].older) = n.older;
+  n.older = n.newer = kNone;
+}
+
+void DnsCache::LinkNewest(uint32_t node) {
+  Node& n = nodes_[node];
+  n.older = newest_;
+  n.newer = kNone;
+  (newest_ == kNone ? oldest_ : nodes_[newest_].newer) = node;
+  newest_ = node;
 }
 
 size_t DnsCache::Insert(const Message& response, int64_t now_us) {
@@ -49,30 +66,38 @@ size_t DnsCache::Insert(const Message& response, int64_t now_us) {
 
 void DnsCache::Put(const IpAddress& ip, std::string_view query_name,
                    const std::vector<std::string_view>& cname_chain, int64_t expires_us) {
-  auto it = map_.find(ip);
-  if (it != map_.end()) {
+  const uint64_t hash = HashOf(ip);
+  uint32_t node = index_.Find(hash, [&](uint32_t n) { return nodes_[n].ip == ip; });
+  if (node != kNone) {
     // A refresh: the entry takes the new name and becomes the newest, in place (its strings
     // keep their storage).
-    order_.splice(order_.end(), order_, it->second.order);
+    Unlink(node);
   } else {
-    while (map_.size() >= options_.capacity) {
-      map_.erase(order_.front());
-      order_.pop_front();
+    if (index_.size() >= options_.capacity) {
+      // The oldest entry goes; its node (and the storage of its strings) is the new one's.
+      node = oldest_;
+      Unlink(node);
+      const IpAddress& old = nodes_[node].ip;
+      index_.Erase(HashOf(old), [&](uint32_t n) { return n == node; });
       ++evictions_;
+    } else {
+      node = uint32_t(nodes_.size());
+      nodes_.emplace_back();
     }
-    order_.push_back(ip);
-    it = map_.emplace(ip, Entry{CachedName{}, std::prev(order_.end())}).first;
+    nodes_[node].ip = ip;
+    index_.Insert(hash, node);
   }
-  CachedName& name = it->second.name;
+  LinkNewest(node);
+  CachedName& name = nodes_[node].name;
   name.query_name.assign(query_name);
   name.cname_chain.assign(cname_chain.begin(), cname_chain.end());
   name.expires_us = expires_us;
 }
 
 const CachedName* DnsCache::Find(const IpAddress& ip, int64_t now_us) const {
-  auto it = map_.find(ip);
-  if (it == map_.end() || it->second.name.expires_us <= now_us) return nullptr;
-  return &it->second.name;
+  const uint32_t node = index_.Find(HashOf(ip), [&](uint32_t n) { return nodes_[n].ip == ip; });
+  if (node == kNone || nodes_[node].name.expires_us <= now_us) return nullptr;
+  return &nodes_[node].name;
 }
 
 }  // namespace mw::analyzers::dns

@@ -7,13 +7,12 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "analyzers/dns/dns_message.h"
+#include "core/flat_index.h"
 
 namespace mw::analyzers::dns {
 
@@ -40,23 +39,30 @@ class DnsCache {
   // Insert().
   const CachedName* Find(const IpAddress& ip, int64_t now_us) const;
 
-  size_t size() const { return map_.size(); }
+  size_t size() const { return index_.size(); }
   uint64_t evictions() const { return evictions_; }
 
  private:
-  struct IpHash {
-    size_t operator()(const IpAddress& ip) const;
-  };
-  struct Entry {
+  // Entries live in nodes_ (at most capacity of them; an evicted entry's node, strings
+  // included, is taken by the next new address), linked oldest to newest, and are found through
+  // index_ by the address's hash. A flow start looks its server up here: one cache line of the
+  // index, and the node on a hit.
+  static constexpr uint32_t kNone = FlatIndex::kNone;
+  struct Node {
+    IpAddress ip{};
     CachedName name;
-    std::list<IpAddress>::iterator order;
+    uint32_t older = kNone, newer = kNone;
   };
+  static uint64_t HashOf(const IpAddress& ip);
+  void Unlink(uint32_t node);
+  void LinkNewest(uint32_t node);
   void Put(const IpAddress& ip, std::string_view query_name,
            const std::vector<std::string_view>& cname_chain, int64_t expires_us);
 
   Options options_;
-  std::list<IpAddress> order_;  // front = oldest
-  std::unordered_map<IpAddress, Entry, IpHash> map_;
+  std::vector<Node> nodes_;
+  FlatIndex index_;
+  uint32_t oldest_ = kNone, newest_ = kNone;
   uint64_t evictions_ = 0;
 };
 

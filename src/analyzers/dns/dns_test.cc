@@ -237,7 +237,7 @@ TEST(DnsCache, RefreshTakesTheNewNameAndMovesToTheBack) {
 // and lookups, with a capacity small enough to evict all the time: the same names, sizes and
 // evictions.
 TEST(DnsCache, BehavesLikeAListInStoreOrder) {
-  for (const size_t capacity : {size_t{1}, size_t{7}, size_t{50}}) {
+  for (const size_t capacity : {size_t{1}, size_t{7}, size_t{50}, size_t{1000}}) {
     DnsCache cache(DnsCache::Options{.capacity = capacity});
     struct Model {
       IpAddress ip;
@@ -247,8 +247,19 @@ TEST(DnsCache, BehavesLikeAListInStoreOrder) {
     uint64_t model_evictions = 0;
     std::mt19937 rng{uint32_t(capacity)};
     for (int step = 0; step < 20000; ++step) {
-      uint8_t v4[4] = {10, 1, uint8_t(rng() % 3), uint8_t(rng() % 90)};
-      const IpAddress ip = IpFromV4(v4);
+      // About three addresses per entry the cache holds, IPv4 and IPv6.
+      const uint8_t third = uint8_t(rng() % (3 + capacity / 30));
+      const uint8_t fourth = uint8_t(rng() % 90);
+      IpAddress ip;
+      if (rng() % 2 == 0) {
+        const uint8_t v4[4] = {10, 1, third, fourth};
+        ip = IpFromV4(v4);
+      } else {
+        uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8};
+        v6[14] = third;
+        v6[15] = fourth;
+        ip = IpFromV6(v6);
+      }
       auto it = std::find_if(model.begin(), model.end(),
                              [&](const Model& x) { return x.ip == ip; });
       if (rng() % 3 == 0) {  // a lookup

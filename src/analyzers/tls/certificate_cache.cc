@@ -23,9 +23,10 @@ uint64_t CertificateCache::KeyOf(ByteSpan der) {
 
 CertError CertificateCache::Parse(ByteSpan der, CertificateInfo& out) {
   const uint64_t key = KeyOf(der);
-  const auto it = index_.find(key);
-  if (it != index_.end()) {
-    const Slot& s = slots_[it->second];
+  const auto is_key = [&](uint32_t slot) { return slots_[slot].key == key; };
+  const uint32_t found = index_.Find(key, is_key);
+  if (found != FlatIndex::kNone) {
+    const Slot& s = slots_[found];
     if (s.der.size() == der.size() && std::memcmp(s.der.data(), der.data(), der.size()) == 0) {
       ++hits_;
       out = s.info;
@@ -42,17 +43,18 @@ CertError CertificateCache::Parse(ByteSpan der, CertificateInfo& out) {
   // (An assumed answer is not kept: a repeat is checked when the budget allows.)
   if (e != CertError::kOk || out.self_signed_assumed) return e;
   size_t slot;
-  if (it != index_.end()) {
-    slot = it->second;  // another certificate under the same key: the newer one takes it
+  if (found != FlatIndex::kNone) {
+    slot = found;  // another certificate under the same key: the newer one takes it
   } else if (slots_.size() < capacity_) {
     slot = slots_.size();
     slots_.emplace_back();
-    index_.emplace(key, slot);
+    index_.Insert(key, uint32_t(slot));
   } else {
     slot = next_;
     next_ = (next_ + 1) % capacity_;
-    index_.erase(slots_[slot].key);
-    index_.emplace(key, slot);
+    const uint64_t old = slots_[slot].key;
+    index_.Erase(old, [&](uint32_t s) { return slots_[s].key == old; });
+    index_.Insert(key, uint32_t(slot));
   }
   Slot& s = slots_[slot];
   s.key = key;

@@ -17,11 +17,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "analyzers/tls/tls_certificate.h"
 #include "core/bytes.h"
+#include "core/flat_index.h"
 
 namespace mw::analyzers::tls {
 
@@ -56,7 +56,7 @@ class CertificateCache {
   size_t capacity_;
   std::vector<Slot> slots_;                    // ring, replaced in order
   size_t next_ = 0;                            // the slot replaced next once full
-  std::unordered_map<uint64_t, size_t> index_;  // key -> slot
+  FlatIndex index_;                            // key -> slot (one slot per key)
   uint64_t hits_ = 0, misses_ = 0, whole_decodes_ = 0, assumed_ = 0;
 };
 
