@@ -1,4 +1,5 @@
-// SHA-256 and SHA-256d through OpenSSL (which uses SHA-NI/AVX2 itself where the CPU has them).
+// SHA-256 and SHA-256d, on the compression function of core/sha256_compress.h (SHA-NI where the
+// CPU has it), checked against OpenSSL by the tests.
 //
 // Hash256 holds a digest in *internal* byte order (as SHA-256 outputs it). Bitcoin-style
 // "display" order (block explorers, RPC) is the reverse; use ToDisplayHex/FromDisplayHex.
