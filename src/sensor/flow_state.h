@@ -53,23 +53,24 @@ class SensorPipeline::FlowState final : public net::FlowAttachment {
   detectors::FlowRecord rec;
 
   // Back to the state of a new flow, keeping the allocations of the record's sample buffers,
-  // alert list and TLS/HTTP facts (emptied) for the next flow.
+  // alert list, server name and TLS/HTTP facts (emptied) for the next flow.
   void Recycle() {
-    auto client = std::move(rec.seg[0].samples);
-    auto server = std::move(rec.seg[1].samples);
+    auto client = rec.seg[0].samples.TakeSpill();
+    auto server = rec.seg[1].samples.TakeSpill();
     auto alerted = std::move(rec.alerted);
+    auto server_name = std::move(rec.server_name);
     auto tls_facts = std::move(rec.tls);
     auto http_facts = std::move(rec.http);
-    client.clear();
-    server.clear();
     alerted.clear();
+    server_name.clear();
     tls_facts.reset();
     http_facts.reset();
     std::destroy_at(this);  // the final class: no virtual dispatch; then a fresh one in place
     std::construct_at(this);
-    rec.seg[0].samples = std::move(client);
-    rec.seg[1].samples = std::move(server);
+    rec.seg[0].samples.AdoptSpill(std::move(client));
+    rec.seg[1].samples.AdoptSpill(std::move(server));
     rec.alerted = std::move(alerted);
+    rec.server_name = std::move(server_name);
     rec.tls = std::move(tls_facts);
     rec.http = std::move(http_facts);
   }

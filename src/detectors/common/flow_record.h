@@ -90,6 +90,17 @@ class SizeSamples {
     size_ = 0;
     more_.clear();
   }
+  // The heap block of the samples past kInline (emptied), for a record that is reset by
+  // reconstruction to hand to its new self (AdoptSpill): moving the whole object would copy
+  // the inline arrays twice for nothing.
+  std::vector<Sample> TakeSpill() {
+    more_.clear();
+    return std::move(more_);
+  }
+  void AdoptSpill(std::vector<Sample>&& spill) {
+    more_ = std::move(spill);
+    more_.clear();
+  }
 
  private:
   uint32_t size_ = 0;
