@@ -95,9 +95,14 @@ class SensorPipeline::TlsFactsTaker final : public analyzers::tls::TlsListener {
   detectors::TlsFacts* facts = nullptr;  // the fed flow's
   bool learnt = false;                   // something arrived since the flag was cleared
 
+  // The flow's first hello is parsed straight into its record (a later one, rare, is moved in
+  // only once it parsed). Its fingerprints are computed when an event needs them.
+  analyzers::tls::ClientHello* ClientHelloTarget() override {
+    return facts->client_hello ? nullptr : &facts->hello;
+  }
   void OnClientHello(Direction, analyzers::tls::ClientHello& hello) override {
     facts->client_hello = true;
-    facts->hello = std::move(hello);  // its fingerprints are computed when an event needs them
+    if (&hello != &facts->hello) facts->hello = std::move(hello);
     learnt = true;
   }
   void OnServerHello(Direction, analyzers::tls::ServerHello& hello) override {
@@ -342,7 +347,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
           st.tls = ReuseOrMake(spare_tls_, &tls_counters_,
                                analyzers::tls::TlsAnalyzer::Fingerprints::kLeaveToCaller,
                                &certificate_cache_, tls_taker_.get());
-          rec.tls = detectors::TlsFacts{};
+          rec.tls.EmplaceCleared();
         }
       }
       if (dir == Direction::kToServer && LooksLikeHttpRequest(data) && !st.http) {

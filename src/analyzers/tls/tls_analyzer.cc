@@ -160,9 +160,12 @@ void TlsAnalyzer::OnHandshakeBytes(Direction dir, DirState& d, ByteSpan bytes) {
 void TlsAnalyzer::OnHandshakeMessage(Direction dir, uint8_t type, ByteSpan body) {
   DirState& d = dirs_[DirectionIndex(dir)];
   if (type == kHsClientHello && dir == Direction::kToServer) {
-    ClientHello ch;
+    ClientHello scratch;
+    ClientHello* target = listener_ != nullptr ? listener_->ClientHelloTarget() : nullptr;
+    ClientHello& ch = target != nullptr ? *target : scratch;
     const HelloError e = ParseClientHello(body, ch);
     if (e != HelloError::kOk) {
+      if (target != nullptr) ResetClientHello(*target);
       Malformed(HelloErrorName(e));
       return;
     }

@@ -45,6 +45,11 @@ struct TlsEvent {
 class TlsListener {
  public:
   virtual ~TlsListener() = default;
+  // Where the next ClientHello is parsed into: the listener's own (its lists and strings keep
+  // their storage from earlier flows; OnClientHello then gets it back), or nullptr for the
+  // analyzer's scratch. A hello that fails to parse leaves the target reset
+  // (ResetClientHello).
+  virtual ClientHello* ClientHelloTarget() { return nullptr; }
   virtual void OnClientHello(Direction dir, ClientHello& hello) = 0;
   virtual void OnServerHello(Direction dir, ServerHello& hello) = 0;
   virtual void OnCertificate(Direction dir, CertificateInfo& info) = 0;

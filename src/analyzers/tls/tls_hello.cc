@@ -205,8 +205,21 @@ std::string_view HelloErrorName(HelloError e) {
   return "unknown";
 }
 
+void ResetClientHello(ClientHello& hello) {
+  hello.legacy_version = 0;
+  hello.cipher_suites.clear();
+  hello.extensions.clear();
+  hello.sni.clear();
+  hello.has_sni = false;
+  hello.alpn.clear();
+  hello.supported_groups.clear();
+  hello.ec_point_formats.clear();
+  hello.signature_algorithms.clear();
+  hello.supported_versions.clear();
+}
+
 HelloError ParseClientHello(ByteSpan body, ClientHello& out) {
-  out = ClientHello{};
+  ResetClientHello(out);
   Reader r(body);
   uint8_t sid_len = 0, comp_len = 0;
   uint16_t cs_len = 0;

@@ -33,7 +33,9 @@ constexpr bool IsGrease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) 
 // most of the parse); longer ones go to the heap.
 using U16List = InlineVector<uint16_t, 24>;
 
+// (ResetClientHello must empty every field: keep the two in step.)
 struct ClientHello {
+  bool operator==(const ClientHello&) const = default;
   uint16_t legacy_version = 0;
   InlineVector<uint16_t, 32> cipher_suites;   // wire order, GREASE included
   U16List extensions;                         // extension types, wire order, GREASE included
@@ -58,6 +60,11 @@ struct ServerHello {
 enum class HelloError : uint8_t { kOk = 0, kTruncated, kBadLength, kTooManyEntries };
 std::string_view HelloErrorName(HelloError e);
 
+// Empties every field of `hello`, as a fresh ClientHello, but keeps the storage of its lists and
+// strings: a parser fed flow after flow reuses it.
+void ResetClientHello(ClientHello& hello);
+
+// `out` is reset first (ResetClientHello); on failure it holds what was read before the error.
 HelloError ParseClientHello(ByteSpan body, ClientHello& out);
 HelloError ParseServerHello(ByteSpan body, ServerHello& out);
 

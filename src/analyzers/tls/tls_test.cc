@@ -559,6 +559,60 @@ TEST(TlsAnalyzer, ListenerGetsWhatTheEventsWouldHold) {
   }
 }
 
+// A hello parsed into a used ClientHello (the sensor reuses one flow after flow) is the hello
+// parsed into a fresh one; ResetClientHello leaves a fresh one.
+TEST(TlsHello, ParsingIntoAUsedHelloEqualsAFreshOne) {
+  ClientHello used;
+  ASSERT_EQ(ParseClientHello(ChromeLikeClientHelloBody("a-rather-long-server-name.example"),
+                             used), HelloError::kOk);
+  ASSERT_FALSE(used.alpn.empty());
+  // A minimal hello: no extensions at all.
+  Bytes minimal;
+  Put16(minimal, 0x0303);
+  minimal.resize(minimal.size() + 32, 0x11);
+  Put8(minimal, 0);
+  Put16(minimal, 2);
+  Put16(minimal, 0x002f);
+  Put8(minimal, 1);
+  Put8(minimal, 0);
+  ClientHello fresh;
+  ASSERT_EQ(ParseClientHello(minimal, fresh), HelloError::kOk);
+  ASSERT_EQ(ParseClientHello(minimal, used), HelloError::kOk);
+  EXPECT_EQ(used, fresh);
+  EXPECT_TRUE(used.sni.empty() && used.alpn.empty() && !used.has_sni);
+  ASSERT_EQ(ParseClientHello(ChromeLikeClientHelloBody("x.test"), used), HelloError::kOk);
+  ResetClientHello(used);
+  EXPECT_EQ(used, ClientHello{});
+}
+
+// A listener that offers its own ClientHello gets the hello parsed into it; a hello that fails
+// to parse leaves it reset, not half filled.
+TEST(TlsAnalyzer, ListenerTargetTakesTheHelloOrIsLeftReset) {
+  struct Target final : TlsListener {
+    ClientHello mine;
+    const ClientHello* got = nullptr;
+    ClientHello* ClientHelloTarget() override { return &mine; }
+    void OnClientHello(Direction, ClientHello& h) override { got = &h; }
+    void OnServerHello(Direction, ServerHello&) override {}
+    void OnCertificate(Direction, CertificateInfo&) override {}
+  };
+  Target t;
+  TlsAnalyzer a(nullptr, TlsAnalyzer::Fingerprints::kLeaveToCaller, nullptr, &t);
+  a.Feed(Direction::kToServer, Record(22, Handshake(1, ChromeLikeClientHelloBody("t.test"))));
+  EXPECT_EQ(t.got, &t.mine);
+  EXPECT_EQ(t.mine.sni, "t.test");
+  // A truncated hello (its extensions block cut short) after a good one, in another analyzer.
+  Bytes body = ChromeLikeClientHelloBody("u.test");
+  body.resize(body.size() - 10);
+  t.got = nullptr;
+  CounterSet counters;
+  TlsAnalyzer b(&counters, TlsAnalyzer::Fingerprints::kLeaveToCaller, nullptr, &t);
+  b.Feed(Direction::kToServer, Record(22, Handshake(1, body)));
+  EXPECT_EQ(t.got, nullptr);
+  EXPECT_EQ(t.mine, ClientHello{});
+  EXPECT_EQ(counters.Snapshot().size(), 1u);  // one malformed.<reason> counter
+}
+
 // The static first-header verdict (the sensor asks it before building an analyzer) agrees
 // with Feed() on every kind of first header, both directions, and bumps the same counters.
 TEST(TlsAnalyzer, FirstHeaderVerdictMatchesFeed) {

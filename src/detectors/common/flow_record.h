@@ -119,6 +119,15 @@ struct SegmentStats {
 };
 
 struct TlsFacts {
+  // As a fresh TlsFacts, keeping the storage of the hello's lists and of the strings.
+  void Clear() {
+    client_hello = false;
+    analyzers::tls::ResetClientHello(hello);
+    server_alpn.clear();
+    certificate = self_signed = self_signed_assumed = false;
+    cert_subject.clear();
+    cert_issuer.clear();
+  }
   bool client_hello = false;
   // The ClientHello as parsed: its SNI (hello.sni), the ALPN it offers (hello.alpn), and what
   // JA3 and JA4 are computed from when an event reports them (analyzers/tls/tls_hello.h).
@@ -185,6 +194,13 @@ class Boxed {
   T& operator*() { return *p_; }
   const T& operator*() const { return *p_; }
   void reset() { has_ = false; }
+  // Holds a value again: the kept one emptied by T::Clear() (its storage reused), or a new T.
+  T& EmplaceCleared() {
+    if (p_) p_->Clear();
+    else p_ = std::make_unique<T>();
+    has_ = true;
+    return *p_;
+  }
 
  private:
   std::unique_ptr<T> p_;
