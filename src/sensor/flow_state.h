@@ -53,16 +53,18 @@ class SensorPipeline::FlowState final : public net::FlowAttachment {
   detectors::FlowRecord rec;
 
   // Back to the state of a new flow, keeping the allocations of the record's sample buffers,
-  // alert list, server name and TLS/HTTP facts (emptied) for the next flow.
+  // alert list, server name, DNS query list and TLS/HTTP facts (emptied) for the next flow.
   void Recycle() {
     auto client = rec.seg[0].samples.TakeSpill();
     auto server = rec.seg[1].samples.TakeSpill();
     auto alerted = std::move(rec.alerted);
     auto server_name = std::move(rec.server_name);
+    auto dns_queries = std::move(rec.dns_queries);
     auto tls_facts = std::move(rec.tls);
     auto http_facts = std::move(rec.http);
     alerted.clear();
     server_name.clear();
+    dns_queries.clear();
     tls_facts.reset();
     http_facts.reset();
     std::destroy_at(this);  // the final class: no virtual dispatch; then a fresh one in place
@@ -71,6 +73,7 @@ class SensorPipeline::FlowState final : public net::FlowAttachment {
     rec.seg[1].samples.AdoptSpill(std::move(server));
     rec.alerted = std::move(alerted);
     rec.server_name = std::move(server_name);
+    rec.dns_queries = std::move(dns_queries);
     rec.tls = std::move(tls_facts);
     rec.http = std::move(http_facts);
   }

@@ -119,6 +119,32 @@ class SensorPipeline::TlsFactsTaker final : public analyzers::tls::TlsListener {
   }
 };
 
+class SensorPipeline::DnsMessageTaker final : public analyzers::dns::DnsListener {
+ public:
+  explicit DnsMessageTaker(analyzers::dns::DnsCache* cache) : cache_(cache) {}
+  // Before each Feed: the fed flow's record and the time.
+  void Point(detectors::FlowRecord* rec, int64_t ts_us) {
+    rec_ = rec;
+    ts_us_ = ts_us;
+  }
+  analyzers::dns::Message* MessageTarget(Direction dir) override {
+    return &scratch_[DirectionIndex(dir)];
+  }
+  void OnMessage(Direction, analyzers::dns::Message& m) override {
+    if (m.is_response) {
+      cache_->Insert(m, ts_us_);
+    } else {
+      for (const auto& q : m.questions) rec_->dns_queries.push_back(q.name);
+    }
+  }
+
+ private:
+  analyzers::dns::DnsCache* cache_;
+  detectors::FlowRecord* rec_ = nullptr;
+  int64_t ts_us_ = 0;
+  analyzers::dns::Message scratch_[2];
+};
+
 SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel,
                                events::EventSink* sink, CounterSet* counters)
     : config_(std::move(config)),
@@ -126,6 +152,7 @@ SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel
       sink_(sink),
       counters_(counters != nullptr ? counters : &own_counters_),
       tls_taker_(std::make_unique<TlsFactsTaker>()),
+      dns_taker_(std::make_unique<DnsMessageTaker>(&dns_cache_)),
       max_spares_(std::max<size_t>(config_.flows.max_flows, 1)) {
   flows_ = std::make_unique<net::FlowTable>(config_.flows, this);
   stratum_decoder_ = std::make_unique<stratum::Decoder>(stratum_codec_counters_);
@@ -258,7 +285,7 @@ void SensorPipeline::OnFlowStart(net::Flow& flow) {
         spare_dns_,
         flow.ip_proto == net::kProtoTcp ? analyzers::dns::DnsAnalyzer::Transport::kTcp
                                         : analyzers::dns::DnsAnalyzer::Transport::kUdp,
-        &dns_counters_);
+        &dns_counters_, dns_taker_.get());
   }
   st->stratum_candidate = flow.ip_proto == net::kProtoTcp && !port53;
   flow.attachment = std::move(st);
@@ -358,15 +385,9 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
   }
 
   if (st.dns) {
-    st.dns->Feed(dir, data);
     rec.dns_queries.clear();
-    for (auto& r : st.dns->TakeRecords()) {
-      if (r.message.is_response) {
-        dns_cache_.Insert(r.message, ts_us);
-      } else {
-        for (auto& q : r.message.questions) rec.dns_queries.push_back(std::move(q.name));
-      }
-    }
+    dns_taker_->Point(&rec, ts_us);
+    st.dns->Feed(dir, data);
     learnt = !rec.dns_queries.empty();
   }
 

@@ -86,6 +86,7 @@ class SensorPipeline : public net::FlowListener {
  private:
   class FlowState;
   class TlsFactsTaker;
+  class DnsMessageTaker;
   FlowState& State(net::Flow& flow);
   // Prefetches the lines of a flow's state that OnData() reads first.
   static void PrefetchState(const net::Flow& flow);
@@ -120,6 +121,9 @@ class SensorPipeline : public net::FlowListener {
   // Moves what a flow's TLS analyzer finds straight into its record (pointed at the flow
   // before each Feed): no event queue between them.
   std::unique_ptr<TlsFactsTaker> tls_taker_;
+  // Likewise DNS messages: queries into the flow's record, answers into dns_cache_; each
+  // direction's messages are parsed into one reused Message.
+  std::unique_ptr<DnsMessageTaker> dns_taker_;
   std::unique_ptr<stratum::Decoder> stratum_decoder_;  // shared by every flow's analyzer
   std::vector<std::unique_ptr<detectors::Detector>> detectors_;
   std::vector<detectors::Finding> findings_;  // scratch

@@ -12,7 +12,9 @@ void DnsAnalyzer::Count(std::string_view name) {
 void DnsAnalyzer::ParseOne(Direction dir, ByteSpan msg) {
   DnsRecord rec;
   rec.dir = dir;
-  const ParseError e = ParseMessage(msg, rec.message);
+  Message* target = listener_ != nullptr ? listener_->MessageTarget(dir) : nullptr;
+  Message& m = target != nullptr ? *target : rec.message;
+  const ParseError e = ParseMessage(msg, m);
   if (e != ParseError::kOk) {
     ++malformed_;
     if (counters_) counters_->Get("malformed.", ParseErrorName(e)).Inc();
@@ -20,8 +22,12 @@ void DnsAnalyzer::ParseOne(Direction dir, ByteSpan msg) {
     return;
   }
   Count("messages");
-  Count(rec.message.is_response ? "responses" : "queries");
-  records_.push_back(std::move(rec));
+  Count(m.is_response ? "responses" : "queries");
+  if (listener_ != nullptr) {
+    listener_->OnMessage(dir, m);
+  } else {
+    records_.push_back(std::move(rec));
+  }
 }
 
 void DnsAnalyzer::Feed(Direction dir, ByteSpan data) {

@@ -21,19 +21,32 @@ struct DnsRecord {
   Message message;
 };
 
+// Receives each message as it is parsed, in place of the record queue (TakeRecords).
+class DnsListener {
+ public:
+  virtual ~DnsListener() = default;
+  // Where the next message of `dir` is parsed into: the listener's own Message, reused message
+  // after message (ParseMessage keeps its strings' storage), or nullptr for a fresh one.
+  virtual Message* MessageTarget(Direction) { return nullptr; }
+  // A message that parsed whole; valid during the call, and the listener may move from it.
+  virtual void OnMessage(Direction dir, Message& message) = 0;
+};
+
 class DnsAnalyzer {
  public:
   enum class Transport : uint8_t { kUdp, kTcp };
 
-  explicit DnsAnalyzer(Transport transport, CounterSet* counters = nullptr)
-      : transport_(transport), counters_(counters) {}
+  // `listener` (optional) must outlive the analyzer.
+  explicit DnsAnalyzer(Transport transport, CounterSet* counters = nullptr,
+                       DnsListener* listener = nullptr)
+      : transport_(transport), counters_(counters), listener_(listener) {}
 
   // UDP: `data` is one datagram. TCP: `data` is the next chunk of the direction's byte stream.
   // A TCP direction that shows a malformed message (e.g. the capture began mid-stream) stops
   // being parsed; `Lost(dir)` then says so.
   void Feed(Direction dir, ByteSpan data);
 
-  // Messages parsed since the last call, in arrival order.
+  // Messages parsed since the last call, in arrival order (none when a listener takes them).
   std::vector<DnsRecord> TakeRecords() { return std::exchange(records_, {}); }
   bool Lost(Direction dir) const { return streams_[DirectionIndex(dir)].lost; }
   uint64_t malformed() const { return malformed_; }
@@ -51,6 +64,7 @@ class DnsAnalyzer {
 
   Transport transport_;
   CounterSet* counters_;
+  DnsListener* listener_;
   Stream streams_[2];
   std::vector<DnsRecord> records_;
   uint64_t malformed_ = 0;

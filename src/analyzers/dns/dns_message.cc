@@ -1,6 +1,7 @@
 #include "analyzers/dns/dns_message.h"
 
 #include <cstdio>
+#include <utility>
 
 namespace mw::analyzers::dns {
 
@@ -97,7 +98,10 @@ ParseError ReadName(ByteSpan msg, size_t offset, std::string& name, size_t& next
 
 namespace {
 
+// (`a` may be a reused Answer: every field is set.)
 ParseError ReadAnswer(ByteSpan msg, size_t& pos, Answer& a) {
+  a.address = {};
+  a.target.clear();
   size_t next = 0;
   ParseError e = ReadName(msg, pos, a.name, next);
   if (e == ParseError::kTruncatedQuestion) return ParseError::kTruncatedAnswer;
@@ -129,8 +133,21 @@ ParseError ReadAnswer(ByteSpan msg, size_t& pos, Answer& a) {
 }  // namespace
 
 ParseError ParseMessage(ByteSpan msg, Message& out) {
+  // `out` as a fresh Message, but its questions and answers are overwritten in place and
+  // trimmed at the end: their strings keep their storage for a caller that parses message
+  // after message into one Message.
+  std::vector<Question> questions = std::move(out.questions);
+  std::vector<Answer> answers = std::move(out.answers);
   out = Message{};
-  if (msg.size() < 12) return ParseError::kTruncatedHeader;
+  out.questions = std::move(questions);
+  out.answers = std::move(answers);
+  size_t nq = 0, na = 0;
+  const auto done = [&](ParseError e) {
+    out.questions.resize(nq);
+    out.answers.resize(na);
+    return e;
+  };
+  if (msg.size() < 12) return done(ParseError::kTruncatedHeader);
   const uint8_t* p = msg.data();
   out.id = ReadBE16(p);
   out.is_response = p[2] & 0x80;
@@ -144,28 +161,29 @@ ParseError ParseMessage(ByteSpan msg, Message& out) {
   out.ancount = ReadBE16(p + 6);
   out.nscount = ReadBE16(p + 8);
   out.arcount = ReadBE16(p + 10);
-  if (out.qdcount > kMaxQuestions || out.ancount > kMaxAnswers) return ParseError::kTooManyRecords;
+  if (out.qdcount > kMaxQuestions || out.ancount > kMaxAnswers) {
+    return done(ParseError::kTooManyRecords);
+  }
   size_t pos = 12;
-  out.questions.reserve(out.qdcount);
   for (size_t i = 0; i < out.qdcount; ++i) {
-    Question q;
+    if (nq == out.questions.size()) out.questions.emplace_back();
+    Question& q = out.questions[nq];
     size_t next = 0;
     ParseError e = ReadName(msg, pos, q.name, next);
-    if (e != ParseError::kOk) return e;
-    if (next + 4 > msg.size()) return ParseError::kTruncatedQuestion;
+    if (e != ParseError::kOk) return done(e);
+    if (next + 4 > msg.size()) return done(ParseError::kTruncatedQuestion);
     q.type = ReadBE16(p + next);
     q.klass = ReadBE16(p + next + 2);
     pos = next + 4;
-    out.questions.push_back(std::move(q));
+    ++nq;
   }
-  out.answers.reserve(out.ancount);
   for (size_t i = 0; i < out.ancount; ++i) {
-    Answer a;
-    ParseError e = ReadAnswer(msg, pos, a);
-    if (e != ParseError::kOk) return e;
-    out.answers.push_back(std::move(a));
+    if (na == out.answers.size()) out.answers.emplace_back();
+    ParseError e = ReadAnswer(msg, pos, out.answers[na]);
+    if (e != ParseError::kOk) return done(e);
+    ++na;
   }
-  return ParseError::kOk;
+  return done(ParseError::kOk);
 }
 
 }  // namespace mw::analyzers::dns

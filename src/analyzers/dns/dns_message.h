@@ -30,12 +30,14 @@ bool IsV4Mapped(const IpAddress& ip);
 std::string IpToString(const IpAddress& ip);
 
 struct Question {
+  bool operator==(const Question&) const = default;
   std::string name;  // lower-cased, dot-separated, no trailing dot ("" for the root)
   uint16_t type = 0;
   uint16_t klass = 0;
 };
 
 struct Answer {
+  bool operator==(const Answer&) const = default;
   std::string name;  // owner name, lower-cased
   uint16_t type = 0;
   uint16_t klass = 0;
@@ -45,6 +47,7 @@ struct Answer {
 };
 
 struct Message {
+  bool operator==(const Message&) const = default;
   uint16_t id = 0;
   bool is_response = false;
   uint8_t opcode = 0;
@@ -78,7 +81,8 @@ inline constexpr size_t kMaxNameWireBytes = 255;
 inline constexpr int kMaxPointerHops = 16;
 
 // Parses one complete DNS message (a UDP payload, or a TCP message without its length prefix).
-// On failure `out` holds what was parsed before the error.
+// On failure `out` holds what was parsed before the error. `out` may hold an earlier message:
+// the result is the same as with a fresh one, and its strings' storage is reused.
 ParseError ParseMessage(ByteSpan msg, Message& out);
 
 // Decodes the (possibly compressed) name starting at `offset` of `msg`. On success sets `name`

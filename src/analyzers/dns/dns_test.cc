@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "analyzers/dns/dns_analyzer.h"
 #include "analyzers/dns/dns_cache.h"
@@ -112,6 +113,94 @@ TEST(DnsMessage, RejectsOverlongNamesBadLabelsAndTruncation) {
   for (size_t cut = 12; cut < good.size(); ++cut) {
     EXPECT_NE(ParseMessage(ByteSpan(good).first(cut), m), ParseError::kOk) << cut;
   }
+}
+
+// Messages parsed one after another into one Message (as the sensor does) come out exactly as
+// parsed into fresh ones, failures included: whole and cut-off responses, queries, a
+// response whose answer of another type (MX) follows a CNAME.
+TEST(DnsMessage, ParsingIntoAUsedMessageEqualsAFreshOne) {
+  std::vector<Bytes> inputs;
+  const Bytes full = BuildResponse();
+  for (size_t cut = 0; cut <= full.size(); ++cut) {
+    inputs.emplace_back(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(cut));
+  }
+  Bytes query;
+  Put16(query, 7);
+  Put16(query, 0x0100);
+  Put16(query, 1);
+  Put16(query, 0);
+  Put16(query, 0);
+  Put16(query, 0);
+  PutName(query, "a-long-enough-name.example.org");
+  Put16(query, kTypeA);
+  Put16(query, 1);
+  inputs.push_back(query);
+  Bytes mx = full;
+  mx[7] = 4;  // ancount 4: an MX record follows
+  Put16(mx, 0xc00c);
+  Put16(mx, 15);
+  Put16(mx, 1);
+  mx.insert(mx.end(), {0, 0, 0, 60});
+  Put16(mx, 4);
+  mx.insert(mx.end(), {0, 10, 0xc0, 0x0c});
+  inputs.push_back(mx);
+  Bytes a_only;  // an A record where the other responses have their CNAME
+  Put16(a_only, 9);
+  Put16(a_only, 0x8180);
+  Put16(a_only, 1);
+  Put16(a_only, 1);
+  Put16(a_only, 0);
+  Put16(a_only, 0);
+  PutName(a_only, "b.example");
+  Put16(a_only, kTypeA);
+  Put16(a_only, 1);
+  Put16(a_only, 0xc00c);
+  Put16(a_only, kTypeA);
+  Put16(a_only, 1);
+  a_only.insert(a_only.end(), {0, 0, 0, 60});
+  Put16(a_only, 4);
+  a_only.insert(a_only.end(), {198, 51, 100, 1});
+  inputs.push_back(a_only);
+  std::mt19937 rng(3);
+  Message reused;
+  for (int i = 0; i < 3000; ++i) {
+    const Bytes& in = inputs[rng() % inputs.size()];
+    Message fresh;
+    const ParseError want = ParseMessage(in, fresh);
+    ASSERT_EQ(ParseMessage(in, reused), want) << i;
+    ASSERT_EQ(reused, fresh) << i << " (" << in.size() << " bytes)";
+  }
+}
+
+// A listener gets every message the record queue would have held, parsed into its target.
+TEST(DnsAnalyzer, ListenerGetsWhatTheRecordsWouldHold) {
+  struct Taker final : DnsListener {
+    Message target[2];
+    std::vector<Message> got;
+    Message* MessageTarget(Direction d) override { return &target[DirectionIndex(d)]; }
+    void OnMessage(Direction d, Message& m) override {
+      EXPECT_EQ(&m, &target[DirectionIndex(d)]);
+      got.push_back(m);
+    }
+  };
+  const Bytes response = BuildResponse();
+  Bytes stream;
+  for (int i = 0; i < 3; ++i) {
+    Put16(stream, uint16_t(response.size()));
+    stream.insert(stream.end(), response.begin(), response.end());
+  }
+  Taker taker;
+  DnsAnalyzer queued(DnsAnalyzer::Transport::kTcp);
+  DnsAnalyzer heard(DnsAnalyzer::Transport::kTcp, nullptr, &taker);
+  for (DnsAnalyzer* a : {&queued, &heard}) {
+    a->Feed(Direction::kToClient, ByteSpan(stream).first(40));
+    a->Feed(Direction::kToClient, ByteSpan(stream).subspan(40));
+  }
+  EXPECT_TRUE(heard.TakeRecords().empty());
+  const std::vector<DnsRecord> records = queued.TakeRecords();
+  ASSERT_EQ(records.size(), 3u);
+  ASSERT_EQ(taker.got.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(taker.got[i], records[i].message);
 }
 
 TEST(DnsAnalyzer, TcpMessagesSplitAtEveryByte) {
