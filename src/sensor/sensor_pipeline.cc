@@ -145,6 +145,65 @@ class SensorPipeline::DnsMessageTaker final : public analyzers::dns::DnsListener
   analyzers::dns::Message scratch_[2];
 };
 
+class SensorPipeline::HttpRecordTaker final : public analyzers::http::HttpListener {
+ public:
+  explicit HttpRecordTaker(CounterSet* counters) : counters_(counters) {}
+  // Before each Feed (and Finish): the fed flow's state.
+  void Point(FlowState* st) {
+    st_ = st;
+    learnt_ = false;
+  }
+  bool learnt() const { return learnt_; }
+
+  void OnRequest(Direction, analyzers::http::HttpRequestRecord& req) override {
+    learnt_ = true;
+    detectors::HttpFacts& h = *st_->rec.http;
+    // (The record is the analyzer's no more: its strings are moved, not copied. Each is taken
+    // at most once below: the first request's, or the one that matched.)
+    const bool script = !req.web_miner_script.empty() &&
+                        (h.web_miner_script.empty() || h.web_miner_script_weak);
+    const bool agent = !req.miner_agent.empty();
+    const bool first = h.uri.empty();  // the flow's first request
+    if (first || script) {
+      h.host = std::move(req.host);
+      h.uri = std::move(req.head.uri);
+    }
+    if (first) h.method = std::move(req.head.method);
+    if (first || agent) h.user_agent = std::move(req.user_agent);
+    if (agent) h.miner_agent = std::move(req.miner_agent);
+    if (script) {
+      h.web_miner_script = std::move(req.web_miner_script);
+      h.web_miner_script_weak = req.web_miner_script_weak;
+    }
+    if (req.mining_rpc) {
+      h.mining_rpc = true;
+      h.rpc_methods = std::move(req.rpc_methods);
+    }
+    if (req.mining_headers.any()) h.mining_headers = JoinHeaders(req.mining_headers);
+    if (req.websocket) {
+      st_->http_upgrade_requested = true;
+      h.websocket_path = req.websocket->path;
+    }
+  }
+
+  void OnResponse(Direction, analyzers::http::HttpResponseRecord& resp) override {
+    learnt_ = true;
+    detectors::HttpFacts& h = *st_->rec.http;
+    if (resp.mining_headers.any()) h.mining_headers = JoinHeaders(resp.mining_headers);
+    if (resp.websocket_accepted && st_->http_upgrade_requested) {
+      h.websocket = true;
+      st_->ws[0] = std::make_unique<websocket::FrameDecoder>(websocket::MaskPolicy::kAny);
+      st_->ws[1] = std::make_unique<websocket::FrameDecoder>(websocket::MaskPolicy::kAny);
+      counters_->Get("websocket.upgrades").Inc();
+    }
+  }
+
+ private:
+  CounterSet* counters_;
+  FlowState* st_ = nullptr;
+  bool learnt_ = false;
+};
+
 SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel,
                                events::EventSink* sink, CounterSet* counters)
     : config_(std::move(config)),
@@ -153,6 +212,7 @@ SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel
       counters_(counters != nullptr ? counters : &own_counters_),
       tls_taker_(std::make_unique<TlsFactsTaker>()),
       dns_taker_(std::make_unique<DnsMessageTaker>(&dns_cache_)),
+      http_taker_(std::make_unique<HttpRecordTaker>(counters_)),
       max_spares_(std::max<size_t>(config_.flows.max_flows, 1)) {
   flows_ = std::make_unique<net::FlowTable>(config_.flows, this);
   stratum_decoder_ = std::make_unique<stratum::Decoder>(stratum_codec_counters_);
@@ -378,7 +438,7 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
         }
       }
       if (dir == Direction::kToServer && LooksLikeHttpRequest(data) && !st.http) {
-        st.http = ReuseOrMake(spare_http_, &http_counters_);
+        st.http = ReuseOrMake(spare_http_, &http_counters_, http_taker_.get());
         rec.http = detectors::HttpFacts{};
       }
     }
@@ -414,47 +474,9 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
       }
     }
   } else if (st.http && rec.tunnel_target() == nullptr) {
+    http_taker_->Point(&st);
     st.http->Feed(dir, data);
-    for (auto& ev : st.http->TakeEvents()) {
-      learnt = true;
-      detectors::HttpFacts& h = *rec.http;
-      if (auto* req = std::get_if<analyzers::http::HttpRequestRecord>(&ev.what)) {
-        // (The record is the analyzer's no more: its strings are moved, not copied. Each is
-        // taken at most once below: the first request's, or the one that matched.)
-        const bool script = !req->web_miner_script.empty() &&
-                            (h.web_miner_script.empty() || h.web_miner_script_weak);
-        const bool agent = !req->miner_agent.empty();
-        const bool first = h.uri.empty();  // the flow's first request
-        if (first || script) {
-          h.host = std::move(req->host);
-          h.uri = std::move(req->head.uri);
-        }
-        if (first) h.method = std::move(req->head.method);
-        if (first || agent) h.user_agent = std::move(req->user_agent);
-        if (agent) h.miner_agent = std::move(req->miner_agent);
-        if (script) {
-          h.web_miner_script = std::move(req->web_miner_script);
-          h.web_miner_script_weak = req->web_miner_script_weak;
-        }
-        if (req->mining_rpc) {
-          h.mining_rpc = true;
-          h.rpc_methods = std::move(req->rpc_methods);
-        }
-        if (req->mining_headers.any()) h.mining_headers = JoinHeaders(req->mining_headers);
-        if (req->websocket) {
-          st.http_upgrade_requested = true;
-          h.websocket_path = req->websocket->path;
-        }
-      } else if (auto* resp = std::get_if<analyzers::http::HttpResponseRecord>(&ev.what)) {
-        if (resp->mining_headers.any()) h.mining_headers = JoinHeaders(resp->mining_headers);
-        if (resp->websocket_accepted && st.http_upgrade_requested) {
-          h.websocket = true;
-          st.ws[0] = std::make_unique<websocket::FrameDecoder>(websocket::MaskPolicy::kAny);
-          st.ws[1] = std::make_unique<websocket::FrameDecoder>(websocket::MaskPolicy::kAny);
-          counters_->Get("websocket.upgrades").Inc();
-        }
-      }
-    }
+    learnt = learnt || http_taker_->learnt();
     // A CONNECT answered 2xx (or another non-WebSocket upgrade): the HTTP analyzer is done, and
     // what follows in either direction is a stream of its own (TLS, Stratum, SV2 ... to the
     // host the proxy was asked for): its first bytes are looked at again, as a new flow's.
@@ -542,7 +564,12 @@ void SensorPipeline::OnFlowEnd(net::Flow& flow, net::EndReason reason) {
   st.rec.packets[1] = flow.packets[1];
   st.rec.bytes[0] = flow.bytes[0];
   st.rec.bytes[1] = flow.bytes[1];
-  if (st.http) st.http->Finish();
+  if (st.http) {
+    // (A message the end of the flow completes, a body delimited by the close or cut off, is
+    // in the record for the detectors' last look.)
+    http_taker_->Point(&st);
+    st.http->Finish();
+  }
   RunDetectors(flow, st, flow.last_us);
   const bool mining_related =
       !st.rec.alerted.empty() || (st.stratum && st.stratum->summary().any());

@@ -87,6 +87,7 @@ class SensorPipeline : public net::FlowListener {
   class FlowState;
   class TlsFactsTaker;
   class DnsMessageTaker;
+  class HttpRecordTaker;
   FlowState& State(net::Flow& flow);
   // Prefetches the lines of a flow's state that OnData() reads first.
   static void PrefetchState(const net::Flow& flow);
@@ -124,6 +125,7 @@ class SensorPipeline : public net::FlowListener {
   // Likewise DNS messages: queries into the flow's record, answers into dns_cache_; each
   // direction's messages are parsed into one reused Message.
   std::unique_ptr<DnsMessageTaker> dns_taker_;
+  std::unique_ptr<HttpRecordTaker> http_taker_;
   std::unique_ptr<stratum::Decoder> stratum_decoder_;  // shared by every flow's analyzer
   std::vector<std::unique_ptr<detectors::Detector>> detectors_;
   std::vector<detectors::Finding> findings_;  // scratch

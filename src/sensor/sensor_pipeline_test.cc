@@ -172,6 +172,20 @@ TEST(SensorPipeline, GenericJsonRpcAndHttpStayQuiet) {
   EXPECT_TRUE(evs.empty()) << "no metadata for flows that are not mining-related";
 }
 
+// A mining RPC request whose body the capture cuts off (the flow ends first) is still seen:
+// the request the end of the flow completes reaches the detectors' last look.
+TEST(SensorPipeline, MiningRpcRequestCutOffByTheFlowsEndAlerts) {
+  PcapWriter w(kEth);
+  Conversation c("10.0.0.5", 40003, "10.0.0.11", 8332, w);
+  c.Handshake(1'000'000);
+  c.ClientSends(1'100'000,
+                "POST / HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n"
+                "Content-Length: 400\r\n\r\n"
+                "{\"id\":1,\"method\":\"getblocktemplate\",\"params\":[{\"rules\":[\"segwit\"]");
+  const auto ids = AlertIds(RunSensor(w));
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), detectors::sid::kHttpMiningRpc), 1);
+}
+
 TEST(SensorPipeline, StratumInsideWebSocket) {
   PcapWriter w(kEth);
   Conversation c("10.0.0.5", 40003, "10.0.0.9", 8181, w);

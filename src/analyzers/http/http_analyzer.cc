@@ -332,7 +332,11 @@ void HttpAnalyzer::FinishMessage(Direction dir, bool incomplete) {
     if (r.websocket) {
       d.state = State::kAwaitUpgrade;
     }
-    events_.push_back({dir, std::move(r)});
+    if (listener_ != nullptr) {
+      listener_->OnRequest(dir, r);
+    } else {
+      events_.push_back({dir, std::move(r)});
+    }
     return;
   }
   HttpResponseRecord r = std::exchange(response_, HttpResponseRecord{});
@@ -340,7 +344,11 @@ void HttpAnalyzer::FinishMessage(Direction dir, bool incomplete) {
   r.getwork_result = LooksLikeGetworkResult(r.body.captured);
   r.block_template_result = LooksLikeBlockTemplate(r.body.captured);
   if (r.mining_headers.any()) Count("mining_headers");
-  events_.push_back({dir, std::move(r)});
+  if (listener_ != nullptr) {
+    listener_->OnResponse(dir, r);
+  } else {
+    events_.push_back({dir, std::move(r)});
+  }
 }
 
 void HttpAnalyzer::Finish() {

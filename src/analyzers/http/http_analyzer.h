@@ -88,18 +88,30 @@ struct HttpEvent {
   std::variant<HttpRequestRecord, HttpResponseRecord> what;
 };
 
+// Receives each request and response as it completes, in place of the event queue
+// (TakeEvents). The record is valid during the call; the listener may move from it.
+class HttpListener {
+ public:
+  virtual ~HttpListener() = default;
+  virtual void OnRequest(Direction dir, HttpRequestRecord& request) = 0;
+  virtual void OnResponse(Direction dir, HttpResponseRecord& response) = 0;
+};
+
 class HttpAnalyzer {
  public:
   static constexpr size_t kMaxBodyCapture = 64 * 1024;
   static constexpr size_t kMaxLineBytes = 1024;  // chunk-size and trailer lines
   static constexpr size_t kMaxPendingRequests = 32;
 
-  explicit HttpAnalyzer(CounterSet* counters = nullptr) : counters_(counters) {}
+  // `listener` (optional) must outlive the analyzer.
+  explicit HttpAnalyzer(CounterSet* counters = nullptr, HttpListener* listener = nullptr)
+      : counters_(counters), listener_(listener) {}
 
   void Feed(Direction dir, ByteSpan data);
   // The flow ended: a response delimited by the close is complete; partial bodies are reported
   // with `incomplete` set.
   void Finish();
+  // Events since the last call (none when a listener takes them).
   std::vector<HttpEvent> TakeEvents() { return std::exchange(events_, {}); }
 
   bool NotHttp(Direction dir) const { return dirs_[DirectionIndex(dir)].state == State::kNotHttp; }
@@ -131,6 +143,7 @@ class HttpAnalyzer {
   void Count(std::string_view name);
 
   CounterSet* counters_;
+  HttpListener* listener_;
   DirState dirs_[2];
   HttpRequestRecord request_;    // the request being read
   HttpResponseRecord response_;  // the response being read

@@ -104,6 +104,28 @@ TEST(HttpAnalyzer, ConversationSplitAtEveryByteBoundary) {
   }
 }
 
+// A listener gets the conversation's requests and responses as they complete, in order; the
+// event queue stays empty.
+TEST(HttpAnalyzer, ListenerGetsWhatTheEventsWouldHold) {
+  struct Collect final : HttpListener {
+    std::vector<HttpEvent> got;
+    void OnRequest(Direction dir, HttpRequestRecord& r) override {
+      got.emplace_back().dir = dir;
+      got.back().what.emplace<HttpRequestRecord>(std::move(r));
+    }
+    void OnResponse(Direction dir, HttpResponseRecord& r) override {
+      got.emplace_back().dir = dir;
+      got.back().what.emplace<HttpResponseRecord>(std::move(r));
+    }
+  };
+  Collect c;
+  HttpAnalyzer a(nullptr, &c);
+  a.Feed(Direction::kToServer, AsBytes(kClient));
+  a.Feed(Direction::kToClient, AsBytes(kServer));
+  EXPECT_TRUE(a.TakeEvents().empty());
+  CheckConversation(c.got, "listener");
+}
+
 TEST(HttpAnalyzer, ByteAtATime) {
   HttpAnalyzer a;
   for (char c : kClient) a.Feed(Direction::kToServer, AsBytes(std::string_view(&c, 1)));
