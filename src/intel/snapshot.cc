@@ -47,6 +47,7 @@ Snapshot& Snapshot::operator=(Snapshot&& other) noexcept {
   label_mask_[1] = other.label_mask_[1];
   segments_ = other.segments_;
   segments_count_ = other.segments_count_;
+  ip_prefix_bits_ = std::move(other.ip_prefix_bits_);
   refs_ = other.refs_;
   refs_count_ = other.refs_count_;
   patterns_ = other.patterns_;
@@ -218,6 +219,7 @@ Status Snapshot::Validate(LoadOptions options) {
   for (size_t i = 0; i < refs_count_; ++i) {
     if (refs_[i] >= entries_count_) return Status::Corruption("address reference past the entries");
   }
+  BuildIpPrefixBits();
   const auto* pats = static_cast<const PatternRecord*>(patterns_);
   for (size_t i = 0; i < patterns_count_; ++i) {
     if (pats[i].entry >= entries_count_ || !InStrings(pats[i].host_off, pats[i].host_len, strings_size_) ||

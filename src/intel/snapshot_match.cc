@@ -1,7 +1,9 @@
 // Snapshot address and URL lookups and entry views (domain lookups: snapshot_domain.cc).
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
+#include <vector>
 
 #include "intel/snapshot.h"
 #include "intel/snapshot_format.h"
@@ -49,8 +51,53 @@ void Snapshot::ApplyAllowlist(MatchResult* out, const uint16_t* levels, uint32_t
   }
 }
 
+namespace {
+
+constexpr size_t kPrefixBits = 65536;  // per map: IPv4 /16s, then IPv6 top 16 bits
+
+// ::ffff:0.0.0.0 and ::ffff:255.255.255.255, the IPv4-mapped range.
+constexpr std::array<uint8_t, 16> kV4First = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+constexpr std::array<uint8_t, 16> kV4Last = {0,    0,    0,    0,    0,    0,    0,    0,
+                                             0,    0,    0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+bool InV4Mapped(const uint8_t* a) {
+  return std::memcmp(a, kV4First.data(), 12) == 0;
+}
+
+void SetRange(std::vector<uint64_t>& bits, size_t base, size_t from, size_t to) {
+  for (size_t i = from; i <= to; ++i) bits[(base + i) / 64] |= uint64_t{1} << ((base + i) % 64);
+}
+
+}  // namespace
+
+void Snapshot::BuildIpPrefixBits() {
+  ip_prefix_bits_.assign(2 * kPrefixBits / 64, 0);
+  const auto* segs = static_cast<const IpSegment*>(segments_);
+  for (size_t i = 0; i < segments_count_; ++i) {
+    const uint8_t* first = segs[i].first;
+    const uint8_t* last = segs[i].last;
+    // The part inside the IPv4-mapped range, by /16.
+    const uint8_t* lo = std::memcmp(first, kV4First.data(), 16) > 0 ? first : kV4First.data();
+    const uint8_t* hi = std::memcmp(last, kV4Last.data(), 16) < 0 ? last : kV4Last.data();
+    if (std::memcmp(lo, hi, 16) <= 0) {
+      SetRange(ip_prefix_bits_, 0, size_t(lo[12]) << 8 | lo[13], size_t(hi[12]) << 8 | hi[13]);
+    }
+    // Everything, by the top 16 bits (the IPv4-mapped part too: harmless, never asked).
+    SetRange(ip_prefix_bits_, kPrefixBits, size_t(first[0]) << 8 | first[1],
+             size_t(last[0]) << 8 | last[1]);
+  }
+}
+
+bool Snapshot::IpPrefixMayMatch(const IpAddress& ip) const {
+  const uint8_t* a = ip.bytes.data();
+  const size_t bit = InV4Mapped(a) ? (size_t(a[12]) << 8 | a[13])
+                                   : kPrefixBits + (size_t(a[0]) << 8 | a[1]);
+  return (ip_prefix_bits_[bit / 64] >> (bit % 64)) & 1;
+}
+
 bool Snapshot::MatchIp(const IpAddress& ip, uint16_t port, MatchResult* out) const {
   out->Clear();
+  if (segments_count_ == 0 || !IpPrefixMayMatch(ip)) return false;
   const auto* segs = static_cast<const IpSegment*>(segments_);
   size_t lo = 0;
   size_t hi = segments_count_;  // first segment with first > ip

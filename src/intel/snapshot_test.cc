@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+#include <random>
 #include <fstream>
 
 #include "intel/snapshot_builder.h"
@@ -151,6 +153,75 @@ TEST(Snapshot, AddressesRangesPortsAndAllowlist) {
   IpAddress top;
   top.bytes.fill(0xff);
   EXPECT_FALSE(s.MatchIp(top, 0, &m));
+}
+
+// The load-time prefix filter never hides a listed address: random IPv4 and IPv6 ranges
+// (CIDRs from /8 to single addresses, some straddling /16 boundaries), then addresses near
+// and inside them and at random, each compared with a plain check of the ranges.
+TEST(Snapshot, PrefixFilterAgreesWithTheRanges) {
+  std::mt19937 rng(17);
+  std::string text;
+  std::vector<std::pair<IpAddress, IpAddress>> ranges;
+  for (int i = 0; i < 60; ++i) {
+    const bool v4 = i % 2 == 0;
+    std::string cidr;
+    if (v4) {
+      const int len = 8 + int(rng() % 25);
+      cidr = std::to_string(rng() % 256) + "." + std::to_string(rng() % 256) + "." +
+             std::to_string(rng() % 256) + "." + std::to_string(rng() % 256) + "/" +
+             std::to_string(len);
+    } else {
+      const int len = 16 + int(rng() % 113);
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "2001:%x:%x::%x/%d", unsigned(rng() % 65536),
+                    unsigned(rng() % 65536), unsigned(rng() % 65536), len);
+      cidr = buf;
+    }
+    text += cidr + "\n";
+    const auto r = ParseCidr(cidr);
+    ASSERT_TRUE(r.has_value()) << cidr;
+    ranges.emplace_back(r->first, r->last);
+  }
+  Snapshot s = Snapshot::FromBytes(BuildFrom({{"r", Format::kCidr, Category::kPool, text}})).value();
+  auto listed = [&](const IpAddress& ip) {
+    for (const auto& [first, last] : ranges) {
+      if (first <= ip && ip <= last) return true;
+    }
+    return false;
+  };
+  auto nudge = [&](IpAddress ip, int delta) {  // ip + delta, 128-bit, wrapping
+    for (int i = 15; i >= 0 && delta != 0; --i) {
+      const int v = int(ip.bytes[size_t(i)]) + delta;
+      ip.bytes[size_t(i)] = uint8_t(v & 0xff);
+      delta = v < 0 ? -1 : (v > 0xff ? 1 : 0);
+    }
+    return ip;
+  };
+  std::vector<IpAddress> probes;
+  for (const auto& [first, last] : ranges) {
+    for (int d : {-1, 0, 1}) {
+      probes.push_back(nudge(first, d));
+      probes.push_back(nudge(last, d));
+    }
+  }
+  for (int i = 0; i < 20000; ++i) {
+    IpAddress ip;
+    if (i % 2 == 0) {
+      ip = IpAddress::FromV4(uint32_t(rng()));
+    } else {
+      for (auto& b : ip.bytes) b = uint8_t(rng());
+      ip.bytes[0] = 0x20;
+      ip.bytes[1] = 0x01;
+    }
+    probes.push_back(ip);
+  }
+  size_t hits = 0;
+  MatchResult m;
+  for (const IpAddress& ip : probes) {
+    ASSERT_EQ(s.MatchIp(ip, 0, &m), listed(ip)) << FormatIp(ip);
+    hits += listed(ip);
+  }
+  EXPECT_GT(hits, 100u);
 }
 
 TEST(Snapshot, OverlappingRangesReportEveryEntry) {
