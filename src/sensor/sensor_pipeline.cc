@@ -499,9 +499,11 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     };
     if (tls_refused_first_header) {
       after_decoy(0);
-    } else if (st.tls && !st.tls_ruled_out[d]) {
+    } else if (st.tls && !st.tls_ruled_out[d] &&
+               !(dir == Direction::kToClient && st.tls->Encrypted(dir))) {
       // (A direction that showed bytes other than TLS records is ignored by the analyzer from
-      // then on: it is not called again.)
+      // then on: it is not called again. Nor is the server's once encrypted: nothing in it can
+      // be read any more. The client's is, for a Stratum decoy behind a handshake.)
       tls_taker_->facts = &*rec.tls;
       tls_taker_->learnt = false;
       st.tls->Feed(dir, data);

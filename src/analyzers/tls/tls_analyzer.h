@@ -98,6 +98,10 @@ class TlsAnalyzer {
   // bumped in `counters` (optional) and the answer is true. A caller may ask first and build no
   // analyzer for such a direction (a flow whose bytes only start like a TLS record).
   static bool RuledOutByFirstHeader(Direction dir, ByteSpan first, CounterSet* counters);
+  // True once a direction's handshake messages can no longer be read (after its
+  // ChangeCipherSpec, or the server's after a TLS 1.3 ServerHello): its records are then only
+  // counted.
+  bool Encrypted(Direction dir) const { return dirs_[DirectionIndex(dir)].encrypted; }
   // True once either direction was recognised as TLS records.
   bool IsTls() const { return dirs_[0].records > 0 || dirs_[1].records > 0; }
   uint64_t records(Direction dir) const { return dirs_[DirectionIndex(dir)].records; }
