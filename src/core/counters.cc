@@ -1,6 +1,7 @@
 #include "core/counters.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace mw {
 
@@ -9,7 +10,8 @@ Counter& CounterSet::Get(std::string_view name) {
   std::atomic<const RecentName*>& slot =
       recent_[((address >> 3) ^ (address >> 11) ^ name.size()) % kRecentNames];
   if (const RecentName* r = slot.load(std::memory_order_acquire);
-      r != nullptr && r->data == name.data() && *r->name == name) {
+      r != nullptr && r->data == name.data() && r->size == name.size() &&
+      std::memcmp(r->text, name.data(), name.size()) == 0) {
     return *r->counter;
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -17,9 +19,13 @@ Counter& CounterSet::Get(std::string_view name) {
   if (it == by_name_.end()) {
     it = by_name_.emplace(std::string(name), &storage_.emplace_back()).first;
   }
-  if (recent_entries_.size() < kMaxRecentEntries) {
-    slot.store(&recent_entries_.emplace_back(RecentName{name.data(), &it->first, it->second}),
-               std::memory_order_release);
+  if (recent_entries_.size() < kMaxRecentEntries && name.size() <= kMaxRecentText) {
+    RecentName& r = recent_entries_.emplace_back();
+    r.data = name.data();
+    r.size = uint32_t(name.size());
+    r.counter = it->second;
+    std::memcpy(r.text, name.data(), name.size());
+    slot.store(&r, std::memory_order_release);
   }
   return *it->second;
 }

@@ -59,10 +59,14 @@ class CounterSet {
   // (a name built in a reused buffer can come from the same address with other text). Entries
   // are immutable once published (release store, acquire load) and live as long as the set;
   // after kMaxRecentEntries of them, names are no longer cached (the lock path still works).
+  // The name's text is kept in the entry itself, so that a hit reads one entry and the
+  // caller's text, not the map's key as well; longer names are not cached.
+  static constexpr size_t kMaxRecentText = 48;
   struct RecentName {
     const char* data = nullptr;
-    const std::string* name = nullptr;  // the key in by_name_ (node-based: stable)
+    uint32_t size = 0;
     Counter* counter = nullptr;
+    char text[kMaxRecentText] = {};
   };
   static constexpr size_t kRecentNames = 64;
   static constexpr size_t kMaxRecentEntries = 1024;

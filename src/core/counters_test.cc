@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -50,6 +52,16 @@ TEST(Counters, NamesFromAReusedBufferReachTheirOwnCounters) {
   set.Get(literal.substr(0, 3)).Inc(5);
   EXPECT_EQ(set.Value("abc.def"), 1u);
   EXPECT_EQ(set.Value("abc"), 5u);
+  // Names too long to be cached, differing only at their end, from one buffer.
+  char long_buf[96];
+  for (int round = 0; round < 4; ++round) {
+    for (char last : {'x', 'y'}) {
+      std::snprintf(long_buf, sizeof(long_buf), "%s%c", std::string(70, 'n').c_str(), last);
+      set.Get(std::string_view(long_buf)).Inc();
+    }
+  }
+  EXPECT_EQ(set.Value(std::string(70, 'n') + "x"), 4u);
+  EXPECT_EQ(set.Value(std::string(70, 'n') + "y"), 4u);
 }
 
 // Past the cache's entry limit (many names from one buffer) names still reach their counters;
