@@ -219,6 +219,17 @@ struct FlowRecord {
   bool saw_syn = false;  // the handshake was captured (direction is certain)
   bool stratum_in_websocket = false;
 
+  // Notes detectors keep on the flow between their Inspect() calls (the rest of the record is
+  // theirs to read only): what they already matched, so that a flow inspected many times is
+  // matched once. Empty in a new record; each field belongs to the detector it is named after.
+  // (Here, on the line detectors read first, next to the analyzer pointers.)
+  struct DetectorMemo {
+    bool pool_name_sni = false;      // the TLS SNI was matched against intel
+    bool pool_name_address = false;  // the server's address and port were
+    size_t pool_name_host = 0;       // std::hash of the HTTP Host last matched (0: none yet)
+  };
+  mutable DetectorMemo memo;
+
   // Protocol analyzers (null / empty when the flow was not that protocol).
   const analyzers::StratumFlowSummary* stratum = nullptr;
   const analyzers::sv2::Sv2Features* sv2 = nullptr;
@@ -236,16 +247,6 @@ struct FlowRecord {
   std::string server_name;
   // DNS: names asked in this flow's queries so far.
   std::vector<std::string> dns_queries;
-
-  // Notes detectors keep on the flow between their Inspect() calls (the rest of the record is
-  // theirs to read only): what they already matched, so that a flow inspected many times is
-  // matched once. Empty in a new record; each field belongs to the detector it is named after.
-  struct DetectorMemo {
-    bool pool_name_sni = false;      // the TLS SNI was matched against intel
-    bool pool_name_address = false;  // the server's address and port were
-    size_t pool_name_host = 0;       // std::hash of the HTTP Host last matched (0: none yet)
-  };
-  mutable DetectorMemo memo;
 
   bool Alerted(uint32_t signature_id) const {
     for (uint32_t id : alerted) {

@@ -57,12 +57,14 @@ void PoolNameDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out
   // Signatures already raised on this flow are not matched again (the pipeline would drop them),
   // and neither is what this flow's memo says was matched before (the SNI and the address never
   // change; the Host may, with the next request).
+  // (The checks read the record itself first, and the boxed TLS and HTTP facts and the alert
+  // list only when they may matter: the detector runs a few times per flow, on cold state.)
   for (const std::string& q : flow.dns_queries) {
     if (flow.Alerted(sid::kPoolNameDns)) break;
     if (intel_->Match(q, &m)) Report(m, sid::kPoolNameDns, "DNS query", q, out);
   }
   FlowRecord::DetectorMemo& memo = flow.memo;
-  if (flow.tls && !flow.tls->hello.sni.empty() && !memo.pool_name_sni &&
+  if (!memo.pool_name_sni && flow.tls && !flow.tls->hello.sni.empty() &&
       !flow.Alerted(sid::kPoolNameTls)) {
     memo.pool_name_sni = true;
     if (intel_->Match(flow.tls->hello.sni, &m, flow.server.port)) {
@@ -82,7 +84,7 @@ void PoolNameDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out
       if (intel_->Match(host, &m)) Report(m, sid::kPoolNameHttp, "HTTP Host", std::string(host), out);
     }
   }
-  if (flow.ip_proto == 6 && flow.server.ip.version != 0 && !memo.pool_name_address &&
+  if (!memo.pool_name_address && flow.ip_proto == 6 && flow.server.ip.version != 0 &&
       !flow.Alerted(sid::kPoolAddress)) {
     memo.pool_name_address = true;
     if (intel_->MatchIp(ToIntel(flow.server.ip), flow.server.port, &m)) {
