@@ -71,7 +71,6 @@ std::string JoinHeaders(const analyzers::http::MiningHeaders& h) {
   return out;
 }
 
-// Moves what the TLS analyzer reported into the flow's TLS facts.
 // A spare analyzer made equal to a freshly constructed one, or a new one.
 template <typename T, typename... Args>
 std::unique_ptr<T> ReuseOrMake(std::vector<std::unique_ptr<T>>& spares, Args... args) {
