@@ -133,6 +133,59 @@ TEST(Event, InvalidUtf8IsReplacedNotThrown) {
   EXPECT_TRUE(ParseEvent(line).ok());
 }
 
+// The hand-written line is byte for byte what the ordered map would dump: random events with
+// every optional part present or not, strings with quotes, backslashes, control characters,
+// DEL, UTF-8 and invalid UTF-8, payloads under every kind of type (also types named like a
+// top-level key), confidences of every size.
+TEST(Event, LineEqualsTheOrderedMapsDump) {
+  std::mt19937 rng(23);
+  const std::string pieces[] = {"", "a", "pool.example", "q\"uote", "back\\slash", "tab\there",
+                                "nl\n", std::string(1, '\x01'), "\x7f", "caf\xc3\xa9",
+                                "\xff\xfe bad", "\xe2\x82", "/slash", "\xf0\x9f\x98\x80"};
+  auto str = [&]() {
+    std::string v;
+    const int n = int(rng() % 4);
+    for (int i = 0; i < n; ++i) v += pieces[rng() % std::size(pieces)];
+    return v;
+  };
+  const std::string types[] = {"alert", "stratum", "flow", "", "dns", "host", "minewatch",
+                               "metadata", "timestamp", "alert"};
+  for (int i = 0; i < 5000; ++i) {
+    Event e;
+    e.timestamp = str();
+    e.event_type = types[rng() % std::size(types)];
+    e.event_id = str();
+    e.sensor = str();
+    e.host = str();
+    e.src_ip = str();
+    e.dest_ip = str();
+    e.src_port = uint16_t(rng());
+    e.dest_port = uint16_t(rng());
+    e.proto = str();
+    e.flow_id = rng() % 3 == 0 ? 0 : rng();
+    if (rng() % 2) {
+      e.alert = Alert{uint32_t(rng()), str(), str(), int(rng() % 5) - 1, {}};
+      for (int k = int(rng() % 3); k > 0; --k) e.alert->mitre_technique_ids.push_back(str());
+    }
+    if (rng() % 2) e.payload = {{"direction", str()}, {"n", rng() % 100}, {"x", {str(), 1.5}}};
+    Details& d = e.details;
+    d.detector = str();
+    if (rng() % 2) d.confidence = double(rng() % 10001) / double(1 + rng() % 10000);
+    d.dialect = str();
+    d.pool = str();
+    d.login = str();
+    d.agent_string = str();
+    if (rng() % 3 == 0) d.pid = int64_t(rng()) - (1ll << 31);
+    d.exe = str();
+    d.cmdline = str();
+    d.sha256 = str();
+    d.rule = str();
+    for (int k = int(rng() % 3); k > 0; --k) d.evidence.push_back(str());
+    ASSERT_EQ(ToJsonLine(e), ToJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        << i;
+  }
+}
+
 TEST(JsonLinesSinkTest, WritesOneLinePerEvent) {
   std::string path = ::testing::TempDir() + "/mw_events_test.json";
   std::remove(path.c_str());
