@@ -188,33 +188,52 @@ void RunPipeline(const std::string& path, const mw::net::FlowTableConfig& config
 }
 
 // Keeps only counts: the bench measures detection, not JSON writing to a disk.
-class CountingSink : public mw::events::EventSink {
- public:
-  void Emit(const mw::events::Event& e) override {
-    if (e.alert) ++alerts;
-    else ++metadata;
-  }
-  uint64_t alerts = 0, metadata = 0;
-};
-
 struct SensorResult {
   Measure m;
   uint64_t alerts = 0, metadata = 0;
   std::vector<std::pair<std::string, uint64_t>> counters;
 };
 
+// Counts events and hands them on: to EVE lines on /dev/null, as `minewatch sensor` writes
+// them (serialised, through stdio), when `eve` is given.
+class CountingSink : public mw::events::EventSink {
+ public:
+  explicit CountingSink(mw::events::EventSink* eve = nullptr) : eve_(eve) {}
+  void Emit(const mw::events::Event& e) override {
+    if (e.alert) ++alerts;
+    else ++metadata;
+    if (eve_ != nullptr) eve_->Emit(e);
+  }
+  uint64_t alerts = 0, metadata = 0;
+
+ private:
+  mw::events::EventSink* eve_;
+};
+
 // The whole sensor: read, decode, flows, reassembly, every analyzer, every detector, events.
+// Without `eve`, events are counted, and flows that alerted get no "flow"/"stratum" metadata
+// events; with it, the CLI's defaults: metadata for mining flows, every event written as an
+// EVE line to /dev/null.
 SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConfig& flows,
-                           const mw::intel::Snapshot* intel) {
+                           const mw::intel::Snapshot* intel, bool eve = false) {
   SensorResult out;
   const auto wall0 = std::chrono::steady_clock::now();
   const double cpu0 = CpuSeconds();
   const std::unique_ptr<mw::net::PacketSource> source = OpenOrExit(path);
-  CountingSink sink;
+  std::unique_ptr<mw::events::JsonLinesSink> lines;
+  if (eve) {
+    auto opened = mw::events::JsonLinesSink::Open("/dev/null");
+    if (!opened.ok()) {
+      std::fprintf(stderr, "bench-sensor: %s\n", opened.status().ToString().c_str());
+      std::exit(1);
+    }
+    lines = std::move(opened).value();
+  }
+  CountingSink sink(lines.get());
   mw::CounterSet counters;
   mw::sensor::SensorConfig config;
   config.flows = flows;
-  config.flow_events = mw::sensor::FlowEvents::kNone;
+  config.flow_events = eve ? mw::sensor::FlowEvents::kMining : mw::sensor::FlowEvents::kNone;
   mw::sensor::SensorPipeline pipeline(config, intel, &sink, &counters);
   // As `minewatch sensor` reads files: a batch at a time.
   mw::net::FrameBatch batch;
@@ -226,6 +245,7 @@ SensorResult RunFullSensor(const std::string& path, const mw::net::FlowTableConf
     n += batch.size();
   } while (r == mw::net::NextResult::kPacket);
   pipeline.Finish();
+  if (lines) (void)lines->Flush();
   out.m.packets = n;
   out.m.cpu_s = CpuSeconds() - cpu0;
   out.m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
@@ -319,7 +339,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr, "usage: bench-sensor [--flows N] [--mining-fraction F] [--max-flows N] "
                            "[--repeat R] [--keep PATH] [--input PCAP] [--intel SNAPSHOT | "
-                           "--no-intel] [--no-ndpi] [--only bare|layer|sensor]\n");
+                           "--no-intel] [--no-ndpi] [--only bare|layer|sensor|eve]\n");
       return 2;
     }
   }
@@ -421,6 +441,11 @@ int main(int argc, char** argv) {
     if (r == 0) first_full = one.m;
     if (r == 0 || one.m.cpu_s < full.m.cpu_s) full = one;
   }
+  SensorResult with_eve;
+  for (int r = 0; r < runs("eve"); ++r) {
+    const SensorResult one = RunFullSensor(path, config, intel.get(), /*eve=*/true);
+    if (r == 0 || one.m.cpu_s < with_eve.m.cpu_s) with_eve = one;
+  }
   const long rss_after_pipeline = PeakRssKiB();
   NdpiResult nd, nd_startup;
   if (ndpi) {
@@ -459,6 +484,10 @@ int main(int argc, char** argv) {
       Row("  first run of the full sensor (cold heap)", first_full.packets, first_full.cpu_s,
           "(not the best: heap grown during the run)");
     }
+  }
+  if (runs("eve") > 0) {
+    Row("minewatch full sensor + EVE lines", with_eve.m.packets, with_eve.m.cpu_s,
+        "(as the CLI: metadata for mining flows, lines to /dev/null)");
   }
   if (nd.ran) {
     Row("ndpiReader, CPU minus start-up CPU", nd.packets, nd_cpu, "");
