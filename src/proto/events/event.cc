@@ -271,7 +271,13 @@ std::string ToJsonLine(const Event& e) {
     out.append("]}}");
   }
   if (payload_here) {
-    AppendKey(out, first, typed_payload ? std::string_view(e.event_type) : "metadata");
+    if (typed_payload) {  // a key from the input: escaped like any string
+      out.push_back(',');
+      AppendString(out, e.event_type);
+      out.push_back(':');
+    } else {
+      AppendKey(out, first, "metadata");
+    }
     out += e.payload.dump(-1, ' ', false, kReplace);
   }
   const Details& d = e.details;

@@ -149,7 +149,8 @@ TEST(Event, LineEqualsTheOrderedMapsDump) {
     return v;
   };
   const std::string types[] = {"alert", "stratum", "flow", "", "dns", "host", "minewatch",
-                               "metadata", "timestamp", "alert"};
+                               "metadata", "timestamp", "alert", "al\rt", "q\"t", "b\\s",
+                               "\xc3\xa9t\xff"};
   for (int i = 0; i < 5000; ++i) {
     Event e;
     e.timestamp = str();
