@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/sha256.h"
@@ -192,6 +193,15 @@ void AppendString(std::string& out, std::string_view v) {
   out.push_back('"');
 }
 
+void AppendStringArray(std::string& out, const std::vector<std::string>& items) {
+  out.push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendString(out, items[i]);
+  }
+  out.push_back(']');
+}
+
 void AppendKey(std::string& out, bool& first, std::string_view key) {
   if (!first) out.push_back(',');
   first = false;
@@ -263,12 +273,9 @@ std::string ToJsonLine(const Event& e) {
     AppendString(out, e.alert->category);
     out.append(",\"severity\":");
     AppendNumber(out, int64_t{e.alert->severity});
-    out.append(",\"metadata\":{\"mitre_technique_id\":[");
-    for (size_t i = 0; i < e.alert->mitre_technique_ids.size(); ++i) {
-      if (i > 0) out.push_back(',');
-      AppendString(out, e.alert->mitre_technique_ids[i]);
-    }
-    out.append("]}}");
+    out.append(",\"metadata\":{\"mitre_technique_id\":");
+    AppendStringArray(out, e.alert->mitre_technique_ids);
+    out.append("}}");
   }
   if (payload_here) {
     if (typed_payload) {  // a key from the input: escaped like any string
@@ -302,12 +309,7 @@ std::string ToJsonLine(const Event& e) {
   PutIfSetLine(m, m_first, "rule", d.rule);
   if (!d.evidence.empty()) {
     AppendKey(m, m_first, "evidence");
-    m.push_back('[');
-    for (size_t i = 0; i < d.evidence.size(); ++i) {
-      if (i > 0) m.push_back(',');
-      AppendString(m, d.evidence[i]);
-    }
-    m.push_back(']');
+    AppendStringArray(m, d.evidence);
   }
   if (!m_first) {
     AppendKey(out, first, "minewatch");
