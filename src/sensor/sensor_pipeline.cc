@@ -99,31 +99,39 @@ void KeepSpare(std::vector<std::unique_ptr<T>>& spares, std::unique_ptr<T>& p, s
 
 class SensorPipeline::TlsFactsTaker final : public analyzers::tls::TlsListener {
  public:
-  detectors::TlsFacts* facts = nullptr;  // the fed flow's
-  bool learnt = false;                   // something arrived since the flag was cleared
+  // Before each Feed: the fed flow's TLS facts.
+  void Point(detectors::TlsFacts* facts) {
+    facts_ = facts;
+    learnt_ = false;
+  }
+  bool learnt() const { return learnt_; }  // something arrived since Point()
 
   // The flow's first hello is parsed straight into its record (a later one, rare, is moved in
   // only once it parsed). Its fingerprints are computed when an event needs them.
   analyzers::tls::ClientHello* ClientHelloTarget() override {
-    return facts->client_hello ? nullptr : &facts->hello;
+    return facts_->client_hello ? nullptr : &facts_->hello;
   }
   void OnClientHello(Direction, analyzers::tls::ClientHello& hello) override {
-    facts->client_hello = true;
-    if (&hello != &facts->hello) facts->hello = std::move(hello);
-    learnt = true;
+    facts_->client_hello = true;
+    if (&hello != &facts_->hello) facts_->hello = std::move(hello);
+    learnt_ = true;
   }
   void OnServerHello(Direction, analyzers::tls::ServerHello& hello) override {
-    facts->server_alpn = std::move(hello.alpn);
-    learnt = true;
+    facts_->server_alpn = std::move(hello.alpn);
+    learnt_ = true;
   }
   void OnCertificate(Direction, analyzers::tls::CertificateInfo& cert) override {
-    facts->certificate = true;
-    facts->self_signed = cert.self_signed;
-    facts->self_signed_assumed = cert.self_signed_assumed;
-    facts->cert_subject = std::move(cert.subject);
-    facts->cert_issuer = std::move(cert.issuer);
-    learnt = true;
+    facts_->certificate = true;
+    facts_->self_signed = cert.self_signed;
+    facts_->self_signed_assumed = cert.self_signed_assumed;
+    facts_->cert_subject = std::move(cert.subject);
+    facts_->cert_issuer = std::move(cert.issuer);
+    learnt_ = true;
   }
+
+ private:
+  detectors::TlsFacts* facts_ = nullptr;
+  bool learnt_ = false;
 };
 
 class SensorPipeline::DnsMessageTaker final : public analyzers::dns::DnsListener {
@@ -512,12 +520,11 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
       // (A direction that showed bytes other than TLS records is ignored by the analyzer from
       // then on: it is not called again. Nor is the server's once encrypted: nothing in it can
       // be read any more. The client's is, for a Stratum decoy behind a handshake.)
-      tls_taker_->facts = &*rec.tls;
-      tls_taker_->learnt = false;
+      tls_taker_->Point(&*rec.tls);
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
       if (st.tls_ruled_out[d]) after_decoy(st.tls->NotTlsOffset(dir));
-      learnt = learnt || tls_taker_->learnt;
+      learnt = learnt || tls_taker_->learnt();
     }
     const bool stratum_may_run = !st.tls_like || st.stratum_after_tls;
     if (st.stratum_final && stratum_may_run) {
