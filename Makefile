@@ -8,8 +8,16 @@ FUZZ_SECONDS ?= 60
 deps:
 	@scripts/install-deps
 
+# Release build, optimised with profiles from an instrumented build's training runs
+# (scripts/pgo-train, build-pgo/). `make build PGO=0` builds without them.
+PGO ?= 1
 build: deps
-	@cmake --preset ci >/dev/null
+ifeq ($(PGO),1)
+	@scripts/pgo-train $(JOBS)
+	@cmake --preset ci -DMW_PGO_USE=$(CURDIR)/build-pgo/profile >/dev/null
+else
+	@cmake --preset ci -DMW_PGO_USE= >/dev/null
+endif
 	@cmake --build --preset ci -j $(JOBS)
 
 build-dev: deps
@@ -56,4 +64,4 @@ fuzz-smoke: fuzz-build
 	done
 
 clean:
-	rm -rf build build-dev build-asan build-fuzz
+	rm -rf build build-dev build-asan build-fuzz build-pgo
