@@ -9,8 +9,9 @@
 // doubling; removal shifts the rest of the probe run back (no tombstones). A miss, and most
 // collisions, are decided from the slots alone.
 //
-// Keys are not attacker-proof: a caller whose keys may be chosen to collide must bound its
-// entries (every user here holds a bounded number). Not thread-safe.
+// Keys are not attacker-proof: a caller whose keys may be chosen to collide hashes them with a
+// seed drawn at run time (core/random_seed.h; the DNS answer cache does) and bounds its
+// entries. Not thread-safe.
 #pragma once
 
 #include <algorithm>

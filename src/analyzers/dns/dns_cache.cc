@@ -4,18 +4,31 @@
 #include <cstring>
 #include <utility>
 
+#include "core/random_seed.h"
+
 namespace mw::analyzers::dns {
 
-uint64_t DnsCache::HashOf(const IpAddress& ip) {
-  // The two halves, multiplied and folded: addresses are not attacker-chosen keys in a way that
-  // matters for a table of bounded size, and this reads the 16 bytes once.
+namespace {
+
+uint64_t Fold(__uint128_t m) { return uint64_t(m) ^ uint64_t(m >> 64); }
+
+}  // namespace
+
+DnsCache::DnsCache(Options options) : options_(options) {
+  const uint64_t seed = options_.hash_seed != 0 ? options_.hash_seed : RandomSeed();
+  seed_[0] = seed ^ 0x9e3779b97f4a7c15ull;
+  seed_[1] = Fold(__uint128_t(seed) * 0xc2b2ae3d27d4eb4full);
+}
+
+uint64_t DnsCache::HashOf(const IpAddress& ip) const {
+  // The two halves, each mixed with the seed, multiplied and folded; then once more, so that
+  // the index's low bits depend on every bit of the product. Answer addresses are chosen by
+  // whoever runs the DNS server: with a seed they cannot know, they cannot aim at one slot.
   uint64_t lo, hi;
   std::memcpy(&lo, ip.data(), 8);
   std::memcpy(&hi, ip.data() + 8, 8);
-  const __uint128_t m = static_cast<__uint128_t>(lo ^ 0x9e3779b97f4a7c15ull) *
-                         (hi ^ 0xc2b2ae3d27d4eb4full);
-  const uint64_t h = uint64_t(m) ^ uint64_t(m >> 64);
-  return h ^ (h >> 32);
+  const uint64_t h = Fold(__uint128_t(lo ^ seed_[0]) * (hi ^ seed_[1]));
+  return Fold(__uint128_t(h ^ seed_[1]) * 0x9fb21c651e98df25ull);
 }
 
 void DnsCache::Unlink(uint32_t node) {

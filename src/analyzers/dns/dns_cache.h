@@ -28,9 +28,12 @@ class DnsCache {
     size_t capacity = 65536;
     uint32_t min_ttl_s = 60;      // very short TTLs are stretched: flows start after the lookup
     uint32_t max_ttl_s = 86400;   // and absurd ones clamped
+    // Seeds the address hash; 0 (the default) draws one per cache (RandomSeed()), so that
+    // answers whose addresses were chosen to collide under a seed known in advance do not.
+    uint64_t hash_seed = 0;
   };
   DnsCache() : DnsCache(Options{}) {}
-  explicit DnsCache(Options options) : options_(options) {}
+  explicit DnsCache(Options options);
 
   // Records every A/AAAA answer of a successful response (rcode 0) under the first question's
   // name, following CNAMEs in the answer section. Returns how many addresses were stored.
@@ -40,6 +43,8 @@ class DnsCache {
   const CachedName* Find(const IpAddress& ip, int64_t now_us) const;
 
   size_t size() const { return index_.size(); }
+  // The index's hash of `ip` under this cache's seed (exposed for tests).
+  uint64_t HashOf(const IpAddress& ip) const;
   uint64_t evictions() const { return evictions_; }
 
  private:
@@ -53,13 +58,13 @@ class DnsCache {
     CachedName name;
     uint32_t older = kNone, newer = kNone;
   };
-  static uint64_t HashOf(const IpAddress& ip);
   void Unlink(uint32_t node);
   void LinkNewest(uint32_t node);
   void Put(const IpAddress& ip, std::string_view query_name,
            const std::vector<std::string_view>& cname_chain, int64_t expires_us);
 
   Options options_;
+  uint64_t seed_[2];  // from options_.hash_seed, or drawn
   std::vector<Node> nodes_;
   FlatIndex index_;
   uint32_t oldest_ = kNone, newest_ = kNone;

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -378,6 +380,33 @@ TEST(DnsCache, BehavesLikeAListInStoreOrder) {
       EXPECT_EQ(got->query_name, m.name);
     }
   }
+}
+
+TEST(DnsCache, AddressesCollidingUnderOneHashSeedSpreadUnderAnother) {
+  // Answers a DNS server's owner could pick, knowing the seed, so that they share one slot of
+  // the index (every lookup would then walk them all).
+  const DnsCache prepared_for(DnsCache::Options{.hash_seed = 0x1234});
+  std::vector<IpAddress> flood;
+  uint64_t target = 0;
+  for (uint32_t i = 0; flood.size() < 64 && i < 4'000'000; ++i) {
+    uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8};
+    std::memcpy(v6 + 12, &i, 4);
+    const IpAddress ip = IpFromV6(v6);
+    const uint64_t slot = prepared_for.HashOf(ip) & 1023;
+    if (flood.empty()) target = slot;
+    if (slot == target) flood.push_back(ip);
+  }
+  ASSERT_EQ(flood.size(), 64u);
+  for (const uint64_t seed : {uint64_t{0x5678}, uint64_t{0}}) {  // another; one drawn
+    const DnsCache cache(DnsCache::Options{.hash_seed = seed});
+    std::map<uint64_t, int> per_slot;
+    int most = 0;
+    for (const IpAddress& ip : flood) most = std::max(most, ++per_slot[cache.HashOf(ip) & 1023]);
+    EXPECT_LE(most, 6) << "seed " << seed;
+    EXPECT_GE(per_slot.size(), 50u) << "seed " << seed;
+  }
+  // Two caches that draw their seeds draw different ones.
+  EXPECT_NE(DnsCache().HashOf(flood[0]), DnsCache().HashOf(flood[0]));
 }
 
 }  // namespace

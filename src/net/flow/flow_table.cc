@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/prefetch.h"
+#include "core/random_seed.h"
 
 namespace mw::net {
 namespace {
@@ -57,7 +58,10 @@ void FlowStats::ExportTo(CounterSet& counters) const {
 }
 
 FlowTable::FlowTable(const FlowTableConfig& config, FlowListener* listener)
-    : config_(config), listener_(listener), reassembler_(config.reassembly, listener) {
+    : config_(config),
+      hash_seed_(config.hash_seed != 0 ? config.hash_seed : RandomSeed()),
+      listener_(listener),
+      reassembler_(config.reassembly, listener) {
   if (config_.max_flows == 0) config_.max_flows = 1;
   if (config_.max_flows > (1u << 30)) config_.max_flows = 1u << 30;
   lru_granularity_us_ = std::max<int64_t>(0, config_.idle_timeout_us / 16);
@@ -82,10 +86,10 @@ size_t FlowTable::MemoryBytes() const {
 }
 
 uint32_t FlowTable::Hash(const DecodedPacket& p) const {
-  const uint64_t a = EndpointHash(p.src, p.src_port, config_.hash_seed);
-  const uint64_t b = EndpointHash(p.dst, p.dst_port, config_.hash_seed);
+  const uint64_t a = EndpointHash(p.src, p.src_port, hash_seed_);
+  const uint64_t b = EndpointHash(p.dst, p.dst_port, hash_seed_);
   const uint64_t h = Mum(std::min(a, b) ^ (uint64_t(p.ip_proto) << 8 | p.vlan_ids[0]),
-                         std::max(a, b) ^ config_.hash_seed);
+                         std::max(a, b) ^ hash_seed_);
   // Never kNoFlowHash, so that HashOf() can use it for "no lookup".
   return std::max<uint32_t>(static_cast<uint32_t>(h ^ (h >> 32)), 1);
 }
@@ -163,7 +167,7 @@ uint32_t FlowTable::Create(const DecodedPacket& p, uint32_t hash, Direction& dir
   }
   Flow& f = At(index);
   f.in_use = true;
-  f.id = SplitMix(config_.hash_seed + ++next_id_) >> 1;  // positive as a signed 64-bit number
+  f.id = SplitMix(config_.id_seed + ++next_id_) >> 1;  // positive as a signed 64-bit number
   f.hash = hash;
   f.ip_proto = p.ip_proto;
   f.vlan = p.vlan_count > 0 ? p.vlan_ids[0] : 0;

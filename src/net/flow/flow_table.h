@@ -28,7 +28,12 @@ struct FlowTableConfig {
   int64_t idle_timeout_us = 120'000'000;     // no packet for this long ends a flow
   int64_t active_timeout_us = 3'600'000'000; // a flow older than this is ended (and restarts)
   int64_t tcp_close_timeout_us = 5'000'000;  // a closed/reset TCP flow lingers for late packets
-  uint64_t hash_seed = 0x6d696e6577617463;   // vary per process to resist hash flooding
+  // Flow ids are drawn from this and a counter: a capture read twice gets the same ids.
+  uint64_t id_seed = 0x6d696e6577617463;
+  // Seeds the index's hash. 0 (the default) draws one per table (RandomSeed()): flows whose
+  // addresses and ports were chosen to collide under a seed known in advance (hash flooding,
+  // every packet then walking one long probe run) do not collide under it.
+  uint64_t hash_seed = 0;
   ReassemblyConfig reassembly;
 };
 
@@ -118,6 +123,7 @@ class FlowTable {
   void Unlink(List& list, uint32_t i, bool by_start);
 
   FlowTableConfig config_;
+  uint64_t hash_seed_;  // config_.hash_seed, or the one drawn
   FlowListener* listener_;
   TcpReassembler reassembler_;
   std::vector<std::unique_ptr<Flow[]>> chunks_;

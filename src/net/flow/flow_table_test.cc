@@ -296,6 +296,81 @@ TEST_F(FlowTableTest, MemoryIsBoundedByMaxFlowsAndIdsAreUnique) {
   EXPECT_EQ(rec.ended_ids.size(), 20001u);
 }
 
+// Client ports that a reader of our source could pick, knowing the seed, so that every flow
+// lands in one slot of a table of `slots`: each packet would walk the whole probe run.
+std::vector<DecodedPacket> CollidingSyns(const FlowTable& table, uint32_t slots, size_t n) {
+  Decoder decoder;
+  std::vector<DecodedPacket> found;
+  uint32_t target = 0;
+  for (uint32_t i = 0; found.size() < n && i < 4'000'000; ++i) {
+    const Bytes ip = PacketBuilder()
+                         .Ipv4("10." + std::to_string(i >> 16) + "." +
+                                   std::to_string((i >> 8) & 255) + "." + std::to_string(i & 255),
+                               "192.0.2.1")
+                         .Tcp(40000, 443, 7, 0, kTcpSyn)
+                         .BuildIp();
+    DecodedPacket p;
+    if (decoder.Decode(kLinkRaw, ip.data(), uint32_t(ip.size()), uint32_t(ip.size()), 0, p) !=
+        DecodeResult::kIp) {
+      continue;
+    }
+    const uint32_t slot = table.HashOf(p) & (slots - 1);
+    if (found.empty()) target = slot;
+    if (slot == target) found.push_back(p);
+  }
+  return found;
+}
+
+TEST_F(FlowTableTest, KeysCollidingUnderOneHashSeedSpreadUnderAnother) {
+  FlowTableConfig known;
+  known.hash_seed = 0x1234;  // the seed an attacker prepared the capture for
+  known.max_flows = 512;     // an index of 1,024 slots
+  const FlowTable prepared_for(known, nullptr);
+  const std::vector<DecodedPacket> flood = CollidingSyns(prepared_for, 1024, 64);
+  ASSERT_EQ(flood.size(), 64u);
+
+  for (const uint64_t seed : {uint64_t{0x5678}, uint64_t{0}}) {  // another; one drawn
+    FlowTableConfig other = known;
+    other.hash_seed = seed;
+    const FlowTable reseeded(other, nullptr);
+    std::map<uint32_t, int> per_slot;
+    int most = 0;
+    for (const DecodedPacket& p : flood) {
+      most = std::max(most, ++per_slot[reseeded.HashOf(p) & 1023]);
+    }
+    EXPECT_LE(most, 6) << "seed " << seed;
+    EXPECT_GE(per_slot.size(), 50u) << "seed " << seed;
+  }
+}
+
+TEST_F(FlowTableTest, FlowIdsDoNotDependOnTheHashSeed) {
+  std::vector<std::vector<uint64_t>> ids;
+  for (const uint64_t seed : {uint64_t{1}, uint64_t{2}, uint64_t{0}}) {
+    FlowTableConfig config;
+    config.hash_seed = seed;
+    Make(config);
+    rec.ended_ids.clear();
+    for (int i = 0; i < 50; ++i) {
+      Feed(PacketBuilder().Ipv4("10.0.1." + std::to_string(i), kServer).Tcp(50000, 443, 7, 0,
+                                                                            kTcpSyn),
+           1'000'000 + i);
+    }
+    table->Flush();
+    ids.push_back(rec.ended_ids);
+  }
+  ASSERT_EQ(ids[0].size(), 50u);
+  EXPECT_EQ(ids[0], ids[1]);
+  EXPECT_EQ(ids[0], ids[2]);
+  FlowTableConfig other_ids;
+  other_ids.id_seed = 99;
+  Make(other_ids);
+  rec.ended_ids.clear();
+  Feed(PacketBuilder().Ipv4("10.0.1.0", kServer).Tcp(50000, 443, 7, 0, kTcpSyn), 1'000'000);
+  table->Flush();
+  ASSERT_EQ(rec.ended_ids.size(), 1u);
+  EXPECT_NE(rec.ended_ids[0], ids[0][0]);
+}
+
 TEST_F(FlowTableTest, FlushEndsClosingFlowsFirstThenByIdleOrderAndLeavesAnEmptyTable) {
   Make();
   const auto a = PacketBuilder().Ipv4("1.0.0.1", "1.0.0.2").Udp(1, 2);
