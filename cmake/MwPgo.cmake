@@ -6,15 +6,19 @@
 # -fprofile-prefix-path makes the .gcda names relative to each build tree, so that the two trees
 # find the same files. Code the training never ran (tests, minelab, the agent's collectors) is
 # compiled as without a profile (-fprofile-partial-training), not shrunk as cold.
-set(MW_PGO_GENERATE "" CACHE PATH "Instrument for profile-guided optimisation; profiles go to this directory")
-set(MW_PGO_USE "" CACHE PATH "Optimise with the profiles in this directory (made by an MW_PGO_GENERATE build)")
+set(MW_PGO_GENERATE "" CACHE PATH
+    "Instrument for profile-guided optimisation; profiles go to this directory")
+set(MW_PGO_USE "" CACHE PATH
+    "Optimise with the profiles in this directory (made by an MW_PGO_GENERATE build)")
 
 if(MW_PGO_GENERATE OR MW_PGO_USE)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU" OR CMAKE_CXX_COMPILER_VERSION VERSION_LESS 11)
-    message(FATAL_ERROR "MW_PGO_GENERATE/MW_PGO_USE need GCC 11 or newer (found ${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION})")
+    message(FATAL_ERROR "MW_PGO_GENERATE/MW_PGO_USE need GCC 11 or newer "
+                        "(found ${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION})")
   endif()
   if(MW_SANITIZE OR MW_FUZZ)
-    message(FATAL_ERROR "profile-guided optimisation is for release builds, not with MW_SANITIZE or MW_FUZZ")
+    message(FATAL_ERROR
+            "profile-guided optimisation is for release builds, not with MW_SANITIZE or MW_FUZZ")
   endif()
 endif()
 

@@ -350,7 +350,8 @@ void Snapshot::ConfirmKey(const DomainQuery& q, uint32_t probe, uint32_t record,
 void Snapshot::Confirm(DomainQuery* q, MatchResult* out) const {
   out->Clear();
   if (!q->valid) return;
-  uint16_t levels[MatchResult::kMaxEntries] = {};  // (read only where written; zeroed for GCC's flow analysis)
+  // (Read only where written; zeroed for GCC, whose flow analysis cannot tell.)
+  uint16_t levels[MatchResult::kMaxEntries] = {};
   uint32_t allow_level = 0;
   if (!q->direct) {
     for (uint32_t c = 0; c < q->candidate_count; ++c) {
