@@ -82,6 +82,7 @@ class PcapRecordSource final : public PacketSource {
     if (bpf_filter.empty()) return Status::Ok();
     MW_RETURN_IF_ERROR(CompileFilter(handle_, name_, bpf_filter, filter_));
     has_filter_ = true;
+    take_whole_ = nullptr;  // each record goes through the filter in Read()'s loop
     return Status::Ok();
   }
 
@@ -111,6 +112,10 @@ class PcapRecordSource final : public PacketSource {
     if (count != nullptr) *count = 0;
     if (!status_.ok()) return NextResult::kError;
     while (n < max) {
+      if (take_whole_ != nullptr) {
+        n = (this->*take_whole_)(out, n, max);
+        if (n == max) break;
+      }
       const size_t avail = end_ - pos_;
       uint32_t cap_len = 0;
       bool whole = false;
@@ -183,6 +188,59 @@ class PcapRecordSource final : public PacketSource {
     return status_.ok() ? NextResult::kEnd : NextResult::kError;
   }
 
+  // The common case of Read()'s loop, for a file read without a filter: takes the whole
+  // records already in the buffer (after out[0..n), up to max), with the file's byte order and
+  // time unit fixed at compile time; the result is Read()'s, record for record. Stops at the
+  // first record that is not whole or is too long, which Read() then handles. Returns the new n.
+  template <bool kSwapped, bool kNanos>
+  size_t TakeWholeRecords(RawPacket* out, size_t n, size_t max) {
+    constexpr bool kSignedTimes = kSwapped == (std::endian::native == std::endian::big);
+    const uint8_t* const base = buffer_.data();
+    const size_t end = end_;
+    const size_t first = n;
+    size_t pos = pos_;
+    uint64_t bytes = 0;
+    auto field = [](const uint8_t* p) {
+      const uint32_t v = LoadLe32(p);
+      return kSwapped ? __builtin_bswap32(v) : v;
+    };
+    while (n < max && end - pos >= kPcapRecordHeaderBytes) {
+      const uint8_t* record = base + pos;
+      const uint32_t cap_len = field(record + 8);
+      if (cap_len > kMaxRecordBytes || end - pos - kPcapRecordHeaderBytes < cap_len) break;
+      pos += kPcapRecordHeaderBytes + cap_len;
+      RawPacket& frame = out[n++];
+      frame.cap_len = std::min(cap_len, snapshot_);
+      frame.wire_len = field(record + 12);
+      frame.data = record + kPcapRecordHeaderBytes;
+      frame.link_type = link_type_;
+      // (Signed time fields for a file in the host's byte order: see Read().)
+      int64_t sec = kSignedTimes ? int64_t(int32_t(field(record))) : int64_t(field(record));
+      int64_t usec = kSignedTimes ? int64_t(int32_t(field(record + 4))) : int64_t(field(record + 4));
+      if (kNanos) usec /= 1000;
+      if (sec < 0 || usec < 0 || usec > 999'999) [[unlikely]] {
+        ++stats_.timestamps_clamped;
+        sec = std::max<int64_t>(sec, 0);
+        usec = std::clamp<int64_t>(usec, 0, 999'999);
+      }
+      frame.ts_us = sec * 1'000'000 + usec;
+      bytes += frame.cap_len;
+    }
+    pos_ = pos;
+    stats_.packets += n - first;
+    stats_.bytes += bytes;
+    return n;
+  }
+  using TakeWholeFn = size_t (PcapRecordSource::*)(RawPacket*, size_t, size_t);
+  TakeWholeFn ChooseTakeWhole() const {
+    if (format_.swapped) {
+      return format_.nanos ? &PcapRecordSource::TakeWholeRecords<true, true>
+                           : &PcapRecordSource::TakeWholeRecords<true, false>;
+    }
+    return format_.nanos ? &PcapRecordSource::TakeWholeRecords<false, true>
+                         : &PcapRecordSource::TakeWholeRecords<false, false>;
+  }
+
   uint32_t Field(size_t at) const {
     const uint32_t v = LoadLe32(buffer_.data() + at);
     return format_.swapped ? __builtin_bswap32(v) : v;
@@ -228,6 +286,7 @@ class PcapRecordSource final : public PacketSource {
   uint32_t snapshot_;
   bpf_program filter_{};
   bool has_filter_ = false;
+  TakeWholeFn take_whole_ = ChooseTakeWhole();  // null: every record takes Read()'s loop
   Bytes buffer_;
   size_t pos_ = 0, end_ = 0;   // unread bytes of buffer_
   uint64_t file_offset_ = 0;   // of buffer_[end_]
