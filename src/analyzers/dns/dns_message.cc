@@ -1,6 +1,8 @@
 #include "analyzers/dns/dns_message.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 namespace mw::analyzers::dns {
@@ -55,8 +57,29 @@ std::string_view ParseErrorName(ParseError e) {
   return "unknown";
 }
 
+namespace {
+
+// The eight bytes of `x` with 'A'..'Z' made lowercase, every other byte unchanged: per byte, bit
+// 7 of `ge_a` says "low seven bits >= 'A'", of `gt_z` "low seven bits > 'Z'", and a byte with
+// bit 7 set is not ASCII at all.
+uint64_t LowercaseAscii8(uint64_t x) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t low7 = x & ~kHigh;
+  const uint64_t ge_a = low7 + (0x80 - 'A') * kOnes;
+  const uint64_t gt_z = low7 + (0x7f - 'Z') * kOnes;
+  const uint64_t upper = ge_a & ~gt_z & ~x & kHigh;
+  return x | (upper >> 2);  // 0x80 >> 2 = 0x20, the case bit
+}
+
+}  // namespace
+
 ParseError ReadName(ByteSpan msg, size_t offset, std::string& name, size_t& next) {
   name.clear();
+  // The text is assembled here, lowercased as it is copied, and assigned once: at most 254
+  // characters (the wire form's kMaxNameWireBytes less the root label's length byte).
+  char text[kMaxNameWireBytes];
+  size_t size = 0;
   size_t pos = offset;
   size_t wire_bytes = 0;
   int hops = 0;
@@ -82,14 +105,24 @@ ParseError ReadName(ByteSpan msg, size_t offset, std::string& name, size_t& next
     if (wire_bytes > kMaxNameWireBytes) return ParseError::kNameTooLong;
     if (len == 0) {
       if (!jumped) next = pos + 1;
+      name.assign(text, size);
       return ParseError::kOk;
     }
     if (pos + 1 + len > msg.size()) return ParseError::kTruncatedQuestion;
-    if (!name.empty()) name.push_back('.');
-    const size_t at = name.size();
-    name.append(reinterpret_cast<const char*>(msg.data() + pos + 1), len);
-    for (size_t i = at; i < name.size(); ++i) {
-      if (name[i] >= 'A' && name[i] <= 'Z') name[i] = char(name[i] - 'A' + 'a');
+    // (size + 1 + len <= wire_bytes - 1 < kMaxNameWireBytes: the labels so far, their dots.)
+    if (size > 0) text[size++] = '.';
+    const uint8_t* label = msg.data() + pos + 1;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+      uint64_t x;
+      std::memcpy(&x, label + i, 8);
+      x = LowercaseAscii8(x);
+      std::memcpy(text + size, &x, 8);
+      size += 8;
+    }
+    for (; i < len; ++i) {
+      const uint8_t c = label[i];
+      text[size++] = char(uint8_t(c - 'A') < 26 ? c + ('a' - 'A') : c);
     }
     pos += 1 + len;
     if (!jumped) limit = pos;  // labels read in place may be pointed at by later pointers

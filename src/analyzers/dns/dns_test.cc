@@ -84,6 +84,33 @@ TEST(DnsMessage, ParsesCompressedResponse) {
   EXPECT_EQ(IpToString(m.answers[2].address), "2001:db8:0:0:0:0:0:7");
 }
 
+// Names are lowercased as they are read, eight bytes at a time where a label allows: every byte
+// value, at every position of labels of every length up to 63, comes out as the one-byte rule
+// says ('A'..'Z' to 'a'..'z', everything else, bytes above 0x7f included, unchanged).
+TEST(DnsMessage, ReadNameLowercasesAsciiLettersOnly) {
+  for (size_t len = 1; len <= 63; ++len) {
+    for (unsigned first = 0; first < 256; first += len) {
+      Bytes wire;
+      std::string expected;
+      for (size_t label = 0; label < 2; ++label) {
+        if (label > 0) expected.push_back('.');
+        wire.push_back(uint8_t(len));
+        for (size_t i = 0; i < len; ++i) {
+          const auto c = uint8_t(first + 7 * label + i);
+          wire.push_back(c);
+          expected.push_back(char(c >= 'A' && c <= 'Z' ? c + 32 : c));
+        }
+      }
+      wire.push_back(0);
+      std::string name = "left over";
+      size_t next = 0;
+      ASSERT_EQ(ReadName(wire, 0, name, next), ParseError::kOk);
+      EXPECT_EQ(name, expected) << "label length " << len << ", first byte " << first;
+      EXPECT_EQ(next, wire.size());
+    }
+  }
+}
+
 TEST(DnsMessage, RejectsPointerLoopsAndForwardPointers) {
   Bytes b;
   Put16(b, 1); Put16(b, 0); Put16(b, 1); Put16(b, 0); Put16(b, 0); Put16(b, 0);
