@@ -29,6 +29,9 @@ class SensorPipeline::FlowState final : public net::FlowAttachment {
   bool first_data_seen[2] = {false, false};
   bool http_upgrade_requested = false;
   bool tls_ruled_out[2] = {false, false};  // that direction showed bytes other than TLS records
+  // The TLS analyzer found the server's direction encrypted (mirrored here after each feed of
+  // that direction, the only one that changes it: the analyzer is a cache miss, this is not).
+  bool tls_server_encrypted = false;
   // The flow's first bytes (either direction) looked like a TLS record header. Its Stratum is
   // then looked for only behind a decoy. The TLS analyzer itself is built only for a direction
   // whose first header holds (most look-alikes fail on it).

@@ -116,9 +116,11 @@ class SensorPipeline::TlsFactsTaker final : public analyzers::tls::TlsListener {
     if (&hello != &facts_->hello) facts_->hello = std::move(hello);
     learnt_ = true;
   }
+  // The server's hello and certificate are recorded without asking for an inspection: only the
+  // mining-rhythm detector reads them, and it judges a flow by the records that follow the
+  // handshake (the next periodic inspection, or the flow's end, sees them).
   void OnServerHello(Direction, analyzers::tls::ServerHello& hello) override {
     facts_->server_alpn = std::move(hello.alpn);
-    learnt_ = true;
   }
   void OnCertificate(Direction, analyzers::tls::CertificateInfo& cert) override {
     facts_->certificate = true;
@@ -126,7 +128,6 @@ class SensorPipeline::TlsFactsTaker final : public analyzers::tls::TlsListener {
     facts_->self_signed_assumed = cert.self_signed_assumed;
     facts_->cert_subject = std::move(cert.subject);
     facts_->cert_issuer = std::move(cert.issuer);
-    learnt_ = true;
   }
 
  private:
@@ -516,13 +517,14 @@ void SensorPipeline::OnData(net::Flow& flow, net::Direction ndir, ByteSpan data,
     if (tls_refused_first_header) {
       after_decoy(0);
     } else if (st.tls && !st.tls_ruled_out[d] &&
-               !(dir == Direction::kToClient && st.tls->Encrypted(dir))) {
+               !(dir == Direction::kToClient && st.tls_server_encrypted)) {
       // (A direction that showed bytes other than TLS records is ignored by the analyzer from
       // then on: it is not called again. Nor is the server's once encrypted: nothing in it can
       // be read any more. The client's is, for a Stratum decoy behind a handshake.)
       tls_taker_->Point(&*rec.tls);
       st.tls->Feed(dir, data);
       st.tls_ruled_out[d] = st.tls->NotTls(dir);  // kept here: the analyzer is a cache miss
+      if (dir == Direction::kToClient) st.tls_server_encrypted = st.tls->Encrypted(dir);
       if (st.tls_ruled_out[d]) after_decoy(st.tls->NotTlsOffset(dir));
       learnt = learnt || tls_taker_->learnt();
     }
