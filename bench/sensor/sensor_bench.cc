@@ -412,39 +412,44 @@ int main(int argc, char** argv) {
   // --only runs one stage (for a profiler); the others then print zeros.
   const auto runs = [&](const char* stage) { return only.empty() || only == stage ? repeat : 0; };
   if (!only.empty()) ndpi = false;
+  // The stages run in rounds (each stage once per round, --repeat rounds), not stage after
+  // stage: a shared machine's speed drifts over seconds, and the ratios below compare stages,
+  // so each stage's best run should come from the same stretch of time as the others'.
   Measure bare, bare_default, own_loop;
-  for (int r = 0; r < runs("bare"); ++r) {
-    const Measure m = BareLibpcap(path, /*big_buffer=*/true);
-    if (r == 0 || m.cpu_s < bare.cpu_s) bare = m;
-    const Measure d = BareLibpcap(path, /*big_buffer=*/false);
-    if (r == 0 || d.cpu_s < bare_default.cpu_s) bare_default = d;
-    const Measure o = BareRecordLoop(path);
-    if (r == 0 || o.cpu_s < own_loop.cpu_s) own_loop = o;
-  }
   PipelineResult best;
   std::unique_ptr<mw::net::FlowListener> consumer;
-  for (int r = 0; r < runs("layer"); ++r) {
-    auto result = std::make_unique<PipelineResult>();
-    consumer = MakeConsumer();
-    RunPipeline(path, config, *consumer, *result);
-    if (r == 0 || result->m.cpu_s < best.m.cpu_s) {
-      best.m = result->m;
-      best.flow_memory = result->flow_memory;
-      best.peak_active = result->peak_active;
-      for (const auto& [k, v] : result->counters.Snapshot()) best.counters.Get(k).Set(v);
-    }
-  }
   SensorResult full;
   Measure first_full;  // the first run: the process's heap is not yet grown to the flow limit
-  for (int r = 0; r < runs("sensor"); ++r) {
-    const SensorResult one = RunFullSensor(path, config, intel.get());
-    if (r == 0) first_full = one.m;
-    if (r == 0 || one.m.cpu_s < full.m.cpu_s) full = one;
-  }
   SensorResult with_eve;
-  for (int r = 0; r < runs("eve"); ++r) {
-    const SensorResult one = RunFullSensor(path, config, intel.get(), /*eve=*/true);
-    if (r == 0 || one.m.cpu_s < with_eve.m.cpu_s) with_eve = one;
+  for (int r = 0; r < repeat; ++r) {
+    if (r < runs("bare")) {
+      const Measure m = BareLibpcap(path, /*big_buffer=*/true);
+      if (r == 0 || m.cpu_s < bare.cpu_s) bare = m;
+      const Measure d = BareLibpcap(path, /*big_buffer=*/false);
+      if (r == 0 || d.cpu_s < bare_default.cpu_s) bare_default = d;
+      const Measure o = BareRecordLoop(path);
+      if (r == 0 || o.cpu_s < own_loop.cpu_s) own_loop = o;
+    }
+    if (r < runs("layer")) {
+      auto result = std::make_unique<PipelineResult>();
+      consumer = MakeConsumer();
+      RunPipeline(path, config, *consumer, *result);
+      if (r == 0 || result->m.cpu_s < best.m.cpu_s) {
+        best.m = result->m;
+        best.flow_memory = result->flow_memory;
+        best.peak_active = result->peak_active;
+        for (const auto& [k, v] : result->counters.Snapshot()) best.counters.Get(k).Set(v);
+      }
+    }
+    if (r < runs("sensor")) {
+      const SensorResult one = RunFullSensor(path, config, intel.get());
+      if (r == 0) first_full = one.m;
+      if (r == 0 || one.m.cpu_s < full.m.cpu_s) full = one;
+    }
+    if (r < runs("eve")) {
+      const SensorResult one = RunFullSensor(path, config, intel.get(), /*eve=*/true);
+      if (r == 0 || one.m.cpu_s < with_eve.m.cpu_s) with_eve = one;
+    }
   }
   const long rss_after_pipeline = PeakRssKiB();
   NdpiResult nd, nd_startup;
