@@ -219,6 +219,57 @@ void AppendNumber(std::string& out, int64_t v) {
   out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
 }
 
+// Appends `v` as v.dump(-1, ' ', false, replace) writes it, without nlohmann's serializer for
+// the kinds a payload holds (objects, arrays, strings, integers, booleans, null): a payload was
+// half the cost of writing a "stratum" line. Floats (nlohmann's own shortest form) and binary
+// values are left to it.
+void AppendJson(std::string& out, const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [key, value] : v.items()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendString(out, key);
+        out.push_back(':');
+        AppendJson(out, value);
+      }
+      out.push_back('}');
+      return;
+    }
+    case Json::value_t::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const Json& item : v) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJson(out, item);
+      }
+      out.push_back(']');
+      return;
+    }
+    case Json::value_t::string:
+      AppendString(out, v.get_ref<const std::string&>());
+      return;
+    case Json::value_t::number_integer:
+      AppendNumber(out, v.get<int64_t>());
+      return;
+    case Json::value_t::number_unsigned:
+      AppendNumber(out, v.get<uint64_t>());
+      return;
+    case Json::value_t::boolean:
+      out.append(v.get<bool>() ? "true" : "false");
+      return;
+    case Json::value_t::null:
+      out.append("null");
+      return;
+    default:  // number_float, binary, discarded
+      out += v.dump(-1, ' ', false, kReplace);
+      return;
+  }
+}
+
 void PutString(std::string& out, bool& first, std::string_view key, std::string_view v) {
   AppendKey(out, first, key);
   AppendString(out, v);
@@ -285,7 +336,7 @@ std::string ToJsonLine(const Event& e) {
     } else {
       AppendKey(out, first, "metadata");
     }
-    out += e.payload.dump(-1, ' ', false, kReplace);
+    AppendJson(out, e.payload);
   }
   const Details& d = e.details;
   std::string m;
@@ -321,9 +372,42 @@ std::string ToJsonLine(const Event& e) {
   return out;
 }
 
+namespace {
+
+// Whether the brackets of `line` (outside strings) nest deeper than `limit`. Only a guard: a line
+// that is not JSON at all is the parser's to refuse.
+bool NestsDeeperThan(std::string_view line, size_t limit) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : line) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limit) return true;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<Event> ParseEvent(std::string_view line) {
   if (line.size() > kMaxEventBytes) {
     return Status::OutOfRange("event larger than " + std::to_string(kMaxEventBytes) + " bytes");
+  }
+  if (NestsDeeperThan(line, kMaxEventDepth)) {
+    return Status::InvalidArgument("event nested deeper than " + std::to_string(kMaxEventDepth) +
+                                   " levels");
   }
   nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Status::InvalidArgument("event is not valid JSON");

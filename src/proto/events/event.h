@@ -80,5 +80,10 @@ Result<Event> ParseEvent(std::string_view line);
 
 // Size limit of one event line accepted by ParseEvent.
 inline constexpr size_t kMaxEventBytes = 256 * 1024;
+// Nesting limit of one event line accepted by ParseEvent (objects and arrays, the event itself
+// included): the JSON library copies and prints values recursively, and a line of nested
+// brackets that fits kMaxEventBytes would otherwise overflow the stack. Events nest a few
+// levels.
+inline constexpr size_t kMaxEventDepth = 64;
 
 }  // namespace mw::events

@@ -126,6 +126,22 @@ TEST(Event, ParseRejectsBadInputWithReasons) {
   EXPECT_FALSE(ParseEvent(std::string(kMaxEventBytes + 1, ' ')).ok());
 }
 
+// A line of nested brackets that fits the size limit is refused with a reason, not printed
+// recursively until the stack overflows; brackets inside strings do not count, and the deepest
+// nesting allowed still parses.
+TEST(Event, ParseRefusesDeepNesting) {
+  const std::string head = R"({"timestamp":"t","event_type":"x","event_id":"a","x":)";
+  auto nested = [&](size_t levels, std::string_view inner) {
+    return head + std::string(levels, '[') + std::string(inner) + std::string(levels, ']') + "}";
+  };
+  const auto deep = ParseEvent(nested(100000, ""));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("nested deeper than"), std::string::npos);
+  EXPECT_TRUE(ParseEvent(nested(kMaxEventDepth - 1, "")).ok());  // the event is one level
+  EXPECT_FALSE(ParseEvent(nested(kMaxEventDepth, "")).ok());
+  EXPECT_TRUE(ParseEvent(nested(kMaxEventDepth - 1, R"("[[[[{{{{\"[[[")")).ok());
+}
+
 TEST(Event, InvalidUtf8IsReplacedNotThrown) {
   Event e = SampleAlert();
   e.details.login = std::string("bad\xff\xfe", 5);
@@ -169,6 +185,17 @@ TEST(Event, LineEqualsTheOrderedMapsDump) {
       for (int k = int(rng() % 3); k > 0; --k) e.alert->mitre_technique_ids.push_back(str());
     }
     if (rng() % 2) e.payload = {{"direction", str()}, {"n", rng() % 100}, {"x", {str(), 1.5}}};
+    if (rng() % 3 == 0) {
+      // Every kind of value a payload may hold, under keys that need escaping too.
+      nlohmann::ordered_json nested = {{"neg", -int64_t(rng() % 100000)},
+                                       {"t", true},
+                                       {"f", false},
+                                       {"null", nullptr},
+                                       {"o", nlohmann::ordered_json::object()},
+                                       {"a", nlohmann::ordered_json::array()},
+                                       {str(), {1, -2, 3.25, str(), {{str(), uint64_t(rng())}}}}};
+      e.payload[str()] = std::move(nested);
+    }
     Details& d = e.details;
     d.detector = str();
     if (rng() % 2) d.confidence = double(rng() % 10001) / double(1 + rng() % 10000);
