@@ -1,5 +1,6 @@
 #include "io/http_client.h"
 
+#include "core/json_depth.h"
 #include "io/asio.h"
 
 #include <optional>
@@ -141,6 +142,11 @@ Result<nlohmann::json> JsonRpcClient::Call(std::string_view method, const nlohma
   options.cancel = cancel_;
   MW_ASSIGN_OR_RETURN(HttpResponse resp, HttpFetch(url_.endpoint, "POST", url_.path, req.dump(),
                                                    "application/json", options));
+  if (JsonNestsDeeperThan(resp.body, kMaxJsonRpcDepth)) {
+    return Status::Corruption(std::string(method) + ": HTTP " + std::to_string(resp.status) +
+                              " with a reply nested deeper than " +
+                              std::to_string(kMaxJsonRpcDepth) + " levels");
+  }
   nlohmann::json doc = nlohmann::json::parse(resp.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::Corruption(std::string(method) + ": HTTP " + std::to_string(resp.status) +

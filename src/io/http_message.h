@@ -20,6 +20,11 @@ struct HttpLimits {
   size_t max_body_bytes = 1024 * 1024;  // Content-Length above this is refused (413)
 };
 
+// Nesting limit of a JSON-RPC body, a request the server parses or a reply the client parses
+// (see core/json_depth.h: a megabyte body of brackets would overflow the stack when copied).
+// JSON-RPC between our programs nests a few levels.
+inline constexpr size_t kMaxJsonRpcDepth = 64;
+
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 // Case-insensitive header lookup; empty when absent.

@@ -32,6 +32,13 @@ class ServerFixture : public ::testing::Test {
       waiting_.push_back(std::move(done));
     });
     server_->Route("/", rpc.AsHttpHandler());
+    // A node gone wrong: a reply of nested brackets within the body limit.
+    server_->Route("/deep", [](const HttpRequest&, HttpServer::Reply reply) {
+      HttpResponse r;
+      r.body = R"({"id":1,"error":null,"result":)" + std::string(300000, '[') +
+               std::string(300000, ']') + "}";
+      reply(std::move(r));
+    });
     auto bound = server_->Listen({"127.0.0.1", 0});
     ASSERT_TRUE(bound.ok()) << bound.status().ToString();
     endpoint_ = *bound;
@@ -92,6 +99,15 @@ TEST_F(ServerFixture, ServesJsonRpcOverHttp) {
   EXPECT_EQ(client.last_rpc_error_code(), rpc::kInvalidParams);
   EXPECT_FALSE(client.Call("missing", Json::array()).ok());
   EXPECT_EQ(client.last_rpc_error_code(), rpc::kMethodNotFound);
+}
+
+TEST_F(ServerFixture, ClientRefusesAReplyNestedTooDeep) {
+  StartServer();
+  JsonRpcClient client(HttpUrl{endpoint_, "/deep"});
+  auto r = client.Call("anything", Json::array());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nested deeper than"), std::string::npos)
+      << r.status().ToString();
 }
 
 TEST_F(ServerFixture, LongPollAnswersWhenTheEventHappens) {

@@ -1,10 +1,17 @@
 #include "io/json_rpc.h"
 
+#include <string>
 #include <utility>
+
+#include "core/json_depth.h"
 
 namespace mw::io {
 
 std::variant<RpcRequest, RpcError> ParseRpcRequest(std::string_view body) {
+  if (JsonNestsDeeperThan(body, kMaxJsonRpcDepth)) {
+    return RpcError{rpc::kInvalidRequest, "invalid request: nested deeper than " +
+                                              std::to_string(kMaxJsonRpcDepth) + " levels"};
+  }
   Json doc = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return RpcError{rpc::kParseError, "parse error: body is not JSON"};
   if (doc.is_array()) {

@@ -36,6 +36,15 @@ TEST(JsonRpcTest, ClassifiesBadRequests) {
   EXPECT_EQ(ErrorCodeOf(R"({"method":"m","params":"str"})"), rpc::kInvalidRequest);
   EXPECT_EQ(ErrorCodeOf(R"({"method":"m","id":{}})"), rpc::kInvalidRequest);
   EXPECT_EQ(ErrorCodeOf(R"({"jsonrpc":3,"method":"m"})"), rpc::kInvalidRequest);
+  // A body of nested brackets within the size limit is refused before it is parsed (copying
+  // its params would overflow the stack); the deepest nesting allowed still parses.
+  auto nested = [](size_t levels) {
+    return R"({"method":"m","params":)" + std::string(levels, '[') + std::string(levels, ']') +
+           "}";
+  };
+  EXPECT_EQ(ErrorCodeOf(nested(400000)), rpc::kInvalidRequest);
+  EXPECT_EQ(ErrorCodeOf(nested(kMaxJsonRpcDepth)), rpc::kInvalidRequest);
+  EXPECT_TRUE(std::holds_alternative<RpcRequest>(ParseRpcRequest(nested(kMaxJsonRpcDepth - 1))));
 }
 
 TEST(JsonRpcTest, ResponseBodiesFollowDialect) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "core/json_depth.h"
 #include "core/sha256.h"
 
 namespace mw::events {
@@ -372,40 +373,11 @@ std::string ToJsonLine(const Event& e) {
   return out;
 }
 
-namespace {
-
-// Whether the brackets of `line` (outside strings) nest deeper than `limit`. Only a guard: a line
-// that is not JSON at all is the parser's to refuse.
-bool NestsDeeperThan(std::string_view line, size_t limit) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (const char c : line) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit) return true;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
 Result<Event> ParseEvent(std::string_view line) {
   if (line.size() > kMaxEventBytes) {
     return Status::OutOfRange("event larger than " + std::to_string(kMaxEventBytes) + " bytes");
   }
-  if (NestsDeeperThan(line, kMaxEventDepth)) {
+  if (JsonNestsDeeperThan(line, kMaxEventDepth)) {
     return Status::InvalidArgument("event nested deeper than " + std::to_string(kMaxEventDepth) +
                                    " levels");
   }
