@@ -709,9 +709,22 @@ void SensorPipeline::EmitFlowEvent(const net::Flow& flow, FlowState& st, net::En
                {"alerted", !st.rec.alerted.empty()}};
   if (st.rec.tls && st.rec.tls->client_hello) {
     const analyzers::tls::ClientHello& hello = st.rec.tls->hello;
+    const detectors::TlsFacts& facts = *st.rec.tls;
     e.payload["tls"] = {{"sni", hello.sni},
                         {"ja3", analyzers::tls::Md5Hex(analyzers::tls::Ja3String(hello))},
                         {"ja4", analyzers::tls::Ja4(hello)}};
+    if (!facts.server_alpn.empty()) e.payload["tls"]["alpn"] = facts.server_alpn;
+    if (facts.certificate) {
+      // The server's leaf certificate, read in the clear (TLS 1.2 and older): a pool's is often
+      // self-signed, with a name of its own choosing.
+      auto& cert = e.payload["tls"]["certificate"] = nlohmann::ordered_json::object();
+      cert["subject"] = facts.cert_subject;
+      cert["issuer"] = facts.cert_issuer;
+      cert["self_signed"] = facts.self_signed;
+      // Subject equal to issuer but the signature left unchecked (the sensor bounds how many
+      // whole decodes it spends): self-signed is assumed.
+      if (facts.self_signed_assumed) cert["signature_checked"] = false;
+    }
   }
   e.event_id = events::MakeEventId(config_.sensor_name, "flow", flow.id,
                                    std::to_string(flow.start_us));

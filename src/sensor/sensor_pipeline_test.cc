@@ -444,6 +444,58 @@ TEST(SensorPipeline, TlsFlowEventCarriesSniAndFingerprints) {
   EXPECT_EQ(tls.value("ja4", ""), want.ja4);
 }
 
+// A TLS 1.2 flow's "flow" event also names what the server showed in the clear: the ALPN it
+// chose and its certificate's subject and issuer, and whether it is self-signed.
+TEST(SensorPipeline, TlsFlowEventCarriesTheServersCertificate) {
+  using namespace analyzers::tls::testing;
+  analyzers::tls::testing::KeyAndCert ca, leaf, self;
+  MakeCert("Test Root", nullptr, ca);
+  MakeCert("www.example.test", &ca, leaf);
+  MakeCert("pool.example.test", nullptr, self);
+  auto server_flight = [](const KeyAndCert& kc) {
+    const Bytes der = CertDer(kc);
+    Bytes chain;
+    Put24(chain, der.size() + 3);
+    Put24(chain, der.size());
+    Append(chain, der);
+    Bytes flight = Record(22, Handshake(2, ServerHello12Body(0xc02f)), 0x0303);
+    Append(flight, Record(22, Handshake(11, chain), 0x0303));
+    return flight;
+  };
+  PcapWriter w(kEth);
+  Conversation web("10.0.5.8", 46003, "10.0.5.3", 443, w);
+  web.Handshake(1'000'000);
+  web.ClientSends(1'050'000, AsText(ClientHelloBytes("www.example.test")));
+  web.ServerSends(1'060'000, AsText(server_flight(leaf)));
+  Conversation pool("10.0.5.9", 46004, "10.0.5.4", 8443, w);
+  pool.Handshake(2'000'000);
+  pool.ClientSends(2'050'000, AsText(ClientHelloBytes("pool.example.test")));
+  pool.ServerSends(2'060'000, AsText(server_flight(self)));
+
+  SensorConfig all;
+  all.flow_events = FlowEvents::kAll;
+  const auto evs = RunSensor(w, all);
+  ASSERT_EQ(evs.size(), 2u);
+  for (const auto& ev : evs) {
+    ASSERT_TRUE(ev.payload.contains("tls")) << ev.payload.dump();
+    const auto& tls = ev.payload["tls"];
+    EXPECT_EQ(tls.value("alpn", ""), "h2");
+    ASSERT_TRUE(tls.contains("certificate")) << tls.dump();
+    const auto& cert = tls["certificate"];
+    if (tls.value("sni", "") == "www.example.test") {
+      EXPECT_EQ(cert.value("subject", ""), "CN=www.example.test,O=Minewatch Test");
+      EXPECT_EQ(cert.value("issuer", ""), "CN=Test Root,O=Minewatch Test");
+      EXPECT_FALSE(cert.value("self_signed", true));
+    } else {
+      EXPECT_EQ(tls.value("sni", ""), "pool.example.test");
+      EXPECT_EQ(cert.value("subject", ""), "CN=pool.example.test,O=Minewatch Test");
+      EXPECT_EQ(cert.value("issuer", ""), cert.value("subject", "-"));
+      EXPECT_TRUE(cert.value("self_signed", false));
+      EXPECT_FALSE(cert.contains("signature_checked"));  // the first ones are checked
+    }
+  }
+}
+
 // Several requests on one connection: the flow keeps its first request's method and its
 // User-Agent, and a later script fetch names that request's host and path.
 TEST(SensorPipeline, LaterWebMinerScriptFetchNamesItsOwnRequest) {
