@@ -113,11 +113,15 @@ void MiningRhythmDetector::Inspect(const FlowRecord& flow, std::vector<Finding>&
                      std::to_string(flow.server.port);
   f.evidence = r.Describe();
   if (tls) {
+    // A self-signed certificate's name is the pool operator's own choice: worth showing.
+    const std::string cert_name =
+        flow.tls->cert_subject.empty() ? "" : " '" + flow.tls->cert_subject + "'";
     f.evidence.push_back(std::string("TLS without HTTP ALPN") +
-                         (!flow.tls->self_signed          ? ""
-                          : flow.tls->self_signed_assumed ? ", self-issued certificate (signature "
-                                                            "not checked: too many to check)"
-                                                          : ", self-signed certificate") +
+                         (!flow.tls->self_signed ? ""
+                          : flow.tls->self_signed_assumed
+                              ? ", self-issued certificate" + cert_name +
+                                    " (signature not checked: too many to check)"
+                              : ", self-signed certificate" + cert_name) +
                          (sni.empty() ? ", no SNI" : ", SNI " + sni));
     // The client's TLS stack: the same miner build gives the same fingerprints everywhere.
     const analyzers::tls::ClientHello& hello = flow.tls->hello;

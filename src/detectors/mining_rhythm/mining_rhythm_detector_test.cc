@@ -106,6 +106,13 @@ TEST(MiningRhythmDetector, SelfSignedOnPort443StillFires) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_FALSE(says(", self-signed certificate"));
   EXPECT_TRUE(says("self-issued certificate (signature not checked"));
+  // The certificate's name, the pool operator's own choice, is shown when it was read.
+  r.tls->self_signed_assumed = false;
+  r.tls->cert_subject = "CN=pool.local,O=Pool";
+  out.clear();
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(says(", self-signed certificate 'CN=pool.local,O=Pool'"));
 }
 
 TEST(MiningRhythmDetector, WebTrafficIsLeftAlone) {
