@@ -393,6 +393,13 @@ Result<Event> ParseEvent(std::string_view line) {
   }
   e.timestamp = j["timestamp"].get<std::string>();
   e.event_type = j["event_type"].get<std::string>();
+  // A type's details sit under the key named like it: a type named like a top-level field
+  // ("proto", "timestamp" ...) would put them in that field's place, and the event could not be
+  // written so that it reads back the same.
+  if (e.event_type != "alert" && IsFixedKey(e.event_type)) {
+    return Status::InvalidArgument("event_type \"" + e.event_type +
+                                   "\" is the name of a top-level field");
+  }
   e.event_id = j["event_id"].get<std::string>();
   if (!GetString(j, "sensor", &e.sensor) || !GetString(j, "host", &e.host) ||
       !GetString(j, "src_ip", &e.src_ip) || !GetString(j, "dest_ip", &e.dest_ip) ||

@@ -124,6 +124,16 @@ TEST(Event, ParseRejectsBadInputWithReasons) {
       R"({"timestamp":"t","event_type":"flow","event_id":"a","minewatch":{"confidence":2}})");
   EXPECT_FALSE(bad_conf.ok());
   EXPECT_FALSE(ParseEvent(std::string(kMaxEventBytes + 1, ' ')).ok());
+  // A type named like a top-level field would put its details in that field's place (found by
+  // the event_json fuzz target: the line written from such an event did not read back).
+  for (const char* type : {"proto", "timestamp", "metadata", "minewatch", "src_port"}) {
+    const auto odd = ParseEvent(std::string(R"({"timestamp":"t","event_type":")") + type +
+                                R"(","event_id":"a","metadata":{"x":1}})");
+    ASSERT_FALSE(odd.ok()) << type;
+    EXPECT_NE(odd.status().message().find("top-level field"), std::string::npos);
+  }
+  EXPECT_TRUE(
+      ParseEvent(R"({"timestamp":"t","event_type":"tls","event_id":"a","tls":{"x":1}})").ok());
 }
 
 // A line of nested brackets that fits the size limit is refused with a reason, not printed
