@@ -170,12 +170,7 @@ class PcapRecordSource final : public PacketSource {
         usec = int32_t(uint32_t(usec));
       }
       if (format_.nanos) usec /= 1000;
-      if (sec < 0 || usec < 0 || usec > 999'999) {
-        ++stats_.timestamps_clamped;
-        sec = std::max<int64_t>(sec, 0);
-        usec = std::clamp<int64_t>(usec, 0, 999'999);
-      }
-      frame.ts_us = sec * 1'000'000 + usec;
+      frame.ts_us = TimestampUs(sec, usec);
       ++stats_.packets;
       stats_.bytes += frame.cap_len;
       ++n;
@@ -218,12 +213,7 @@ class PcapRecordSource final : public PacketSource {
       int64_t sec = kSignedTimes ? int64_t(int32_t(field(record))) : int64_t(field(record));
       int64_t usec = kSignedTimes ? int64_t(int32_t(field(record + 4))) : int64_t(field(record + 4));
       if (kNanos) usec /= 1000;
-      if (sec < 0 || usec < 0 || usec > 999'999) [[unlikely]] {
-        ++stats_.timestamps_clamped;
-        sec = std::max<int64_t>(sec, 0);
-        usec = std::clamp<int64_t>(usec, 0, 999'999);
-      }
-      frame.ts_us = sec * 1'000'000 + usec;
+      frame.ts_us = TimestampUs(sec, usec);
       bytes += frame.cap_len;
     }
     pos_ = pos;
@@ -239,6 +229,17 @@ class PcapRecordSource final : public PacketSource {
     }
     return format_.nanos ? &PcapRecordSource::TakeWholeRecords<false, true>
                          : &PcapRecordSource::TakeWholeRecords<false, false>;
+  }
+
+  // A record's time in microseconds; seconds before 1970 or microseconds outside a second are
+  // clamped (and counted), as both of Read()'s loops take them.
+  int64_t TimestampUs(int64_t sec, int64_t usec) {
+    if (sec < 0 || usec < 0 || usec > 999'999) [[unlikely]] {
+      ++stats_.timestamps_clamped;
+      sec = std::max<int64_t>(sec, 0);
+      usec = std::clamp<int64_t>(usec, 0, 999'999);
+    }
+    return sec * 1'000'000 + usec;
   }
 
   uint32_t Field(size_t at) const {
