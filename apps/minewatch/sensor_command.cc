@@ -86,6 +86,7 @@ int RunSensor(const SensorArgs& a) {
 
   const bool tty = isatty(STDERR_FILENO) && a.eve != "-";
   int rc = 0;
+  net::CaptureStats capture;  // every source's, summed (exported once, at the end)
   // Frames are read a batch at a time: the pipeline decodes a group ahead and prefetches each
   // packet's flow before it gets to it. A live batch takes only the frames that are ready, so
   // that no frame waits for a batch to fill.
@@ -119,11 +120,13 @@ int RunSensor(const SensorArgs& a) {
         continue;
       }
       if (r == net::NextResult::kEnd) break;
+      if (tty && n >= 0x40000) std::fprintf(stderr, "\n");
+      capture += src.stats();
       std::cerr << "minewatch sensor: " << src.status().message() << "\n";
       return false;
     }
     if (tty && n >= 0x40000) std::fprintf(stderr, "\n");
-    src.stats().ExportTo(counters);
+    capture += src.stats();
     return true;
   };
 
@@ -152,6 +155,7 @@ int RunSensor(const SensorArgs& a) {
     }
   }
   pipeline.Finish();
+  capture.ExportTo(counters);
   Status flushed = (*sink)->Flush();
   if (!flushed.ok()) {
     std::cerr << "minewatch sensor: " << flushed.message() << "\n";
@@ -163,6 +167,11 @@ int RunSensor(const SensorArgs& a) {
     std::cerr << "minewatch sensor: the flow table was full (--max-flows " << a.max_flows
               << "): " << evicted << " flow(s) evicted before they ended; a larger --max-flows"
               << " keeps them (counter flow.evicted)\n";
+  }
+  // A filter that kept nothing of what was read looks like a clean capture: say so.
+  if (!a.bpf.empty() && capture.packets == 0 && capture.filtered > 0) {
+    std::cerr << "minewatch sensor: the BPF filter '" << a.bpf << "' kept none of the "
+              << capture.filtered << " record(s) read (counter capture.filtered)\n";
   }
   if (a.stats) PrintCounters(counters);
   // The command ends here, and the process with it: the pipeline's flow states (a hundred

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # minewatch sensor --max-flows: a capture of more concurrent flows than the table holds evicts
 # flows before they end, which the sensor reports in one line (and counts); a table large
-# enough reports nothing; a limit out of range is a one-line usage error. The capture (five TCP
+# enough reports nothing; a limit out of range is a one-line usage error. Also: the capture
+# counters of several files, and a --bpf filter that keeps nothing (counted, one line). The capture (five TCP
 # flows that all stay open, on loopback addresses) is written below.
 source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
@@ -38,6 +39,32 @@ expect_exit 0 "the same capture through the default table" -- \
 grep -q "flow table was full" /tmp/mw_e2e_err.$$ && fail "eviction reported with room to spare" \
   || pass "no eviction line when the table has room"
 expect_eq "$(awk '$1 == "flow.created" {print $2}' /tmp/mw_e2e_err.$$)" 5 "five flows created"
+
+# Several files feed one pipeline: the capture counters are their sums, not the last file's.
+expect_exit 0 "the capture read twice" -- \
+  "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" "$work/five_flows.pcap" --no-intel \
+  --eve /dev/null --stats
+expect_eq "$(awk '$1 == "capture.packets" {print $2}' /tmp/mw_e2e_err.$$)" 40 \
+  "capture.packets sums both files"
+expect_eq "$(awk '$1 == "decode.packets" {print $2}' /tmp/mw_e2e_err.$$)" 40 \
+  "decode.packets agrees"
+
+# A BPF filter that keeps nothing: counted, and said in one line (not an error).
+expect_exit 0 "a filter that matches no packet" -- \
+  "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --no-intel --eve /dev/null --bpf udp --stats
+grep -q "the BPF filter 'udp' kept none of the 20 record(s) read" /tmp/mw_e2e_err.$$ \
+  && pass "an empty filter result is reported" \
+  || fail "no line for the filter: $(head -c 300 /tmp/mw_e2e_err.$$)"
+expect_eq "$(awk '$1 == "capture.filtered" {print $2}' /tmp/mw_e2e_err.$$)" 20 \
+  "capture.filtered counts the rejected records"
+expect_exit 0 "a filter that keeps some" -- \
+  "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --no-intel --eve /dev/null \
+  --bpf "tcp[tcpflags] & tcp-syn != 0" --stats
+expect_eq "$(awk '$1 == "capture.packets" {print $2}' /tmp/mw_e2e_err.$$)" 5 "the five SYNs pass"
+expect_eq "$(awk '$1 == "capture.filtered" {print $2}' /tmp/mw_e2e_err.$$)" 15 \
+  "the fifteen data segments are filtered"
+grep -q "kept none" /tmp/mw_e2e_err.$$ && fail "filter line with packets kept" \
+  || pass "no filter line when packets pass"
 
 check_usage "--max-flows 0" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --max-flows 0
 grep -q -- "--max-flows" /tmp/mw_e2e_err.$$ && pass "the error names --max-flows" \

@@ -43,9 +43,14 @@ struct CaptureStats {
   // Timestamps before 1970 or after kMaxCaptureSeconds (a corrupt pcapng timestamp can be any
   // 64-bit number) are clamped into that range and counted.
   uint64_t timestamps_clamped = 0;
+  // File records the BPF filter rejected (not in `packets`). A live capture's filter runs in the
+  // kernel, which does not report what it rejected, so it stays 0 there.
+  uint64_t filtered = 0;
   // Sets "capture.packets", "capture.bytes", "capture.read_errors", "capture.kernel_dropped",
-  // "capture.timestamps_clamped".
+  // "capture.timestamps_clamped", "capture.filtered".
   void ExportTo(CounterSet& counters) const;
+  // Adds another source's counts (several files read into one pipeline).
+  CaptureStats& operator+=(const CaptureStats& other);
 };
 
 class PacketSource {

@@ -158,7 +158,10 @@ class PcapRecordSource final : public PacketSource {
         pcap_pkthdr header{};
         header.caplen = frame.cap_len;
         header.len = frame.wire_len;
-        if (pcap_offline_filter(&filter_, &header, frame.data) == 0) continue;
+        if (pcap_offline_filter(&filter_, &header, frame.data) == 0) {
+          ++stats_.filtered;
+          continue;
+        }
       }
       // As libpcap 1.10 reads them: a file in the host's byte order has signed 32-bit time
       // fields, one in the other order unsigned ones (its byte swap yields an unsigned int);

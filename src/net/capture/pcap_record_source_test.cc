@@ -31,7 +31,7 @@ struct Frame {
 struct Reading {
   std::vector<Frame> frames;
   NextResult end = NextResult::kEnd;
-  uint64_t packets = 0, bytes = 0, read_errors = 0, clamped = 0;
+  uint64_t packets = 0, bytes = 0, read_errors = 0, clamped = 0, filtered = 0;
   bool batched_stably = false;
 };
 
@@ -62,6 +62,7 @@ Reading ReadAll(PacketSource& source, bool batched) {
   out.bytes = s.bytes;
   out.read_errors = s.read_errors;
   out.clamped = s.timestamps_clamped;
+  out.filtered = s.filtered;
   return out;
 }
 
@@ -132,6 +133,9 @@ void ExpectSameAsLibpcap(const Bytes& bytes, const std::string& filter = "") {
   ASSERT_TRUE(reference_source.ok()) << reference_source.status().ToString();
   const Reading reference = ReadAll(**reference_source, false);
   ASSERT_FALSE(reference.batched_stably);
+  if (!filter.empty()) {
+    EXPECT_GT(reference.filtered, 0u);  // the filter took some records out
+  }
   const std::string path = TempFile("variant.pcap", bytes);
   for (bool from_file : {false, true}) {
     for (bool batched : {false, true}) {
@@ -150,6 +154,7 @@ void ExpectSameAsLibpcap(const Bytes& bytes, const std::string& filter = "") {
       EXPECT_EQ(ours.bytes, reference.bytes);
       EXPECT_EQ(ours.read_errors, reference.read_errors);
       EXPECT_EQ(ours.clamped, reference.clamped);
+      EXPECT_EQ(ours.filtered, reference.filtered);
       EXPECT_EQ((*source)->link_type(), (*reference_source)->link_type());
       EXPECT_EQ((*source)->status().ok(), (*reference_source)->status().ok());
     }

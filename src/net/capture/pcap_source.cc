@@ -24,7 +24,10 @@ class PcapSource final : public PacketSource {
   PcapSource(pcap_t* handle, std::string name, bool live, Bytes memory, int timeout_ms = 0)
       : handle_(handle), name_(std::move(name)), live_(live), memory_(std::move(memory)),
         link_type_(pcap_datalink(handle)), timeout_ms_(timeout_ms) {}
-  ~PcapSource() override { pcap_close(handle_); }
+  ~PcapSource() override {
+    if (has_filter_) pcap_freecode(&filter_);
+    pcap_close(handle_);
+  }
   PcapSource(const PcapSource&) = delete;
   PcapSource& operator=(const PcapSource&) = delete;
 
@@ -47,6 +50,13 @@ class PcapSource final : public PacketSource {
     if (bpf_filter.empty()) return Status::Ok();
     bpf_program program{};
     MW_RETURN_IF_ERROR(internal::CompileFilter(handle_, name_, bpf_filter, program));
+    if (!live_) {
+      // A file's filter runs here, in Read(), so that what it rejects is counted (pcap_setfilter
+      // would skip those records silently inside pcap_next_ex).
+      filter_ = program;
+      has_filter_ = true;
+      return Status::Ok();
+    }
     const int rc = pcap_setfilter(handle_, &program);
     pcap_freecode(&program);
     if (rc != 0) {
@@ -62,6 +72,10 @@ class PcapSource final : public PacketSource {
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     int rc = pcap_next_ex(handle_, &header, &data);
+    while (rc == 1 && has_filter_ && pcap_offline_filter(&filter_, header, data) == 0) {
+      ++stats_.filtered;
+      rc = pcap_next_ex(handle_, &header, &data);
+    }
     if (rc == 0 && live_ && wait) {
       // Live handles are non-blocking (with TPACKET_V3 a blocking read may never time out
       // when no packet arrives), so wait here for at most the read timeout.
@@ -101,6 +115,8 @@ class PcapSource final : public PacketSource {
   int timeout_ms_;
   Status status_;
   CaptureStats stats_;
+  bpf_program filter_{};  // a file's filter (has_filter_); a live one is in the kernel
+  bool has_filter_ = false;
 };
 
 Result<std::unique_ptr<PacketSource>> Finish(std::unique_ptr<PcapSource> source,
@@ -117,6 +133,17 @@ void CaptureStats::ExportTo(CounterSet& counters) const {
   counters.Get("capture.read_errors").Set(read_errors);
   counters.Get("capture.kernel_dropped").Set(kernel_dropped);
   counters.Get("capture.timestamps_clamped").Set(timestamps_clamped);
+  counters.Get("capture.filtered").Set(filtered);
+}
+
+CaptureStats& CaptureStats::operator+=(const CaptureStats& other) {
+  packets += other.packets;
+  bytes += other.bytes;
+  read_errors += other.read_errors;
+  kernel_dropped += other.kernel_dropped;
+  timestamps_clamped += other.timestamps_clamped;
+  filtered += other.filtered;
+  return *this;
 }
 
 namespace {

@@ -166,6 +166,16 @@ TEST(PcapSource, ReadsMemoryAndAppliesFilter) {
   int n = 0;
   while ((*source)->Next(p) == NextResult::kPacket) ++n;
   EXPECT_EQ(n, 2);
+  // The rejected record is counted, apart from the packets read.
+  EXPECT_EQ((*source)->stats().packets, 2u);
+  EXPECT_EQ((*source)->stats().filtered, 1u);
+  for (auto records : {PcapRecords::kLibpcap, PcapRecords::kOwnLoop}) {
+    auto none = OpenPcapMemory(ThreePacketCapture(), {.bpf_filter = "port 9", .records = records});
+    ASSERT_TRUE(none.ok()) << none.status().ToString();
+    EXPECT_EQ((*none)->Next(p), NextResult::kEnd);
+    EXPECT_EQ((*none)->stats().packets, 0u);
+    EXPECT_EQ((*none)->stats().filtered, 3u);
+  }
   auto bad = OpenPcapMemory(ThreePacketCapture(), {.bpf_filter = "udp and and"});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("bad BPF filter 'udp and and'"), std::string::npos);
