@@ -87,6 +87,17 @@ int RunSensor(const SensorArgs& a) {
   const bool tty = isatty(STDERR_FILENO) && a.eve != "-";
   int rc = 0;
   net::CaptureStats capture;  // every source's, summed (exported once, at the end)
+  // A live sensor flushes its events as they come; a failed write (disk full, a closed pipe's
+  // reader gone) is said at once, not only when the capture stops.
+  bool write_failure_said = false;
+  auto flush = [&] {
+    const Status st = (*sink)->Flush();
+    if (!st.ok() && !write_failure_said) {
+      std::cerr << "minewatch sensor: " << st.message() << "\n";
+      write_failure_said = true;
+    }
+    return st;
+  };
   // Frames are read a batch at a time: the pipeline decodes a group ahead and prefetches each
   // packet's flow before it gets to it. A live batch takes only the frames that are ready, so
   // that no frame waits for a batch to fill.
@@ -108,14 +119,14 @@ int RunSensor(const SensorArgs& a) {
                        static_cast<unsigned long long>(pipeline.alerts()));
         }
         n += batch.size();
-        if (live) (void)(*sink)->Flush();
+        if (live) (void)flush();
       }
       if (r == net::NextResult::kPacket) continue;
       if (r == net::NextResult::kTimeout) {
         if (batch.empty()) {  // nothing within the read timeout: let flow timeouts fire
           pipeline.Advance(std::chrono::duration_cast<std::chrono::microseconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count());
-          (void)(*sink)->Flush();
+          (void)flush();
         }
         continue;
       }
@@ -156,11 +167,7 @@ int RunSensor(const SensorArgs& a) {
   }
   pipeline.Finish();
   capture.ExportTo(counters);
-  Status flushed = (*sink)->Flush();
-  if (!flushed.ok()) {
-    std::cerr << "minewatch sensor: " << flushed.message() << "\n";
-    rc = 2;
-  }
+  if (!flush().ok()) rc = 2;
   // A full table evicts the least recently seen flow before it ends: its later packets start a
   // new, mid-session flow, and what was learnt about it so far is judged early. Say so.
   if (const uint64_t evicted = counters.Value("flow.evicted"); evicted > 0) {

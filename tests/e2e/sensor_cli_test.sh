@@ -66,6 +66,16 @@ expect_eq "$(awk '$1 == "capture.filtered" {print $2}' /tmp/mw_e2e_err.$$)" 15 \
 grep -q "kept none" /tmp/mw_e2e_err.$$ && fail "filter line with packets kept" \
   || pass "no filter line when packets pass"
 
+# Events that cannot be written (/dev/full is always out of space): exit 2, and one line that
+# names the destination and the reason.
+if [[ -e /dev/full ]]; then
+  expect_exit 2 "events to a full device" -- \
+    "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --no-intel --eve /dev/full \
+    --flow-events all
+  expect_eq "$(grep -c "writing events to /dev/full failed: No space left on device" \
+    /tmp/mw_e2e_err.$$)" 1 "the write failure is said once, with its reason"
+fi
+
 check_usage "--max-flows 0" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --max-flows 0
 grep -q -- "--max-flows" /tmp/mw_e2e_err.$$ && pass "the error names --max-flows" \
   || fail "error does not name the option: $(cat /tmp/mw_e2e_err.$$)"

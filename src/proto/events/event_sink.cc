@@ -6,10 +6,10 @@
 namespace mw::events {
 
 Result<std::unique_ptr<JsonLinesSink>> JsonLinesSink::Open(const std::string& path) {
-  if (path == "-") return std::unique_ptr<JsonLinesSink>(new JsonLinesSink(stdout, false));
+  if (path == "-") return std::unique_ptr<JsonLinesSink>(new JsonLinesSink(stdout, false, "stdout"));
   FILE* f = std::fopen(path.c_str(), "a");
   if (!f) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
-  return std::unique_ptr<JsonLinesSink>(new JsonLinesSink(f, true));
+  return std::unique_ptr<JsonLinesSink>(new JsonLinesSink(f, true, path));
 }
 
 JsonLinesSink::~JsonLinesSink() {
@@ -21,14 +21,24 @@ void JsonLinesSink::Emit(const Event& e) {
   std::string line = ToJsonLine(e);
   line.push_back('\n');
   std::lock_guard<std::mutex> l(mu_);
-  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size()) failed_ = true;
+  errno = 0;
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size()) NoteFailure();
   ++written_;
 }
 
 Status JsonLinesSink::Flush() {
   std::lock_guard<std::mutex> l(mu_);
-  if (std::fflush(file_) != 0 || failed_) return Status::IoError("writing events failed");
-  return Status::Ok();
+  errno = 0;
+  if (std::fflush(file_) != 0) NoteFailure();
+  if (!failed_) return Status::Ok();
+  return Status::IoError("writing events to " + name_ + " failed" +
+                         (error_ != 0 ? std::string(": ") + std::strerror(error_) : std::string()) +
+                         "; events handed to it since then may be lost");
+}
+
+void JsonLinesSink::NoteFailure() {
+  if (!failed_) error_ = errno;
+  failed_ = true;
 }
 
 }  // namespace mw::events

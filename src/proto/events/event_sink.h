@@ -31,12 +31,16 @@ class JsonLinesSink : public EventSink {
   uint64_t written() const { return written_; }
 
  private:
-  JsonLinesSink(FILE* f, bool owned) : file_(f), owned_(owned) {}
+  JsonLinesSink(FILE* f, bool owned, std::string name)
+      : file_(f), owned_(owned), name_(std::move(name)) {}
+  void NoteFailure();  // under mu_: the first failure's errno is kept for the message
   std::mutex mu_;
   FILE* file_;
   bool owned_;
+  std::string name_;  // the path, or "stdout"
   uint64_t written_ = 0;
   bool failed_ = false;
+  int error_ = 0;
 };
 
 // Keeps events in memory (tests, and the in-process path to the center).

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <random>
 #include <string>
 
@@ -245,6 +248,21 @@ TEST(JsonLinesSinkTest, WritesOneLinePerEvent) {
   std::fclose(f);
   EXPECT_EQ(lines, 2);
   EXPECT_FALSE(JsonLinesSink::Open("/nonexistent-dir/x.json").ok());
+}
+
+// A write that fails (here /dev/full: the device is always out of space) is an error from
+// Flush() naming the destination and the reason, and stays one after later writes.
+TEST(JsonLinesSinkTest, AFailedWriteIsAnErrorNamingTheFileAndTheReason) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this machine";
+  auto sink = JsonLinesSink::Open("/dev/full");
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  (*sink)->Emit(SampleAlert());
+  const Status first = (*sink)->Flush();
+  ASSERT_FALSE(first.ok());
+  EXPECT_NE(first.message().find("/dev/full"), std::string::npos) << first.message();
+  EXPECT_NE(first.message().find(std::strerror(ENOSPC)), std::string::npos) << first.message();
+  (*sink)->Emit(SampleAlert());
+  EXPECT_FALSE((*sink)->Flush().ok());
 }
 
 }  // namespace
