@@ -54,6 +54,10 @@ int RunSensor(const SensorArgs& a) {
   if (a.pcaps.empty() == a.iface.empty()) {
     return cli::UsageError("minewatch sensor", "give either --pcap FILE... or --iface IF");
   }
+  if (a.duration_s != 0 && a.iface.empty()) {
+    return cli::UsageError("minewatch sensor",
+                           "--duration applies to a live capture (--iface); a file is read to its end");
+  }
   sensor::SensorConfig config;
   config.sensor_name = a.name;
   config.flows.max_flows = a.max_flows;
@@ -209,7 +213,8 @@ void AddSensorCommand(CLI::App& app, cli::Action& action) {
   cmd->add_option("--flow-events", a->flow_events,
                   "Metadata events: none, mining (flows that alerted or spoke a mining dialect), all")
       ->capture_default_str();
-  cmd->add_option("--duration", a->duration_s, "Live capture: stop after this many seconds");
+  cmd->add_option("--duration", a->duration_s, "Live capture: stop after this many seconds")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--max-flows", a->max_flows,
                   "Flows tracked at once; when full, the least recently seen one is evicted")
       ->capture_default_str()

@@ -76,6 +76,13 @@ if [[ -e /dev/full ]]; then
     /tmp/mw_e2e_err.$$)" 1 "the write failure is said once, with its reason"
 fi
 
+check_usage "--duration -1" -- "$MINEWATCH" sensor --iface lo --duration -1
+check_usage "--duration 0" -- "$MINEWATCH" sensor --iface lo --duration 0
+check_usage "--duration with a file" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" \
+  --duration 3
+grep -q -- "--duration applies to a live capture" /tmp/mw_e2e_err.$$ \
+  && pass "the error says --duration is for --iface" || fail "$(cat /tmp/mw_e2e_err.$$)"
+
 check_usage "--max-flows 0" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --max-flows 0
 grep -q -- "--max-flows" /tmp/mw_e2e_err.$$ && pass "the error names --max-flows" \
   || fail "error does not name the option: $(cat /tmp/mw_e2e_err.$$)"
