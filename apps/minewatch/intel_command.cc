@@ -114,7 +114,7 @@ int RunImport(const ImportOptions& o) {
     auto spec = ParseFeedSpec(arg, o, allow);
     if (!spec.ok()) return cli::UsageError(cmd, spec.status().message());
     auto text = Env::Default()->ReadFile(spec->path);
-    if (!text.ok()) return cli::UsageError(cmd, "cannot read feed " + spec->path);
+    if (!text.ok()) return cli::UsageError(cmd, "cannot read feed: " + text.status().message());
     intel::ParsedFeed feed = intel::ParseFeed(*text, spec->source);
     malformed.emplace_back();
     for (const auto& sk : feed.skipped) {

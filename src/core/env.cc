@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace mw {
 namespace {
@@ -24,12 +22,30 @@ class PosixEnv : public Env {
                std::chrono::steady_clock::now().time_since_epoch()).count();
   }
   Result<std::string> ReadFile(const std::string& path) override {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) return Status::IoError("cannot read " + path);
-    return ss.str();
+    // read(2) itself, so that a directory (EISDIR) or an I/O error is an error with its
+    // reason, not an empty file (an ifstream opens a directory and reads nothing from it).
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
+    std::string data;
+    struct stat st{};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      data.reserve(static_cast<size_t>(st.st_size));
+    }
+    char buf[65536];
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n > 0) {
+        data.append(buf, static_cast<size_t>(n));
+      } else if (n == 0) {
+        break;
+      } else if (errno != EINTR) {
+        const int error = errno;
+        ::close(fd);
+        return Status::IoError("cannot read " + path + ": " + std::strerror(error));
+      }
+    }
+    ::close(fd);
+    return data;
   }
   Status WriteFileAtomic(const std::string& path, const std::string& data, int mode) override {
     const std::string tmp = path + ".tmp";
