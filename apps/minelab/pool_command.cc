@@ -92,6 +92,20 @@ int RunPool(const PoolArgs& a) {
   if (!(a.start_difficulty > 0) || !(a.min_difficulty > 0) || !(a.share_interval > 0)) {
     return cli::UsageError(prog, "difficulties and --share-interval must be > 0");
   }
+  // Values that would leave the pool unable to serve or pay (no I/O thread, an empty PPLNS
+  // window, a refresh loop without pause) are refused here rather than adjusted unseen.
+  if (a.pplns_window < 1) return cli::UsageError(prog, "--pplns-window must be >= 1");
+  if (!(a.min_payout >= 0) || a.min_payout > 1e9) {
+    return cli::UsageError(prog, "--min-payout must be 0..1e9 coins");
+  }
+  if (a.io_threads < 1 || a.io_threads > 64) return cli::UsageError(prog, "--io-threads must be 1..64");
+  if (a.max_connections < 1 || a.max_per_ip < 1) {
+    return cli::UsageError(prog, "--max-connections and --max-per-ip must be >= 1");
+  }
+  if (a.idle_timeout < 1) return cli::UsageError(prog, "--idle-timeout must be >= 1 second");
+  if (!(a.refresh_seconds >= 1) || a.refresh_seconds > 86400) {
+    return cli::UsageError(prog, "--refresh must be 1..86400 seconds");
+  }
   LogLevel level;
   if (!ParseLogLevel(a.log_level, &level)) return cli::UsageError(prog, "--log-level: unknown level");
   Logger log(level);
@@ -99,7 +113,7 @@ int RunPool(const PoolArgs& a) {
   pool::NodeLinkOptions link_options;
   link_options.node = *url;
   link_options.refresh_interval =
-      std::chrono::milliseconds(int64_t(std::max(1.0, a.refresh_seconds) * 1000));
+      std::chrono::milliseconds(int64_t(a.refresh_seconds * 1000));
   if (!a.wallet.empty()) {
     auto key = lab::wallet::LoadKeyFile(a.wallet);
     if (!key.ok()) return cli::UsageError(prog, "--wallet: " + key.status().message());
@@ -125,7 +139,7 @@ int RunPool(const PoolArgs& a) {
   pool::PoolCore core(o);
 
   pool::ServerOptions so;
-  so.io_threads = std::clamp(a.io_threads, 1, 64);
+  so.io_threads = a.io_threads;
   pool::StratumServer server(core, so);
   pool::NodeLink link(core, link_options,
                       [&server](std::shared_ptr<const pool::PoolJob> j) { server.BroadcastJob(j); },

@@ -2,6 +2,7 @@
 # minelab stays on loopback: every subcommand refuses to listen on or connect to another
 # address (one-line error, exit 2) before it opens a socket, unless --allow-non-loopback.
 # 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never routed, and nothing here tries to reach it.
+# Also: pool settings that would leave it unable to serve or pay are one-line usage errors.
 source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -46,4 +47,15 @@ starts "localhost is loopback" -- --pool stratum+tcp://localhost:1
 starts "[::1] is loopback" -- --pool "stratum+tcp://[::1]:1"
 refused "0.0.0.0 as a pool" --pool -- "$MINELAB" miner --pool stratum+tcp://0.0.0.0:1 --user "$addr.w"
 starts "--allow-non-loopback lifts the check" -- --allow-non-loopback --pool stratum+tcp://0.0.0.0:1
+
+# Pool settings that would leave it unable to serve or pay are refused before it contacts the
+# node (port 1: nothing listens, so an accepted setting would fail later with exit 3, not 2).
+for bad in "--io-threads 0" "--pplns-window 0" "--refresh 0" "--idle-timeout 0" \
+           "--max-connections 0" "--max-per-ip 0" "--min-payout -1"; do
+  # shellcheck disable=SC2086
+  check_usage "pool $bad" -- "$MINELAB" pool --address "$addr" --listen 127.0.0.1:0 \
+    --api-listen 127.0.0.1:0 --node http://127.0.0.1:1/ $bad
+  grep -q -- "${bad%% *}" /tmp/mw_e2e_err.$$ && pass "the error names ${bad%% *}" \
+    || fail "pool $bad: $(cat /tmp/mw_e2e_err.$$)"
+done
 finish
