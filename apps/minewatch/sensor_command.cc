@@ -1,6 +1,7 @@
 // `minewatch sensor`: network detection over capture files or a live interface.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <csignal>
@@ -53,6 +54,9 @@ void PrintCounters(const CounterSet& counters) {
 int RunSensor(const SensorArgs& a) {
   if (a.pcaps.empty() == a.iface.empty()) {
     return cli::UsageError("minewatch sensor", "give either --pcap FILE... or --iface IF");
+  }
+  if (std::count(a.pcaps.begin(), a.pcaps.end(), "-") > 1) {
+    return cli::UsageError("minewatch sensor", "--pcap - (standard input) can be given once");
   }
   if (a.duration_s != 0 && a.iface.empty()) {
     return cli::UsageError("minewatch sensor",
@@ -157,7 +161,9 @@ int RunSensor(const SensorArgs& a) {
               << (intel ? "" : " (no intel snapshot: list-based detection off)") << "\n";
     if (!drain(**src, true)) rc = 2;
   } else {
-    for (const std::string& path : a.pcaps) {
+    for (const std::string& given : a.pcaps) {
+      // "-": standard input (a pipe from tcpdump -w - or zcat), read as libpcap reads pipes.
+      const std::string path = given == "-" ? "/dev/stdin" : given;
       net::CaptureOptions opts;
       opts.bpf_filter = a.bpf;
       auto src = net::OpenPcapFile(path, opts);
@@ -201,7 +207,7 @@ void AddSensorCommand(CLI::App& app, cli::Action& action) {
   auto a = std::make_shared<SensorArgs>();
   CLI::App* cmd = app.add_subcommand(
       "sensor", "Network detection: read capture files or a live interface, write EVE-JSON alerts");
-  cmd->add_option("--pcap", a->pcaps, "pcap or pcapng file(s) to read");
+  cmd->add_option("--pcap", a->pcaps, "pcap or pcapng file(s) to read; - reads standard input");
   cmd->add_option("--iface", a->iface, "Live capture from this interface (e.g. lo)");
   cmd->add_option("--bpf", a->bpf, "BPF filter expression applied to the capture");
   cmd->add_option("--eve", a->eve, "Where events go: a file (appended) or - for stdout")

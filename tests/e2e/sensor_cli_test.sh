@@ -49,6 +49,14 @@ expect_eq "$(awk '$1 == "capture.packets" {print $2}' /tmp/mw_e2e_err.$$)" 40 \
 expect_eq "$(awk '$1 == "decode.packets" {print $2}' /tmp/mw_e2e_err.$$)" 40 \
   "decode.packets agrees"
 
+# "--pcap -" reads standard input (a pipe: libpcap's reader, not our record loop).
+expect_exit 0 "the capture from standard input" -- \
+  bash -c '"$1" sensor --pcap - --no-intel --eve /dev/null --stats < <(cat "$2")' _ \
+  "$MINEWATCH" "$work/five_flows.pcap"
+expect_eq "$(awk '$1 == "capture.packets" {print $2}' /tmp/mw_e2e_err.$$)" 20 \
+  "all 20 packets read from the pipe"
+check_usage "--pcap - twice" -- "$MINEWATCH" sensor --pcap - --pcap - --no-intel
+
 # A BPF filter that keeps nothing: counted, and said in one line (not an error).
 expect_exit 0 "a filter that matches no packet" -- \
   "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --no-intel --eve /dev/null --bpf udp --stats
