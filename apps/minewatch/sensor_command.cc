@@ -23,8 +23,14 @@
 namespace mw::minewatch {
 namespace {
 
-std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM during live capture
-void OnSignal(int) { g_stop.store(true); }
+// The first SIGINT or SIGTERM asks the read loop to stop (its number is kept); the flows seen so
+// far are then ended and every event is written. A second one kills the process as usual.
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+void OnSignal(int sig) {
+  g_stop_signal.store(sig);
+  std::signal(sig, SIG_DFL);
+}
 
 struct SensorArgs {
   std::vector<std::string> pcaps;
@@ -113,7 +119,7 @@ int RunSensor(const SensorArgs& a) {
     net::FrameBatch batch;
     uint64_t n = 0;
     const auto t0 = std::chrono::steady_clock::now();
-    while (!g_stop.load()) {
+    while (g_stop_signal.load() == 0) {
       if (live && a.duration_s > 0 &&
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= a.duration_s) {
         break;
@@ -149,14 +155,17 @@ int RunSensor(const SensorArgs& a) {
     return true;
   };
 
+  // Files too: an interrupted run still ends its flows and writes whole lines (killed at once,
+  // it would lose the events in the write buffer and could leave half a line in an EVE file
+  // that the next run appends to).
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
   if (!a.iface.empty()) {
     net::LiveOptions live;
     live.interface = a.iface;
     live.bpf_filter = a.bpf;
     auto src = net::OpenLiveInterface(live);
     if (!src.ok()) return cli::UsageError("minewatch sensor", src.status().message());
-    std::signal(SIGINT, OnSignal);
-    std::signal(SIGTERM, OnSignal);
     std::cerr << "minewatch sensor: listening on " << a.iface
               << (intel ? "" : " (no intel snapshot: list-based detection off)") << "\n";
     if (!drain(**src, true)) rc = 2;
@@ -173,6 +182,12 @@ int RunSensor(const SensorArgs& a) {
         continue;
       }
       if (!drain(**src, false)) rc = 2;
+      if (const int sig = g_stop_signal.load(); sig != 0) {
+        std::cerr << "minewatch sensor: stopped by signal " << sig << " before " << given
+                  << " was read to its end; the events of what was read are written\n";
+        rc = 128 + sig;
+        break;
+      }
     }
   }
   pipeline.Finish();

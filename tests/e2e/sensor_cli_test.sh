@@ -57,6 +57,29 @@ expect_eq "$(awk '$1 == "capture.packets" {print $2}' /tmp/mw_e2e_err.$$)" 20 \
   "all 20 packets read from the pipe"
 check_usage "--pcap - twice" -- "$MINEWATCH" sensor --pcap - --pcap - --no-intel
 
+# SIGINT while a capture is being read: the sensor stops reading, ends the flows it has, writes
+# their events as whole lines, says so, and exits 130. The capture comes through a FIFO that this
+# script holds open, so the sensor is surely inside its read when the signal arrives.
+mkfifo "$work/pipe"
+"$MINEWATCH" sensor --pcap "$work/pipe" --no-intel --flow-events all --eve "$work/int.json" \
+  --stats >/dev/null 2>"$work/int.err" &
+sensor_pid=$!
+exec 3>"$work/pipe"
+cat "$work/five_flows.pcap" >&3
+has_pipe_open() { ls -l "/proc/$sensor_pid/fd" 2>/dev/null | grep -q "$work/pipe"; }
+wait_until 10 has_pipe_open || fail "the sensor did not open the FIFO"
+kill -INT "$sensor_pid"
+sleep 0.3
+exec 3>&-
+rc=0
+wait "$sensor_pid" || rc=$?
+expect_eq "$rc" 130 "an interrupted read exits 130"
+grep -q "stopped by signal 2 before $work/pipe was read to its end" "$work/int.err" \
+  && pass "the interruption is said" || fail "no interruption line: $(head -c 300 "$work/int.err")"
+expect_eq "$(grep -c '"event_type":"flow"' "$work/int.json")" 5 \
+  "the five flows read before the signal are ended and written"
+expect_eq "$(tail -c 1 "$work/int.json" | od -An -c | tr -d ' ')" '\n' "the EVE file ends with a whole line"
+
 # A BPF filter that keeps nothing: counted, and said in one line (not an error).
 expect_exit 0 "a filter that matches no packet" -- \
   "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --no-intel --eve /dev/null --bpf udp --stats
