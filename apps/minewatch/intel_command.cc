@@ -165,6 +165,13 @@ Result<intel::Snapshot> OpenSnapshot(const std::string& option) {
   return snap;
 }
 
+// A query as an error message quotes it: long ones cut to their start, so the line stays short.
+std::string Quoted(const std::string& query) {
+  constexpr size_t kMaxQuoted = 80;
+  if (query.size() <= kMaxQuoted) return "'" + query + "'";
+  return "'" + query.substr(0, kMaxQuoted) + "...' (" + std::to_string(query.size()) + " bytes)";
+}
+
 std::string Indent(const std::string& lines) {
   std::string out;
   size_t start = 0;
@@ -187,7 +194,7 @@ int RunLookup(const std::vector<std::string>& queries, const std::string& intel_
   for (size_t i = 0; i < queries.size(); ++i) {
     if (queries[i].find('/') != std::string::npos) continue;  // a URL
     auto ep = intel::ParseEndpoint(queries[i]);
-    if (!ep.ok()) return cli::UsageError(cmd, "'" + queries[i] + "': " + ep.status().message());
+    if (!ep.ok()) return cli::UsageError(cmd, Quoted(queries[i]) + ": " + ep.status().message());
     endpoints[i] = *ep;
   }
   intel::MatchResult m;

@@ -96,6 +96,11 @@ grep -q "allowlisted" /tmp/mw_e2e_out.$$ && pass "stats shows allowlisted drops"
 # Bad input: one line on stderr, exit 2 (check_usage in lib.sh).
 check_usage "lookup rejects a bad name" -- "$MINEWATCH" intel lookup --intel "$snap" "bad name"
 check_usage "lookup rejects a bad port" -- "$MINEWATCH" intel lookup --intel "$snap" pool.example:99999
+check_usage "lookup rejects a name too long" -- "$MINEWATCH" intel lookup --intel "$snap" \
+  "$(printf 'a.%.0s' {1..2000})"
+(( $(wc -c </tmp/mw_e2e_err.$$) < 200 )) && grep -q "(4000 bytes): name longer than 253 bytes" \
+  /tmp/mw_e2e_err.$$ && pass "a long query is quoted by its start and its length" \
+  || fail "long query error: $(head -c 300 /tmp/mw_e2e_err.$$)"
 check_usage "missing snapshot" -- "$MINEWATCH" intel lookup --intel "$work/none.mwintel" a.example
 check_usage "scan of a missing file" -- "$MINEWATCH" intel scan --intel "$snap" "$work/none.txt"
 head -c 200 "$snap" >"$work/truncated.mwintel"
