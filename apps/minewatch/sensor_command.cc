@@ -118,6 +118,7 @@ int RunSensor(const SensorArgs& a) {
   auto drain = [&](net::PacketSource& src, bool live) -> bool {
     net::FrameBatch batch;
     uint64_t n = 0;
+    bool failed = false;
     const auto t0 = std::chrono::steady_clock::now();
     while (g_stop_signal.load() == 0) {
       if (live && a.duration_s > 0 &&
@@ -145,14 +146,13 @@ int RunSensor(const SensorArgs& a) {
         continue;
       }
       if (r == net::NextResult::kEnd) break;
-      if (tty && n >= 0x40000) std::fprintf(stderr, "\n");
-      capture += src.stats();
-      std::cerr << "minewatch sensor: " << src.status().message() << "\n";
-      return false;
+      failed = true;
+      break;
     }
     if (tty && n >= 0x40000) std::fprintf(stderr, "\n");
-    capture += src.stats();
-    return true;
+    capture += src.stats();  // a failed source's counts too (its read errors among them)
+    if (failed) std::cerr << "minewatch sensor: " << src.status().message() << "\n";
+    return !failed;
   };
 
   // Files too: an interrupted run still ends its flows and writes whole lines (killed at once,
