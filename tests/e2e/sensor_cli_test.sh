@@ -80,6 +80,16 @@ expect_eq "$(grep -c '"event_type":"flow"' "$work/int.json")" 5 \
   "the five flows read before the signal are ended and written"
 expect_eq "$(tail -c 1 "$work/int.json" | od -An -c | tr -d ' ')" '\n' "the EVE file ends with a whole line"
 
+# A file cut in the middle of a record: exit 2, and its counts (the read error among them) still
+# reach --stats.
+head -c 500 "$work/five_flows.pcap" >"$work/cut.pcap"
+expect_exit 2 "a capture cut mid-record" -- \
+  "$MINEWATCH" sensor --pcap "$work/cut.pcap" --no-intel --eve /dev/null --stats
+expect_eq "$(awk '$1 == "capture.read_errors" {print $2}' /tmp/mw_e2e_err.$$)" 1 \
+  "capture.read_errors counts the cut record"
+[[ "$(awk '$1 == "capture.packets" {print $2}' /tmp/mw_e2e_err.$$)" -gt 0 ]] \
+  && pass "the records before the cut are counted" || fail "no capture.packets after a cut"
+
 # A BPF filter that keeps nothing: counted, and said in one line (not an error).
 expect_exit 0 "a filter that matches no packet" -- \
   "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --no-intel --eve /dev/null --bpf udp --stats
