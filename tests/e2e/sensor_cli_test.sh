@@ -2,7 +2,8 @@
 # minewatch sensor --max-flows: a capture of more concurrent flows than the table holds evicts
 # flows before they end, which the sensor reports in one line (and counts); a table large
 # enough reports nothing; a limit out of range is a one-line usage error. Also: the capture
-# counters of several files, and a --bpf filter that keeps nothing (counted, one line). The capture (five TCP
+# counters of several files, a --bpf filter that keeps nothing (counted, one line), a pcapng
+# file with interfaces of two link types. The capture (five TCP
 # flows that all stay open, on loopback addresses) is written below.
 source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
@@ -79,6 +80,45 @@ grep -q "stopped by signal 2 before $work/pipe was read to its end" "$work/int.e
 expect_eq "$(grep -c '"event_type":"flow"' "$work/int.json")" 5 \
   "the five flows read before the signal are ended and written"
 expect_eq "$(tail -c 1 "$work/int.json" | od -An -c | tr -d ' ')" '\n' "the EVE file ends with a whole line"
+
+# A pcapng capture taken on two interfaces of different link types (libpcap's reader refuses
+# it): the first two flows on an Ethernet interface, the other three on a raw IP one.
+python3 - "$work/five_flows.pcap" "$work/two_links.pcapng" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+out = open(sys.argv[2], "wb")
+def block(kind, body):
+    body += b"\0" * (-len(body) % 4)
+    out.write(struct.pack("<II", kind, len(body) + 12) + body + struct.pack("<I", len(body) + 12))
+block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+block(1, struct.pack("<HHI", 1, 0, 65535))    # interface 0: Ethernet
+block(1, struct.pack("<HHI", 101, 0, 65535))  # interface 1: raw IP
+at = 24
+while at < len(data):
+    sec, usec, caplen, length = struct.unpack_from("<IIII", data, at)
+    ip = data[at + 16:at + 16 + caplen]
+    at += 16 + caplen
+    sport = struct.unpack_from(">H", ip, 20)[0]
+    if sport < 40002:
+        frame, iface = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip, 0
+    else:
+        frame, iface = ip, 1
+    ticks = sec * 1_000_000 + usec
+    block(6, struct.pack("<IIIII", iface, ticks >> 32, ticks & 0xFFFFFFFF, len(frame), len(frame))
+          + frame)
+PY
+expect_exit 0 "a pcapng capture on two link types" -- \
+  "$MINEWATCH" sensor --pcap "$work/two_links.pcapng" --no-intel --eve /dev/null --stats
+expect_eq "$(awk '$1 == "decode.link.EN10MB" {print $2}' /tmp/mw_e2e_err.$$)" 8 \
+  "the Ethernet interface's frames decoded as Ethernet"
+expect_eq "$(awk '$1 == "decode.link.RAW" {print $2}' /tmp/mw_e2e_err.$$)" 12 \
+  "the raw IP interface's frames decoded as raw IP"
+expect_eq "$(awk '$1 == "flow.created" {print $2}' /tmp/mw_e2e_err.$$)" 5 "five flows across both"
+expect_exit 0 "the same through a filter compiled for each link type" -- \
+  "$MINEWATCH" sensor --pcap "$work/two_links.pcapng" --no-intel --eve /dev/null --stats \
+  --bpf "tcp src port 40001 or tcp src port 40004"
+expect_eq "$(awk '$1 == "capture.packets" {print $2}' /tmp/mw_e2e_err.$$)" 8 \
+  "the filter kept one flow of each interface"
 
 # A file cut in the middle of a record: exit 2, and its counts (the read error among them) still
 # reach --stats.

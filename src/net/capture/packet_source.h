@@ -1,8 +1,10 @@
 // PacketSource: where captured frames come from. Implementations read pcap / pcapng files (from
 // a path or a memory buffer) and live interfaces. libpcap opens every file, knows both file
 // formats, every byte order and timestamp precision, and the kernel capture interfaces; the
-// records of a classic pcap 2.4 file are read by our own loop (pcap_record_source.h), which
-// hands out whole batches of frames without copying them.
+// records of a classic pcap 2.4 file and the blocks of a pcapng file are read by our own loops
+// (pcap_record_source.h, pcapng_record_source.h), which hand out whole batches of frames
+// without copying them. A frame carries its own link type: a pcapng file's interfaces may
+// differ.
 //
 // Threading: a source is used by one thread at a time. Live sources return kTimeout when no
 // packet arrived within the read timeout, so the caller can check its own stop flag.
@@ -98,11 +100,12 @@ inline constexpr int64_t kMaxCaptureSeconds = 100'000'000'000;
 // Capture files are read in chunks of this size (see OpenPcapFile).
 inline constexpr size_t kFileReadBufferBytes = size_t{1} << 20;
 
-// Opens a pcap or pcapng file. A classic pcap 2.4 file that is a regular file is read by our
-// record loop in kFileReadBufferBytes chunks; other files (pcapng, older pcap versions, pipes)
-// by libpcap, through a stdio stream with a kFileReadBufferBytes buffer. Errors (one line,
-// naming the file): missing or unreadable file, not a capture file, a link type the decoder
-// does not support, a BPF filter that does not compile.
+// Opens a pcap or pcapng file. A regular file in classic pcap 2.4 or pcapng is read by our
+// loops in kFileReadBufferBytes chunks; other files (older pcap versions, pipes) by libpcap,
+// through a stdio stream with a kFileReadBufferBytes buffer. Errors (one line, naming the
+// file): missing or unreadable file, not a capture file, a first interface whose link type the
+// decoder does not support, a BPF filter that does not compile. link_type() is the first
+// interface's; a pcapng file's later interfaces may have others (RawPacket::link_type).
 Result<std::unique_ptr<PacketSource>> OpenPcapFile(const std::string& path,
                                                    const CaptureOptions& options = {});
 // The same over bytes in memory (the bytes are copied; libpcap reads them through fmemopen).

@@ -13,6 +13,7 @@
 #include "net/capture/frame_batch.h"
 #include "net/capture/packet_source.h"
 #include "net/decode/packet.h"
+#include "net/capture/reading_test_util.h"
 #include "net/testing/packet_builder.h"
 
 namespace mw::net {
@@ -20,51 +21,7 @@ namespace {
 
 using testing::PacketBuilder;
 using testing::PcapWriter;
-
-struct Frame {
-  int64_t ts_us;
-  uint32_t cap_len, wire_len;
-  Bytes bytes;
-  bool operator==(const Frame&) const = default;
-};
-
-struct Reading {
-  std::vector<Frame> frames;
-  NextResult end = NextResult::kEnd;
-  uint64_t packets = 0, bytes = 0, read_errors = 0, clamped = 0, filtered = 0;
-  bool batched_stably = false;
-};
-
-// Reads a whole source frame by frame, or through FrameBatch, checking every batch's frames
-// only after the batch is complete (they must all still be valid).
-Reading ReadAll(PacketSource& source, bool batched) {
-  Reading out;
-  out.batched_stably = source.ReadsStableBatches();
-  auto keep = [&](const RawPacket& p) {
-    out.frames.push_back({p.ts_us, p.cap_len, p.wire_len, Bytes(p.data, p.data + p.cap_len)});
-  };
-  if (batched) {
-    FrameBatch batch;
-    NextResult r;
-    do {
-      r = batch.Fill(source);
-      for (const RawPacket& p : batch.frames()) keep(p);
-    } while (r == NextResult::kPacket);
-    out.end = r;
-  } else {
-    RawPacket p;
-    NextResult r;
-    while ((r = source.Next(p)) == NextResult::kPacket) keep(p);
-    out.end = r;
-  }
-  const CaptureStats& s = source.stats();
-  out.packets = s.packets;
-  out.bytes = s.bytes;
-  out.read_errors = s.read_errors;
-  out.clamped = s.timestamps_clamped;
-  out.filtered = s.filtered;
-  return out;
-}
+using namespace capture_testing;
 
 void WriteU32(Bytes& b, size_t at, uint32_t v, bool big_endian) {
   ASSERT_LE(at + 4, b.size());
@@ -114,51 +71,6 @@ Bytes MixedCapture(uint32_t snaplen = 262144) {
     w.Add(1'600'000'000'000'000 + int64_t(i) * 1234, b.Build(kLinkEthernet));
   }
   return w.bytes();
-}
-
-std::string TempFile(const std::string& name, const Bytes& bytes) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("mw_pcap_records_" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / name).string();
-  EXPECT_TRUE(testing::WriteBytesToFile(path, bytes).ok());
-  return path;
-}
-
-// Reads `bytes` with libpcap (the reference) and with our loop, from memory and from a file,
-// frame by frame and in batches; every reading must match the reference.
-void ExpectSameAsLibpcap(const Bytes& bytes, const std::string& filter = "") {
-  auto reference_source =
-      OpenPcapMemory(bytes, {.bpf_filter = filter, .records = PcapRecords::kLibpcap});
-  ASSERT_TRUE(reference_source.ok()) << reference_source.status().ToString();
-  const Reading reference = ReadAll(**reference_source, false);
-  ASSERT_FALSE(reference.batched_stably);
-  if (!filter.empty()) {
-    EXPECT_GT(reference.filtered, 0u);  // the filter took some records out
-  }
-  const std::string path = TempFile("variant.pcap", bytes);
-  for (bool from_file : {false, true}) {
-    for (bool batched : {false, true}) {
-      SCOPED_TRACE(std::string(from_file ? "file" : "memory") + (batched ? ", batched" : ""));
-      auto source = from_file ? OpenPcapFile(path, {.bpf_filter = filter})
-                              : OpenPcapMemory(bytes, {.bpf_filter = filter});
-      ASSERT_TRUE(source.ok()) << source.status().ToString();
-      const Reading ours = ReadAll(**source, batched);
-      EXPECT_TRUE(ours.batched_stably);  // our loop read it, not libpcap
-      ASSERT_EQ(ours.frames.size(), reference.frames.size());
-      for (size_t i = 0; i < ours.frames.size(); ++i) {
-        ASSERT_EQ(ours.frames[i], reference.frames[i]) << "frame " << i;
-      }
-      EXPECT_EQ(ours.end, reference.end);
-      EXPECT_EQ(ours.packets, reference.packets);
-      EXPECT_EQ(ours.bytes, reference.bytes);
-      EXPECT_EQ(ours.read_errors, reference.read_errors);
-      EXPECT_EQ(ours.clamped, reference.clamped);
-      EXPECT_EQ(ours.filtered, reference.filtered);
-      EXPECT_EQ((*source)->link_type(), (*reference_source)->link_type());
-      EXPECT_EQ((*source)->status().ok(), (*reference_source)->status().ok());
-    }
-  }
 }
 
 TEST(PcapRecordSource, EveryByteOrderAndPrecisionReadsAsLibpcapReadsIt) {
@@ -228,7 +140,7 @@ TEST(PcapRecordSource, FilesLargerThanTheReadBufferReadAsLibpcap) {
   ExpectSameAsLibpcap(w.bytes());
 }
 
-TEST(PcapRecordSource, OtherFormatsAreLeftToLibpcap) {
+TEST(PcapRecordSource, OlderPcapVersionsAreLeftToLibpcap) {
   EXPECT_FALSE(internal::IsPcapV24(Bytes(10, 0)));
   Bytes old_version = MixedCapture();
   old_version[6] = 3;  // version 2.3: libpcap's rules for it differ; libpcap reads it
@@ -236,12 +148,10 @@ TEST(PcapRecordSource, OtherFormatsAreLeftToLibpcap) {
   auto source = OpenPcapMemory(old_version);
   ASSERT_TRUE(source.ok());
   EXPECT_FALSE((*source)->ReadsStableBatches());
+  // pcapng has its own loop (pcapng_record_source_test.cc).
   testing::PcapngWriter ng(kLinkEthernet);
   ng.Add(1, PacketBuilder().Ipv4("10.0.0.1", "10.0.0.2").Udp(1, 2).Build(kLinkEthernet));
   EXPECT_FALSE(internal::IsPcapV24(ng.bytes()));
-  auto from_file = OpenPcapFile(TempFile("x.pcapng", ng.bytes()));
-  ASSERT_TRUE(from_file.ok());
-  EXPECT_FALSE((*from_file)->ReadsStableBatches());
 }
 
 }  // namespace

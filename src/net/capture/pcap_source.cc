@@ -14,6 +14,7 @@
 
 #include "net/capture/packet_source.h"
 #include "net/capture/pcap_record_source.h"
+#include "net/capture/pcapng_record_source.h"
 #include "net/decode/packet.h"
 
 namespace mw::net {
@@ -175,17 +176,21 @@ Result<std::unique_ptr<PacketSource>> OpenWithLibpcap(const std::string& path,
                 options.bpf_filter);
 }
 
-// A regular file that starts as a classic pcap 2.4 file: libpcap parses its header from a
-// duplicate of the descriptor, our loop reads the records with pread. nullptr = not such a file
-// (the caller opens it with libpcap, which also gives the error messages).
+// A regular file that starts as a classic pcap 2.4 file or as a pcapng file: libpcap opens it
+// from a duplicate of the descriptor (its checks and messages for the file header), our loop
+// reads the records or blocks with pread. nullptr = neither (the caller opens it with libpcap,
+// which also gives the error messages).
 Result<std::unique_ptr<PacketSource>> OpenWithRecordLoop(const std::string& path,
                                                          const CaptureOptions& options) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unique_ptr<PacketSource>();
   struct stat st {};
   uint8_t head[internal::kPcapFileHeaderBytes];
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-      pread(fd, head, sizeof head, 0) != ssize_t(sizeof head) || !internal::IsPcapV24(head)) {
+  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  const ssize_t got = regular ? pread(fd, head, sizeof head, 0) : -1;
+  const bool pcap = got == ssize_t(sizeof head) && internal::IsPcapV24(head);
+  const bool pcapng = got >= 4 && internal::IsPcapng(ByteSpan(head, size_t(got)));
+  if (!pcap && !pcapng) {
     close(fd);
     return std::unique_ptr<PacketSource>();
   }
@@ -203,6 +208,10 @@ Result<std::unique_ptr<PacketSource>> OpenWithRecordLoop(const std::string& path
     std::fclose(stream);
     close(fd);
     return Status::InvalidArgument("cannot read capture file " + path + ": " + errbuf);
+  }
+  if (pcapng) {
+    return internal::OpenPcapngRecordSource(handle, "file " + path, fd, Bytes{},
+                                            options.bpf_filter);
   }
   return internal::OpenPcapRecordSource(handle, "file " + path, fd, Bytes{}, head,
                                         options.bpf_filter);
@@ -223,8 +232,8 @@ Result<std::unique_ptr<PacketSource>> OpenPcapMemory(ByteSpan bytes,
                                                      const CaptureOptions& options) {
   if (bytes.empty()) return Status::InvalidArgument("capture in memory: empty input");
   Bytes copy(bytes.begin(), bytes.end());
-  const bool own_loop =
-      options.records == PcapRecords::kOwnLoop && internal::IsPcapV24(copy);
+  const bool own_loop = options.records == PcapRecords::kOwnLoop &&
+                        (internal::IsPcapV24(copy) || internal::IsPcapng(copy));
   // libpcap parses the header (and, without our loop, the records) from this stream.
   FILE* stream = fmemopen(copy.data(), copy.size(), "rb");
   if (stream == nullptr) return Status::IoError("capture in memory: fmemopen failed");
@@ -236,8 +245,12 @@ Result<std::unique_ptr<PacketSource>> OpenPcapMemory(ByteSpan bytes,
     std::fclose(stream);
     return Status::InvalidArgument(std::string("capture in memory: ") + errbuf);
   }
-  if (own_loop) {
+  if (own_loop && internal::IsPcapng(copy)) {
     // The stream reads `copy`, which moves into the source: its heap buffer stays where it is.
+    return internal::OpenPcapngRecordSource(handle, "memory", -1, std::move(copy),
+                                            options.bpf_filter);
+  }
+  if (own_loop) {
     const Bytes head(copy.begin(), copy.begin() + internal::kPcapFileHeaderBytes);
     return internal::OpenPcapRecordSource(handle, "memory", -1, std::move(copy), head,
                                           options.bpf_filter);
