@@ -31,6 +31,12 @@ void OnSignal(int sig) {
   g_stop_signal.store(sig);
   std::signal(sig, SIG_DFL);
 }
+// SIGHUP (log rotation: logrotate's postrotate, `kill -HUP`) asks for the --eve file to be
+// reopened; the read loop does it between batches. (Left at its default, SIGHUP would end the
+// sensor and lose the events in the write buffer.)
+std::atomic<bool> g_reopen_eve{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+void OnHangup(int) { g_reopen_eve.store(true); }
 
 struct SensorArgs {
   std::vector<std::string> pcaps;
@@ -112,6 +118,16 @@ int RunSensor(const SensorArgs& a) {
     }
     return st;
   };
+  auto reopen = [&] {
+    const Status st = (*sink)->Reopen();
+    if (!st.ok()) {
+      std::cerr << "minewatch sensor: SIGHUP: " << st.message() << "\n";
+    } else if (a.eve == "-") {
+      std::cerr << "minewatch sensor: SIGHUP: events go to standard output, no file to reopen\n";
+    } else {
+      std::cerr << "minewatch sensor: SIGHUP: reopened " << a.eve << "\n";
+    }
+  };
   // Frames are read a batch at a time: the pipeline decodes a group ahead and prefetches each
   // packet's flow before it gets to it. A live batch takes only the frames that are ready, so
   // that no frame waits for a batch to fill.
@@ -126,6 +142,9 @@ int RunSensor(const SensorArgs& a) {
         break;
       }
       const net::NextResult r = batch.Fill(src);
+      // (Before the batch is processed: a signal that arrived while the read waited applies to
+      // the events of what the wait brought.)
+      if (g_reopen_eve.exchange(false)) reopen();
       if (!batch.empty()) {
         pipeline.ProcessFrames(batch.frames());
         if (tty && ((n + batch.size()) >> 18) != (n >> 18)) {
@@ -160,6 +179,7 @@ int RunSensor(const SensorArgs& a) {
   // that the next run appends to).
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  std::signal(SIGHUP, OnHangup);  // (glibc's signal(): reads it interrupts are restarted)
   if (!a.iface.empty()) {
     net::LiveOptions live;
     live.interface = a.iface;
@@ -225,7 +245,7 @@ void AddSensorCommand(CLI::App& app, cli::Action& action) {
   cmd->add_option("--pcap", a->pcaps, "pcap or pcapng file(s) to read; - reads standard input");
   cmd->add_option("--iface", a->iface, "Live capture from this interface (e.g. lo)");
   cmd->add_option("--bpf", a->bpf, "BPF filter expression applied to the capture");
-  cmd->add_option("--eve", a->eve, "Where events go: a file (appended) or - for stdout")
+  cmd->add_option("--eve", a->eve, "Where events go: a file (appended; SIGHUP reopens it) or - for stdout")
       ->capture_default_str();
   cmd->add_option("--intel", a->intel,
                   "Compiled intel snapshot (minewatch intel import); default: the shipped one");

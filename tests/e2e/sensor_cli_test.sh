@@ -3,7 +3,7 @@
 # flows before they end, which the sensor reports in one line (and counts); a table large
 # enough reports nothing; a limit out of range is a one-line usage error. Also: the capture
 # counters of several files, a --bpf filter that keeps nothing (counted, one line), a pcapng
-# file with interfaces of two link types. The capture (five TCP
+# file with interfaces of two link types, SIGHUP reopening the EVE file. The capture (five TCP
 # flows that all stay open, on loopback addresses) is written below.
 source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
@@ -80,6 +80,39 @@ grep -q "stopped by signal 2 before $work/pipe was read to its end" "$work/int.e
 expect_eq "$(grep -c '"event_type":"flow"' "$work/int.json")" 5 \
   "the five flows read before the signal are ended and written"
 expect_eq "$(tail -c 1 "$work/int.json" | od -An -c | tr -d ' ')" '\n' "the EVE file ends with a whole line"
+
+# SIGHUP (log rotation): the EVE file is reopened, and nothing is lost: the renamed file and the
+# new one under the name hold, in whole lines, the events one run without the signal writes. Two
+# mining sessions come through a FIFO; the signal arrives while the sensor waits for the second.
+pcaps="$(dirname "$0")/../pcap"
+{ cat "$pcaps/v1_tcp/capture.pcap"; tail -c +25 "$pcaps/xmrig_tcp/capture.pcap"; } >"$work/two.pcap"
+expect_exit 0 "two mining sessions in one run" -- \
+  "$MINEWATCH" sensor --pcap "$work/two.pcap" --no-intel --eve "$work/ref.json"
+event_types() { cat "$@" | python3 -c 'import json, sys, collections
+print(sorted(collections.Counter(json.loads(l)["event_type"] for l in sys.stdin).items()))'; }
+mkfifo "$work/hup_pipe"
+"$MINEWATCH" sensor --pcap "$work/hup_pipe" --no-intel --eve "$work/eve.json" \
+  >/dev/null 2>"$work/hup.err" &
+sensor_pid=$!
+exec 4>"$work/hup_pipe"
+has_hup_pipe_open() { ls -l "/proc/$sensor_pid/fd" 2>/dev/null | grep -q "$work/hup_pipe"; }
+wait_until 10 has_hup_pipe_open || fail "the sensor did not open the FIFO"
+cat "$pcaps/v1_tcp/capture.pcap" >&4
+sleep 0.5
+mv "$work/eve.json" "$work/eve.json.1"
+kill -HUP "$sensor_pid"
+sleep 0.3
+tail -c +25 "$pcaps/xmrig_tcp/capture.pcap" >&4
+exec 4>&-
+rc=0
+wait "$sensor_pid" || rc=$?
+expect_eq "$rc" 0 "SIGHUP does not end the sensor"
+grep -q "SIGHUP: reopened $work/eve.json" "$work/hup.err" && pass "the reopen is said" \
+  || fail "no reopen line: $(head -c 300 "$work/hup.err")"
+[[ -f "$work/eve.json" ]] && pass "a new file was started under the name" \
+  || fail "no new EVE file after the reopen"
+expect_eq "$(event_types "$work/eve.json.1" "$work/eve.json")" "$(event_types "$work/ref.json")" \
+  "the two files hold every event of the run, once"
 
 # A pcapng capture taken on two interfaces of different link types (libpcap's reader refuses
 # it): the first two flows on an Ethernet interface, the other three on a raw IP one.

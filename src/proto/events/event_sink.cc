@@ -36,6 +36,22 @@ Status JsonLinesSink::Flush() {
                          "; events handed to it since then may be lost");
 }
 
+Status JsonLinesSink::Reopen() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (!owned_) return Status::Ok();
+  errno = 0;
+  if (std::fflush(file_) != 0) NoteFailure();
+  FILE* f = std::fopen(name_.c_str(), "a");
+  if (f == nullptr) {
+    return Status::IoError("cannot reopen " + name_ + ": " + std::strerror(errno) +
+                           "; events still go to the file open before");
+  }
+  errno = 0;
+  if (std::fclose(file_) != 0) NoteFailure();
+  file_ = f;
+  return Status::Ok();
+}
+
 void JsonLinesSink::NoteFailure() {
   if (!failed_) error_ = errno;
   failed_ = true;

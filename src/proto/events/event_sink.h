@@ -28,6 +28,13 @@ class JsonLinesSink : public EventSink {
   ~JsonLinesSink() override;
   void Emit(const Event& e) override;
   Status Flush() override;
+  // For log rotation: flushes what was written, then writes to `path` opened anew (appending),
+  // so that a file renamed away is left whole and a new one starts under the name. On failure
+  // (the folder is gone, no permission) the file in use stays in use and the error says why.
+  // Writing to stdout, nothing to reopen: OK.
+  Status Reopen();
+  // Where lines go: the path, or "stdout".
+  const std::string& destination() const { return name_; }
   uint64_t written() const { return written_; }
 
  private:

@@ -250,6 +250,48 @@ TEST(JsonLinesSinkTest, WritesOneLinePerEvent) {
   EXPECT_FALSE(JsonLinesSink::Open("/nonexistent-dir/x.json").ok());
 }
 
+// Log rotation: the file is renamed away, Reopen() starts a new one under the name; every line
+// is in one of the two, whole. A reopen that cannot open the name keeps the old file in use.
+TEST(JsonLinesSinkTest, ReopenStartsANewFileAndLosesNothing) {
+  const std::string dir = ::testing::TempDir() + "/mw_reopen_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/eve.json", rotated = dir + "/eve.json.1";
+  auto count_lines = [](const std::string& p) {
+    FILE* f = std::fopen(p.c_str(), "r");
+    if (f == nullptr) return -1;
+    char buf[4096];
+    int lines = 0;
+    while (std::fgets(buf, sizeof(buf), f)) lines += ParseEvent(buf).ok() ? 1 : 1000;
+    std::fclose(f);
+    return lines;
+  };
+  auto sink = JsonLinesSink::Open(path);
+  ASSERT_TRUE(sink.ok());
+  for (int i = 0; i < 3; ++i) (*sink)->Emit(SampleAlert());  // buffered, not yet written
+  std::filesystem::rename(path, rotated);
+  ASSERT_TRUE((*sink)->Reopen().ok());
+  for (int i = 0; i < 2; ++i) (*sink)->Emit(SampleAlert());
+  ASSERT_TRUE((*sink)->Flush().ok());
+  EXPECT_EQ(count_lines(rotated), 3);
+  EXPECT_EQ(count_lines(path), 2);
+
+  // The folder goes away: the reopen fails, naming the file, and the open file stays in use.
+  std::filesystem::rename(dir, dir + ".gone");
+  const Status failed = (*sink)->Reopen();
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.message().find("cannot reopen " + path), std::string::npos) << failed.message();
+  (*sink)->Emit(SampleAlert());
+  EXPECT_TRUE((*sink)->Flush().ok());
+  EXPECT_EQ(count_lines(dir + ".gone/eve.json"), 3);
+  std::filesystem::remove_all(dir + ".gone");
+
+  auto out = JsonLinesSink::Open("-");
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE((*out)->Reopen().ok());  // stdout: nothing to reopen
+  EXPECT_EQ((*out)->destination(), "stdout");
+}
+
 // A write that fails (here /dev/full: the device is always out of space) is an error from
 // Flush() naming the destination and the reason, and stays one after later writes.
 TEST(JsonLinesSinkTest, AFailedWriteIsAnErrorNamingTheFileAndTheReason) {
