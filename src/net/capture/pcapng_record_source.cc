@@ -241,6 +241,11 @@ class PcapngRecordSource final : public PacketSource {
       Fail("block of type 1 in pcapng dump file is too short");
       return;
     }
+    if (interfaces_.size() >= kMaxPcapngInterfaces) {
+      Fail("more than " + std::to_string(kMaxPcapngInterfaces) +
+           " interfaces in one section (an interface description block per interface)");
+      return;
+    }
     Interface iface;
     iface.link_type = LinkTypeToDlt(Load16(body.data(), big_endian_));
     const uint32_t snaplen = Load32(body.data() + 4, big_endian_);

@@ -38,6 +38,10 @@ namespace mw::net::internal {
 // than this is an error.
 inline constexpr uint32_t kMaxPcapngBlockBytes = 16u << 20;
 
+// The most interfaces one section may describe. Real captures have a handful; a file of
+// millions of interface blocks would otherwise hold memory several times its size.
+inline constexpr size_t kMaxPcapngInterfaces = size_t{1} << 16;
+
 // Whether `head` (at least 4 bytes) starts a pcapng file (a section header block).
 bool IsPcapng(ByteSpan head);
 

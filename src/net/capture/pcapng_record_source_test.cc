@@ -316,6 +316,17 @@ TEST(PcapngRecordSource, DamagedFilesEndAsLibpcapEndsThem) {
   version.Section(false, /*major=*/2);
   ExpectSameAsLibpcap(version.bytes(), "", "version.pcapng");
 
+  // Interfaces past the limit of one section end the reading (memory stays bounded).
+  NgBuilder many;
+  for (size_t i = 0; i <= internal::kMaxPcapngInterfaces; ++i) many.Interface(kLinkEthernet);
+  auto crowded = OpenPcapMemory(many.bytes());
+  ASSERT_TRUE(crowded.ok());
+  const Reading cut = ReadAll(**crowded, true);
+  EXPECT_EQ(cut.end, NextResult::kError);
+  EXPECT_NE((*crowded)->status().message().find("more than 65536 interfaces in one section"),
+            std::string::npos)
+      << (*crowded)->status().message();
+
   // Our message names the file, the packets read and libpcap's reason.
   auto source = OpenPcapMemory(patch32(good, at + 8, 3));
   ASSERT_TRUE(source.ok());
