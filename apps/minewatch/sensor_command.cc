@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <csignal>
 #include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "core/counters.h"
 #include "intel/snapshot.h"
@@ -18,6 +20,7 @@
 #include "net/capture/packet_source.h"
 #include "net/flow/flow_table.h"
 #include "proto/events/event_sink.h"
+#include "sensor/health_event.h"
 #include "sensor/sensor_pipeline.h"
 
 namespace mw::minewatch {
@@ -49,6 +52,8 @@ struct SensorArgs {
   bool stats = false;
   bool no_intel = false;
   double duration_s = 0;
+  double health_interval_s = 60;
+  bool health_interval_given = false;
   uint32_t max_flows = net::FlowTableConfig{}.max_flows;
 };
 
@@ -73,6 +78,11 @@ int RunSensor(const SensorArgs& a) {
   if (a.duration_s != 0 && a.iface.empty()) {
     return cli::UsageError("minewatch sensor",
                            "--duration applies to a live capture (--iface); a file is read to its end");
+  }
+  if (a.health_interval_given && a.iface.empty()) {
+    return cli::UsageError("minewatch sensor",
+                           "--health-interval applies to a live capture (--iface); a file's "
+                           "counters are printed by --stats");
   }
   sensor::SensorConfig config;
   config.sensor_name = a.name;
@@ -106,6 +116,7 @@ int RunSensor(const SensorArgs& a) {
 
   const bool tty = isatty(STDERR_FILENO) && a.eve != "-";
   int rc = 0;
+  std::string live_source;  // set once a live capture has ended: its last health event
   net::CaptureStats capture;  // every source's, summed (exported once, at the end)
   // A live sensor flushes its events as they come; a failed write (disk full, a closed pipe's
   // reader gone) is said at once, not only when the capture stops.
@@ -128,6 +139,17 @@ int RunSensor(const SensorArgs& a) {
       std::cerr << "minewatch sensor: SIGHUP: reopened " << a.eve << "\n";
     }
   };
+  // A live sensor's heartbeat: a "health" event with every counter, every --health-interval
+  // seconds, and one more when the capture stops.
+  auto now_us = [] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  const int64_t started_us = now_us();
+  auto emit_health = [&](const std::string& source, sensor::HealthState state) {
+    (*sink)->Emit(sensor::MakeHealthEvent(a.name, source, state, now_us(), started_us, counters));
+    (void)flush();
+  };
   // Frames are read a batch at a time: the pipeline decodes a group ahead and prefetches each
   // packet's flow before it gets to it. A live batch takes only the frames that are ready, so
   // that no frame waits for a batch to fill.
@@ -136,6 +158,10 @@ int RunSensor(const SensorArgs& a) {
     uint64_t n = 0;
     bool failed = false;
     const auto t0 = std::chrono::steady_clock::now();
+    const bool heartbeat = live && a.health_interval_s > 0;
+    const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(heartbeat ? a.health_interval_s : 1.0));
+    auto next_health = t0 + interval;
     while (g_stop_signal.load() == 0) {
       if (live && a.duration_s > 0 &&
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= a.duration_s) {
@@ -154,6 +180,15 @@ int RunSensor(const SensorArgs& a) {
         }
         n += batch.size();
         if (live) (void)flush();
+      }
+      if (heartbeat && std::chrono::steady_clock::now() >= next_health) {
+        pipeline.ExportCounters();
+        src.stats().ExportTo(counters);
+        emit_health(src.name(), sensor::HealthState::kRunning);
+        next_health += interval;
+        if (next_health < std::chrono::steady_clock::now()) {
+          next_health = std::chrono::steady_clock::now() + interval;  // (a long stall: no burst)
+        }
       }
       if (r == net::NextResult::kPacket) continue;
       if (r == net::NextResult::kTimeout) {
@@ -189,6 +224,7 @@ int RunSensor(const SensorArgs& a) {
     std::cerr << "minewatch sensor: listening on " << a.iface
               << (intel ? "" : " (no intel snapshot: list-based detection off)") << "\n";
     if (!drain(**src, true)) rc = 2;
+    live_source = (*src)->name();
   } else {
     for (const std::string& given : a.pcaps) {
       // "-": standard input (a pipe from tcpdump -w - or zcat), read as libpcap reads pipes.
@@ -212,6 +248,9 @@ int RunSensor(const SensorArgs& a) {
   }
   pipeline.Finish();
   capture.ExportTo(counters);
+  if (!live_source.empty() && a.health_interval_s > 0) {
+    emit_health(live_source, sensor::HealthState::kStopped);
+  }
   if (!flush().ok()) rc = 2;
   // A full table evicts the least recently seen flow before it ends: its later packets start a
   // new, mid-session flow, and what was learnt about it so far is judged early. Say so.
@@ -256,6 +295,12 @@ void AddSensorCommand(CLI::App& app, cli::Action& action) {
       ->capture_default_str();
   cmd->add_option("--duration", a->duration_s, "Live capture: stop after this many seconds")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--health-interval", a->health_interval_s,
+                  "Live capture: a \"health\" event with every counter this often, in seconds, "
+                  "and one when the capture stops (0: none)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber)
+      ->each([a](const std::string&) { a->health_interval_given = true; });
   cmd->add_option("--max-flows", a->max_flows,
                   "Flows tracked at once; when full, the least recently seen one is evicted")
       ->capture_default_str()

@@ -197,6 +197,9 @@ check_usage "--duration with a file" -- "$MINEWATCH" sensor --pcap "$work/five_f
 grep -q -- "--duration applies to a live capture" /tmp/mw_e2e_err.$$ \
   && pass "the error says --duration is for --iface" || fail "$(cat /tmp/mw_e2e_err.$$)"
 
+check_usage "--health-interval with a file" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" \
+  --health-interval 5
+check_usage "--health-interval -1" -- "$MINEWATCH" sensor --iface lo --health-interval -1
 check_usage "--max-flows 0" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --max-flows 0
 grep -q -- "--max-flows" /tmp/mw_e2e_err.$$ && pass "the error names --max-flows" \
   || fail "error does not name the option: $(cat /tmp/mw_e2e_err.$$)"

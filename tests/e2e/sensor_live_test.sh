@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Live detection: minewatch sensor on the loopback interface while a minelab pool and miners talk
 # (Stratum V1 on an odd port, then Stratum V2 plaintext). Each alert must appear within 5 s of
-# the miner starting, and name the miner's login and agent.
+# the miner starting, and name the miner's login and agent. The sensor's heartbeat ("health"
+# events, one a second here) carries its counters, and a last one says it stopped.
 source "$(dirname "$0")/lib.sh"
 
 T=$(mktemp -d /tmp/mw_sensor_live.XXXXXX)
@@ -34,8 +35,9 @@ for _ in $(seq 50); do grep -q "pool ready" "$T/pool.log" && break; sleep 0.2; d
 grep -q "pool ready" "$T/pool.log" && pass "pool is up on port $TCP" || fail "pool did not start"
 
 "$MINEWATCH" sensor --iface lo --bpf "tcp port $TCP or tcp port $SV2" --eve "$T/eve.json" --no-intel \
-  --duration 40 >"$T/sensor.log" 2>&1 &
+  --duration 40 --health-interval 1 >"$T/sensor.log" 2>&1 &
 SENSOR=$!
+sensor_started=$(now_ms)
 pids+=($SENSOR)
 for _ in $(seq 50); do grep -q "listening on lo" "$T/sensor.log" && break; sleep 0.1; done
 grep -q "listening on lo" "$T/sensor.log" && pass "sensor listening on lo" || fail "sensor did not start"
@@ -87,7 +89,24 @@ assert e["minewatch"]["login"] == sys.argv[2], e["minewatch"]
 assert "minelab" in e["minewatch"]["agent_string"], e["minewatch"]
 assert e["dest_port"] == int(sys.argv[3])
 PY
+sleep 2.5  # at least two heartbeats' worth
+ran_s=$(( ($(now_ms) - sensor_started) / 1000 ))
 kill -INT "$SENSOR" 2>/dev/null || true
 wait "$SENSOR" 2>/dev/null
 expect_eq "$?" 0 "sensor exits cleanly on SIGINT"
+python3 - "$T/eve.json" "$ran_s" <<'PY' && pass "health events: a heartbeat a second with the counters, and a last one on stop" || fail "health events: see above"
+import json, sys
+health = [e["health"] for e in map(json.loads, open(sys.argv[1])) if e["event_type"] == "health"]
+running = [h for h in health if h["state"] == "running"]
+ran_s = int(sys.argv[2])
+assert ran_s >= 3 and len(running) >= ran_s - 1, f"{len(running)} heartbeats in {ran_s} s"
+assert health and health[-1]["state"] == "stopped", health[-1:]
+last = health[-1]
+assert last["source"] == "interface lo", last
+assert last["counters"]["capture.packets"] > 0, last["counters"]
+assert last["counters"]["sensor.alerts"] >= 2, last["counters"]
+assert last["counters"]["capture.kernel_dropped"] == 0, last["counters"]
+uptimes = [h["uptime_s"] for h in health]
+assert uptimes == sorted(uptimes), uptimes
+PY
 finish

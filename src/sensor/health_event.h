@@ -1,0 +1,30 @@
+// The sensor's "health" event (DESIGN.md section 4): a live sensor's heartbeat. It carries every
+// stage's counters, so that whoever reads the EVE stream (an analyst, a SIEM, the center) can
+// tell a sensor that is alive and saw nothing from one that is gone, dropping packets, or seeing
+// no traffic, and why nothing fired.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/counters.h"
+#include "proto/events/event.h"
+
+namespace mw::sensor {
+
+// Whether the sensor is still capturing, or this is its last word before it stops.
+enum class HealthState { kRunning, kStopped };
+
+// Counters that are in every health event even at zero (a zero here is news: no packets, no
+// kernel drops, no alerts); every other counter is there when it is not zero.
+inline constexpr std::string_view kHealthCountersAlways[] = {
+    "capture.packets", "capture.kernel_dropped", "sensor.alerts"};
+
+// `source` names what is captured ("interface eth0"); times are microseconds since the epoch.
+// JSON: {"timestamp", "event_type": "health", "event_id", "sensor",
+//        "health": {"state", "source", "uptime_s", "counters": {name: value, ...}}}.
+events::Event MakeHealthEvent(std::string_view sensor_name, std::string_view source,
+                              HealthState state, int64_t now_us, int64_t started_us,
+                              const CounterSet& counters);
+
+}  // namespace mw::sensor
