@@ -200,6 +200,15 @@ grep -q -- "--duration applies to a live capture" /tmp/mw_e2e_err.$$ \
 check_usage "--health-interval with a file" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" \
   --health-interval 5
 check_usage "--health-interval -1" -- "$MINEWATCH" sensor --iface lo --health-interval -1
+# Live capture without the privilege: one line that says what is missing and where to read on.
+if [[ $(id -u) == 0 ]] && command -v runuser >/dev/null && runuser -u nobody -- test -x "$MINEWATCH"; then
+  check_usage "live capture as an unprivileged user" -- \
+    runuser -u nobody -- "$MINEWATCH" sensor --iface lo --no-intel --eve /dev/null --duration 1
+  grep -q "CAP_NET_RAW and CAP_NET_ADMIN: see docs/deploy.md" /tmp/mw_e2e_err.$$ \
+    && pass "the error names the capabilities" || fail "no hint: $(cat /tmp/mw_e2e_err.$$)"
+else
+  echo "skip: not root, or user nobody cannot run $MINEWATCH"
+fi
 check_usage "--max-flows 0" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --max-flows 0
 grep -q -- "--max-flows" /tmp/mw_e2e_err.$$ && pass "the error names --max-flows" \
   || fail "error does not name the option: $(cat /tmp/mw_e2e_err.$$)"

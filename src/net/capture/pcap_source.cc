@@ -275,6 +275,9 @@ Result<std::unique_ptr<PacketSource>> OpenLiveInterface(const LiveOptions& optio
     const std::string detail = pcap_geterr(handle);
     // pcap_geterr often repeats the status text ("No such device exists"): say it once.
     if (!detail.empty() && detail != why) why += ": " + detail;
+    if (rc == PCAP_ERROR_PERM_DENIED) {
+      why += " (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN: see docs/deploy.md)";
+    }
     pcap_close(handle);
     return Status::Unavailable(name + ": cannot capture: " + why);
   }
