@@ -29,6 +29,21 @@ bool WeReadOnWhereLibpcapStops(std::string_view why) {
   return false;
 }
 
+// libpcap rewrites the header of Linux cooked-capture CAN frames as it reads them (the CAN id's
+// byte order, CAN FD's flags); our loops hand the bytes out as written. CAN is not IP: the
+// decoder counts such frames and skips them, so their bytes are not compared.
+bool LibpcapRewritesIt(const mw::net::RawPacket& frame) {
+  uint16_t protocol = 0;
+  if (frame.link_type == mw::net::kLinkLinuxSll && frame.cap_len >= 16) {
+    protocol = uint16_t(frame.data[14] << 8 | frame.data[15]);
+  } else if (frame.link_type == mw::net::kLinkLinuxSll2 && frame.cap_len >= 2) {
+    protocol = uint16_t(frame.data[0] << 8 | frame.data[1]);
+  } else {
+    return false;
+  }
+  return protocol == 0x000C || protocol == 0x000D || protocol == 0x000E;  // CAN, CAN FD, CAN XL
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -69,7 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (raw.ts_us != expected.ts_us || raw.cap_len != expected.cap_len ||
         raw.link_type != expected.link_type ||
         raw.wire_len != expected.wire_len ||
-        (raw.cap_len > 0 && std::memcmp(raw.data, expected.data, raw.cap_len) != 0)) {
+        (raw.cap_len > 0 && !LibpcapRewritesIt(expected) &&
+         std::memcmp(raw.data, expected.data, raw.cap_len) != 0)) {
       std::abort();
     }
     if (decoder.Decode(raw.link_type, raw.data, raw.cap_len, raw.wire_len, raw.ts_us, p) ==

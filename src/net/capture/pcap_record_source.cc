@@ -1,15 +1,12 @@
 #include "net/capture/pcap_record_source.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <utility>
 #include <vector>
 
+#include "net/capture/buffered_source.h"
 #include "net/decode/packet.h"
 
 namespace mw::net::internal {
@@ -51,31 +48,15 @@ bool ParseFormat(ByteSpan head, FileFormat& format) {
   return major == 2 && minor == 4;
 }
 
-class PcapRecordSource final : public PacketSource {
+class PcapRecordSource final : public BufferedSource<PcapRecordSource> {
  public:
   PcapRecordSource(pcap_t* handle, std::string name, int fd, Bytes memory, FileFormat format)
-      : handle_(handle), name_(std::move(name)), fd_(fd), format_(format),
-        signed_times_(format.swapped == (std::endian::native == std::endian::big)),
-        link_type_(pcap_datalink(handle)),
-        snapshot_(uint32_t(std::clamp<int>(pcap_snapshot(handle), 1, int(kMaxRecordBytes)))) {
-    if (fd_ >= 0) {
-      buffer_.resize(kFileReadBufferBytes);
-      file_offset_ = kPcapFileHeaderBytes;
-      posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-    } else {
-      buffer_ = std::move(memory);
-      pos_ = std::min(buffer_.size(), kPcapFileHeaderBytes);
-      end_ = buffer_.size();
-      eof_ = true;
-    }
-  }
+      : BufferedSource(handle, std::move(name), fd, std::move(memory), kPcapFileHeaderBytes),
+        format_(format), signed_times_(format.swapped == (std::endian::native == std::endian::big)),
+        snapshot_(uint32_t(std::clamp<int>(pcap_snapshot(handle), 1, int(kMaxRecordBytes)))) {}
   ~PcapRecordSource() override {
     if (has_filter_) pcap_freecode(&filter_);
-    pcap_close(handle_);
-    if (fd_ >= 0) close(fd_);
   }
-  PcapRecordSource(const PcapRecordSource&) = delete;
-  PcapRecordSource& operator=(const PcapRecordSource&) = delete;
 
   Status Prepare(const std::string& bpf_filter) {
     MW_RETURN_IF_ERROR(CheckLinkType(name_, link_type_));
@@ -86,27 +67,11 @@ class PcapRecordSource final : public PacketSource {
     return Status::Ok();
   }
 
-  NextResult Next(RawPacket& out) override { return Read(&out, 1, nullptr); }
-  bool ReadsStableBatches() const override { return true; }
-  NextResult NextBatch(std::vector<RawPacket>& out, size_t max) override {
-    out.resize(max);  // a no-op after a full batch: no frame is constructed again
-    size_t n = 0;
-    const NextResult r = Read(out.data(), max, &n);
-    out.resize(n);
-    return r;
-  }
-
-  const Status& status() const override { return status_; }
-  int link_type() const override { return link_type_; }
-  const CaptureStats& stats() override { return stats_; }
-  std::string name() const override { return name_; }
 
  private:
-  // Reads up to `max` frames into `out`; all point into buffer_, which moves only at the start
-  // of the next call. With `count` (a batch): kPacket when at least one frame was read and more
-  // may follow (even fewer than max: the rest of the buffer held no whole record); kEnd with the
-  // last frames when they used the input up; an error is returned by the next call. Without
-  // it: exactly one frame, or the end, or the error.
+  friend class BufferedSource<PcapRecordSource>;
+
+  // BufferedSource's loop: records, one after the other.
   NextResult Read(RawPacket* out, size_t max, size_t* count) {
     size_t n = 0;
     if (count != nullptr) *count = 0;
@@ -116,11 +81,11 @@ class PcapRecordSource final : public PacketSource {
         n = (this->*take_whole_)(out, n, max);
         if (n == max) break;
       }
-      const size_t avail = end_ - pos_;
+      const size_t avail = in_.end - in_.pos;
       uint32_t cap_len = 0;
       bool whole = false;
       if (avail >= kPcapRecordHeaderBytes) {
-        cap_len = Field(pos_ + 8);
+        cap_len = Field(in_.pos + 8);
         if (cap_len > kMaxRecordBytes) {
           // (snapshot_ <= kMaxRecordBytes: libpcap's wording for this case.)
           Fail("invalid packet capture length " + std::to_string(cap_len) +
@@ -131,7 +96,7 @@ class PcapRecordSource final : public PacketSource {
       }
       if (!whole) {
         if (n > 0) break;  // the frames read so far point into the buffer: refill next call
-        if (!eof_) {
+        if (!in_.eof) {
           Refill();
           continue;
         }
@@ -147,12 +112,12 @@ class PcapRecordSource final : public PacketSource {
                        std::to_string(avail - kPcapRecordHeaderBytes));
         break;
       }
-      const size_t record = pos_;  // offset of the record header in buffer_
-      pos_ += kPcapRecordHeaderBytes + cap_len;
+      const size_t record = in_.pos;  // offset of the record header in in_.bytes
+      in_.pos += kPcapRecordHeaderBytes + cap_len;
       RawPacket& frame = out[n];
       frame.cap_len = std::min(cap_len, snapshot_);
       frame.wire_len = Field(record + 12);
-      frame.data = buffer_.data() + record + kPcapRecordHeaderBytes;
+      frame.data = in_.bytes.data() + record + kPcapRecordHeaderBytes;
       frame.link_type = link_type_;
       if (has_filter_) {
         pcap_pkthdr header{};
@@ -180,7 +145,7 @@ class PcapRecordSource final : public PacketSource {
     }
     if (count != nullptr) *count = n;
     // A batch that took the last bytes of a file already read to its end says so itself.
-    if (n > 0 && !(count != nullptr && eof_ && pos_ == end_ && status_.ok())) {
+    if (n > 0 && !(count != nullptr && in_.eof && in_.pos == in_.end && status_.ok())) {
       return NextResult::kPacket;
     }
     return status_.ok() ? NextResult::kEnd : NextResult::kError;
@@ -193,10 +158,10 @@ class PcapRecordSource final : public PacketSource {
   template <bool kSwapped, bool kNanos>
   size_t TakeWholeRecords(RawPacket* out, size_t n, size_t max) {
     constexpr bool kSignedTimes = kSwapped == (std::endian::native == std::endian::big);
-    const uint8_t* const base = buffer_.data();
-    const size_t end = end_;
+    const uint8_t* const base = in_.bytes.data();
+    const size_t end = in_.end;
     const size_t first = n;
-    size_t pos = pos_;
+    size_t pos = in_.pos;
     uint64_t bytes = 0;
     auto field = [](const uint8_t* p) {
       const uint32_t v = LoadLe32(p);
@@ -219,7 +184,7 @@ class PcapRecordSource final : public PacketSource {
       frame.ts_us = TimestampUs(sec, usec);
       bytes += frame.cap_len;
     }
-    pos_ = pos;
+    in_.pos = pos;
     stats_.packets += n - first;
     stats_.bytes += bytes;
     return n;
@@ -246,57 +211,16 @@ class PcapRecordSource final : public PacketSource {
   }
 
   uint32_t Field(size_t at) const {
-    const uint32_t v = LoadLe32(buffer_.data() + at);
+    const uint32_t v = LoadLe32(in_.bytes.data() + at);
     return format_.swapped ? __builtin_bswap32(v) : v;
   }
 
-  // Moves the unread bytes to the front of the buffer and reads after them. Sets eof_ when the
-  // file has no more, or a read failed (then status_ says why).
-  void Refill() {
-    const size_t avail = end_ - pos_;
-    if (pos_ > 0 && avail > 0) std::memmove(buffer_.data(), buffer_.data() + pos_, avail);
-    pos_ = 0;
-    end_ = avail;
-    while (end_ < buffer_.size()) {
-      const ssize_t got = pread(fd_, buffer_.data() + end_, buffer_.size() - end_, off_t(file_offset_));
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) {
-        Fail(std::string("error reading dump file: ") + std::strerror(errno));
-        eof_ = true;
-        return;
-      }
-      if (got == 0) {
-        eof_ = true;
-        return;
-      }
-      end_ += size_t(got);
-      file_offset_ += uint64_t(got);
-    }
-  }
-
-  void Fail(const std::string& why) {
-    if (!status_.ok()) return;
-    ++stats_.read_errors;
-    status_ = Status::Corruption(name_ + ": read error after " + std::to_string(stats_.packets) +
-                                 " packet(s): " + why);
-  }
-
-  pcap_t* handle_;
-  std::string name_;
-  int fd_;
   FileFormat format_;
   bool signed_times_;
-  int link_type_;
   uint32_t snapshot_;
   bpf_program filter_{};
   bool has_filter_ = false;
   TakeWholeFn take_whole_ = ChooseTakeWhole();  // null: every record takes Read()'s loop
-  Bytes buffer_;
-  size_t pos_ = 0, end_ = 0;   // unread bytes of buffer_
-  uint64_t file_offset_ = 0;   // of buffer_[end_]
-  bool eof_ = false;
-  Status status_;
-  CaptureStats stats_;
 };
 
 }  // namespace

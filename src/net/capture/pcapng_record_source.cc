@@ -1,16 +1,13 @@
 #include "net/capture/pcapng_record_source.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <utility>
 #include <vector>
 
 #include "net/capture/pcap_record_source.h"
+#include "net/capture/buffered_source.h"
 #include "net/decode/packet.h"
 
 namespace mw::net::internal {
@@ -71,26 +68,13 @@ struct Interface {
   const bpf_program* filter = nullptr;  // null: no filter, or none for this link type
 };
 
-class PcapngRecordSource final : public PacketSource {
+class PcapngRecordSource final : public BufferedSource<PcapngRecordSource> {
  public:
   PcapngRecordSource(pcap_t* handle, std::string name, int fd, Bytes memory)
-      : handle_(handle), name_(std::move(name)), fd_(fd), link_type_(pcap_datalink(handle)) {
-    if (fd_ >= 0) {
-      buffer_.resize(kFileReadBufferBytes);
-      posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-    } else {
-      buffer_ = std::move(memory);
-      end_ = buffer_.size();
-      eof_ = true;
-    }
-  }
+      : BufferedSource(handle, std::move(name), fd, std::move(memory), 0) {}
   ~PcapngRecordSource() override {
     for (auto& [link, program] : filters_) pcap_freecode(program.get());
-    pcap_close(handle_);
-    if (fd_ >= 0) close(fd_);
   }
-  PcapngRecordSource(const PcapngRecordSource&) = delete;
-  PcapngRecordSource& operator=(const PcapngRecordSource&) = delete;
 
   Status Prepare(const std::string& bpf_filter) {
     MW_RETURN_IF_ERROR(CheckLinkType(name_, link_type_));
@@ -104,35 +88,21 @@ class PcapngRecordSource final : public PacketSource {
     return Status::Ok();
   }
 
-  NextResult Next(RawPacket& out) override { return Read(&out, 1, nullptr); }
-  bool ReadsStableBatches() const override { return true; }
-  NextResult NextBatch(std::vector<RawPacket>& out, size_t max) override {
-    out.resize(max);
-    size_t n = 0;
-    const NextResult r = Read(out.data(), max, &n);
-    out.resize(n);
-    return r;
-  }
-
-  const Status& status() const override { return status_; }
-  int link_type() const override { return link_type_; }
-  const CaptureStats& stats() override { return stats_; }
-  std::string name() const override { return name_; }
-
  private:
-  // Reads up to `max` frames into `out`, all pointing into buffer_, which moves only at the start
-  // of a call; the contract of PcapRecordSource's Read().
+  friend class BufferedSource<PcapngRecordSource>;
+
+  // BufferedSource's loop: blocks, one after the other; packet blocks give frames.
   NextResult Read(RawPacket* out, size_t max, size_t* count) {
     size_t n = 0;
     if (count != nullptr) *count = 0;
     if (!status_.ok()) return NextResult::kError;
     while (n < max && status_.ok()) {
-      const size_t avail = end_ - pos_;
+      const size_t avail = in_.end - in_.pos;
       uint32_t length = 0;
       bool whole = false;
       bool header_known = false;
       if (avail >= kBlockHeaderBytes) {
-        const uint8_t* block = buffer_.data() + pos_;
+        const uint8_t* block = in_.bytes.data() + in_.pos;
         // A section header's type reads the same in either byte order; its byte order magic,
         // after the length, says how to read the length and the rest of the section. (As
         // libpcap reads them: section headers met before the file's first interface are
@@ -174,7 +144,7 @@ class PcapngRecordSource final : public PacketSource {
       }
       if (!whole) {
         if (n > 0) break;  // the frames read so far point into the buffer: refill next call
-        if (!eof_) {
+        if (!in_.eof) {
           Refill(length);
           continue;
         }
@@ -187,10 +157,10 @@ class PcapngRecordSource final : public PacketSource {
              " bytes, only got " + std::to_string(avail));
         break;
       }
-      const uint8_t* block = buffer_.data() + pos_;
+      const uint8_t* block = in_.bytes.data() + in_.pos;
       const bool section_start =
           Load32(block, false) == kSectionHeader && (!started_ || seen_interface_);
-      pos_ += length;
+      in_.pos += length;
       if (section_start) big_endian_ = Load32(block + 8, false) != kByteOrderMagic;
       if (!started_) {
         // The file's first section header: libpcap has checked it (its length but not its
@@ -217,7 +187,7 @@ class PcapngRecordSource final : public PacketSource {
       // Any other block (name resolution, interface statistics, secrets, custom) is skipped.
     }
     if (count != nullptr) *count = n;
-    if (n > 0 && !(count != nullptr && eof_ && pos_ == end_ && status_.ok())) {
+    if (n > 0 && !(count != nullptr && in_.eof && in_.pos == in_.end && status_.ok())) {
       return NextResult::kPacket;
     }
     return status_.ok() ? NextResult::kEnd : NextResult::kError;
@@ -436,43 +406,6 @@ class PcapngRecordSource final : public PacketSource {
     return sec * 1'000'000 + usec;
   }
 
-  // Moves the unread bytes to the front of the buffer (grown to hold a block of `block_length`
-  // bytes) and reads after them. Sets eof_ when the file has no more, or a read failed.
-  void Refill(uint32_t block_length) {
-    const size_t avail = end_ - pos_;
-    if (pos_ > 0 && avail > 0) std::memmove(buffer_.data(), buffer_.data() + pos_, avail);
-    pos_ = 0;
-    end_ = avail;
-    if (block_length > buffer_.size()) buffer_.resize(block_length);
-    while (end_ < buffer_.size()) {
-      const ssize_t got =
-          pread(fd_, buffer_.data() + end_, buffer_.size() - end_, off_t(file_offset_));
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) {
-        Fail(std::string("error reading dump file: ") + std::strerror(errno));
-        eof_ = true;
-        return;
-      }
-      if (got == 0) {
-        eof_ = true;
-        return;
-      }
-      end_ += size_t(got);
-      file_offset_ += uint64_t(got);
-    }
-  }
-
-  void Fail(const std::string& why) {
-    if (!status_.ok()) return;
-    ++stats_.read_errors;
-    status_ = Status::Corruption(name_ + ": read error after " + std::to_string(stats_.packets) +
-                                 " packet(s): " + why);
-  }
-
-  pcap_t* handle_;
-  std::string name_;
-  int fd_;
-  int link_type_;  // the first interface's (libpcap's)
   std::string filter_text_;
   // One compiled filter per link type met; unique_ptr keeps each program where it is.
   std::vector<std::pair<int, std::unique_ptr<bpf_program>>> filters_;
@@ -480,12 +413,6 @@ class PcapngRecordSource final : public PacketSource {
   bool big_endian_ = false;            // the current section was written big-endian
   bool started_ = false;               // past the file's first section header
   bool seen_interface_ = false;        // past the file's first interface description
-  Bytes buffer_;
-  size_t pos_ = 0, end_ = 0;  // unread bytes of buffer_
-  uint64_t file_offset_ = 0;  // of buffer_[end_]
-  bool eof_ = false;
-  Status status_;
-  CaptureStats stats_;
 };
 
 }  // namespace

@@ -1,0 +1,61 @@
+#include "net/capture/buffered_source.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace mw::net::internal {
+
+ReadBuffer::ReadBuffer(int fd_in, Bytes memory, uint64_t offset) : fd(fd_in) {
+  if (fd >= 0) {
+    bytes.resize(kFileReadBufferBytes);
+    file_offset = offset;
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  } else {
+    bytes = std::move(memory);
+    pos = std::min<size_t>(bytes.size(), offset);
+    end = bytes.size();
+    eof = true;
+  }
+}
+
+ReadBuffer::~ReadBuffer() {
+  if (fd >= 0) close(fd);
+}
+
+std::string ReadBuffer::Refill(size_t want) {
+  const size_t left = end - pos;
+  if (pos > 0 && left > 0) std::memmove(bytes.data(), bytes.data() + pos, left);
+  pos = 0;
+  end = left;
+  if (want > bytes.size()) bytes.resize(want);
+  while (end < bytes.size()) {
+    const ssize_t got = pread(fd, bytes.data() + end, bytes.size() - end, off_t(file_offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      eof = true;
+      return std::string("error reading dump file: ") + std::strerror(errno);
+    }
+    if (got == 0) {
+      eof = true;
+      break;
+    }
+    end += size_t(got);
+    file_offset += uint64_t(got);
+  }
+  return "";
+}
+
+void NoteReadError(Status& status, CaptureStats& stats, const std::string& name,
+                   const std::string& why) {
+  if (!status.ok()) return;
+  ++stats.read_errors;
+  status = Status::Corruption(name + ": read error after " + std::to_string(stats.packets) +
+                              " packet(s): " + why);
+}
+
+}  // namespace mw::net::internal
