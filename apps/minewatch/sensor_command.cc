@@ -52,6 +52,7 @@ struct SensorArgs {
   bool stats = false;
   bool no_intel = false;
   double duration_s = 0;
+  uint32_t capture_buffer_mb = 0;  // 0: libpcap's default
   double health_interval_s = 60;
   bool health_interval_given = false;
   uint32_t max_flows = net::FlowTableConfig{}.max_flows;
@@ -78,6 +79,10 @@ int RunSensor(const SensorArgs& a) {
   if (a.duration_s != 0 && a.iface.empty()) {
     return cli::UsageError("minewatch sensor",
                            "--duration applies to a live capture (--iface); a file is read to its end");
+  }
+  if (a.capture_buffer_mb != 0 && a.iface.empty()) {
+    return cli::UsageError("minewatch sensor",
+                           "--capture-buffer applies to a live capture (--iface)");
   }
   if (a.health_interval_given && a.iface.empty()) {
     return cli::UsageError("minewatch sensor",
@@ -219,6 +224,7 @@ int RunSensor(const SensorArgs& a) {
     net::LiveOptions live;
     live.interface = a.iface;
     live.bpf_filter = a.bpf;
+    live.buffer_bytes = int(a.capture_buffer_mb << 20);
     auto src = net::OpenLiveInterface(live);
     if (!src.ok()) return cli::UsageError("minewatch sensor", src.status().message());
     std::cerr << "minewatch sensor: listening on " << a.iface
@@ -295,6 +301,10 @@ void AddSensorCommand(CLI::App& app, cli::Action& action) {
       ->capture_default_str();
   cmd->add_option("--duration", a->duration_s, "Live capture: stop after this many seconds")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--capture-buffer", a->capture_buffer_mb,
+                  "Live capture: the kernel's capture buffer in MiB (default: libpcap's, 2 MiB); "
+                  "larger when capture.kernel_dropped grows")
+      ->check(CLI::Range(1, 2048));
   cmd->add_option("--health-interval", a->health_interval_s,
                   "Live capture: a \"health\" event with every counter this often, in seconds, "
                   "and one when the capture stops (0: none)")

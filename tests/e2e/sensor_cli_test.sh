@@ -209,6 +209,26 @@ if [[ $(id -u) == 0 ]] && command -v runuser >/dev/null && runuser -u nobody -- 
 else
   echo "skip: not root, or user nobody cannot run $MINEWATCH"
 fi
+# --capture-buffer sizes the kernel's capture ring (seen in the process's memory map).
+if [[ $(id -u) == 0 ]]; then
+  "$MINEWATCH" sensor --iface lo --no-intel --eve /dev/null --duration 3 --capture-buffer 64 \
+    --health-interval 0 2>/dev/null &
+  ring_pid=$!
+  ring_bytes() { python3 -c 'import sys
+sizes = [int(b, 16) - int(a, 16) for a, b in
+         (l.split()[0].split("-") for l in open(f"/proc/{sys.argv[1]}/maps") if "socket:" in l)]
+print(max(sizes, default=0))' "$ring_pid" 2>/dev/null || echo 0; }
+  ring_is_64m() { [[ $(ring_bytes) == $((64 << 20)) ]]; }
+  wait_until 5 ring_is_64m && pass "--capture-buffer 64: a 64 MiB ring" \
+    || fail "--capture-buffer 64: ring of $(ring_bytes) bytes"
+  wait "$ring_pid" || fail "the sensor with --capture-buffer 64 failed"
+else
+  echo "skip: live capture needs root"
+fi
+check_usage "--capture-buffer 0" -- "$MINEWATCH" sensor --iface lo --capture-buffer 0
+check_usage "--capture-buffer 4096" -- "$MINEWATCH" sensor --iface lo --capture-buffer 4096
+check_usage "--capture-buffer with a file" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" \
+  --capture-buffer 8
 check_usage "--max-flows 0" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --max-flows 0
 grep -q -- "--max-flows" /tmp/mw_e2e_err.$$ && pass "the error names --max-flows" \
   || fail "error does not name the option: $(cat /tmp/mw_e2e_err.$$)"
