@@ -233,7 +233,7 @@ int RunSensor(const SensorArgs& a) {
     live_source = (*src)->name();
   } else {
     for (const std::string& given : a.pcaps) {
-      // "-": standard input (a pipe from tcpdump -w - or zcat), read as libpcap reads pipes.
+      // "-": standard input (a pipe from tcpdump -w - or zcat), read as bytes arrive.
       const std::string path = given == "-" ? "/dev/stdin" : given;
       net::CaptureOptions opts;
       opts.bpf_filter = a.bpf;

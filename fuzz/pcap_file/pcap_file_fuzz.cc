@@ -5,7 +5,11 @@
 // interfaces or sections differ (link type, snapshot length, byte order) or on a large block,
 // ours reads on, so the comparison ends there. Inputs of odd size are read through a BPF
 // filter, which both run record by record and whose rejections both count. Every frame then
-// goes through the decoder and a small flow table. Errors must be values, never crashes.
+// goes through the decoder and a small flow table. The same bytes are then read through a pipe
+// (our loops reading a stream) and compared with reading them from memory. Errors must be
+// values, never crashes.
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -44,10 +48,9 @@ bool LibpcapRewritesIt(const mw::net::RawPacket& frame) {
   return protocol == 0x000C || protocol == 0x000D || protocol == 0x000E;  // CAN, CAN FD, CAN XL
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const mw::ByteSpan bytes(data, size);
+// Our loops against libpcap, both reading from memory.
+void CompareWithLibpcap(mw::ByteSpan bytes) {
+  const size_t size = bytes.size();
   const std::string filter = size % 2 == 1 ? "tcp or (udp and port 53)" : "";
   auto source = mw::net::OpenPcapMemory(bytes, {.bpf_filter = filter});
   auto reference = mw::net::OpenPcapMemory(
@@ -55,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (source.ok() != reference.ok()) std::abort();
   if (!source.ok()) {
     if (source.status().message().empty()) std::abort();
-    return 0;
+    return;
   }
   if ((*source)->link_type() != (*reference)->link_type()) std::abort();
   mw::net::Decoder decoder;
@@ -74,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              (*source)->Next(raw) == mw::net::NextResult::kPacket) {
         decoder.Decode(raw.link_type, raw.data, raw.cap_len, raw.wire_len, raw.ts_us, p);
       }
-      return 0;
+      return;
     }
     if (r != want) std::abort();
     if (r != mw::net::NextResult::kPacket) {
@@ -101,5 +104,51 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
   table.Flush();
+  return;
+}
+
+// The same bytes through a pipe (how `--pcap -` reads: read(2) as bytes arrive, the format
+// sniffed from bytes already consumed) and from memory: the same frames, end and counters.
+void CompareStreamWithMemory(mw::ByteSpan bytes) {
+  if (bytes.size() > 60000) return;  // what a pipe holds without a reader
+  int fds[2];
+  if (pipe(fds) != 0) std::abort();
+  if (!bytes.empty() && write(fds[1], bytes.data(), bytes.size()) != ssize_t(bytes.size())) {
+    std::abort();
+  }
+  close(fds[1]);
+  const std::string filter = bytes.size() % 2 == 1 ? "tcp or (udp and port 53)" : "";
+  auto streamed = mw::net::OpenPcapFile("/dev/fd/" + std::to_string(fds[0]),
+                                        {.bpf_filter = filter});
+  close(fds[0]);  // (the source opened its own descriptor of the pipe)
+  auto in_memory = mw::net::OpenPcapMemory(bytes, {.bpf_filter = filter});
+  if (streamed.ok() != in_memory.ok()) std::abort();
+  if (!streamed.ok()) return;
+  if ((*streamed)->link_type() != (*in_memory)->link_type()) std::abort();
+  mw::net::RawPacket a, b;
+  for (int n = 0; n < 10000; ++n) {
+    const mw::net::NextResult r = (*streamed)->Next(a);
+    if (r != (*in_memory)->Next(b)) std::abort();
+    if (r != mw::net::NextResult::kPacket) break;
+    if (a.ts_us != b.ts_us || a.cap_len != b.cap_len || a.wire_len != b.wire_len ||
+        a.link_type != b.link_type ||
+        (a.cap_len > 0 && std::memcmp(a.data, b.data, a.cap_len) != 0)) {
+      std::abort();
+    }
+  }
+  const mw::net::CaptureStats& x = (*streamed)->stats();
+  const mw::net::CaptureStats& y = (*in_memory)->stats();
+  if (x.packets != y.packets || x.bytes != y.bytes || x.read_errors != y.read_errors ||
+      x.timestamps_clamped != y.timestamps_clamped || x.filtered != y.filtered) {
+    std::abort();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const mw::ByteSpan bytes(data, size);
+  CompareWithLibpcap(bytes);
+  CompareStreamWithMemory(bytes);
   return 0;
 }

@@ -50,7 +50,7 @@ expect_eq "$(awk '$1 == "capture.packets" {print $2}' /tmp/mw_e2e_err.$$)" 40 \
 expect_eq "$(awk '$1 == "decode.packets" {print $2}' /tmp/mw_e2e_err.$$)" 40 \
   "decode.packets agrees"
 
-# "--pcap -" reads standard input (a pipe: libpcap's reader, not our record loop).
+# "--pcap -" reads standard input (a pipe: our record loop, reading as bytes arrive).
 expect_exit 0 "the capture from standard input" -- \
   bash -c '"$1" sensor --pcap - --no-intel --eve /dev/null --stats < <(cat "$2")' _ \
   "$MINEWATCH" "$work/five_flows.pcap"
@@ -147,6 +147,11 @@ expect_eq "$(awk '$1 == "decode.link.EN10MB" {print $2}' /tmp/mw_e2e_err.$$)" 8 
 expect_eq "$(awk '$1 == "decode.link.RAW" {print $2}' /tmp/mw_e2e_err.$$)" 12 \
   "the raw IP interface's frames decoded as raw IP"
 expect_eq "$(awk '$1 == "flow.created" {print $2}' /tmp/mw_e2e_err.$$)" 5 "five flows across both"
+expect_exit 0 "the same pcapng from standard input" -- \
+  bash -c '"$1" sensor --pcap - --no-intel --eve /dev/null --stats < <(cat "$2")' _ \
+  "$MINEWATCH" "$work/two_links.pcapng"
+expect_eq "$(awk '$1 == "decode.link.RAW" {print $2}' /tmp/mw_e2e_err.$$)" 12 \
+  "the raw IP interface's frames, through the pipe"
 expect_exit 0 "the same through a filter compiled for each link type" -- \
   "$MINEWATCH" sensor --pcap "$work/two_links.pcapng" --no-intel --eve /dev/null --stats \
   --bpf "tcp src port 40001 or tcp src port 40004"

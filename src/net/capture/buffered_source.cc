@@ -10,16 +10,21 @@
 
 namespace mw::net::internal {
 
-ReadBuffer::ReadBuffer(int fd_in, Bytes memory, uint64_t offset) : fd(fd_in) {
-  if (fd >= 0) {
+ReadBuffer::ReadBuffer(Input input_in, int fd_in, Bytes head, uint64_t offset)
+    : input(input_in), fd(input_in == Input::kMemory ? -1 : fd_in) {
+  if (input == Input::kFile) {
     bytes.resize(kFileReadBufferBytes);
     file_offset = offset;
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  } else {
-    bytes = std::move(memory);
-    pos = std::min<size_t>(bytes.size(), offset);
-    end = bytes.size();
+    return;
+  }
+  bytes = std::move(head);
+  pos = std::min<size_t>(bytes.size(), offset);
+  end = bytes.size();
+  if (input == Input::kMemory) {
     eof = true;
+  } else if (bytes.size() < kFileReadBufferBytes) {
+    bytes.resize(kFileReadBufferBytes);
   }
 }
 
@@ -34,7 +39,10 @@ std::string ReadBuffer::Refill(size_t want) {
   end = left;
   if (want > bytes.size()) bytes.resize(want);
   while (end < bytes.size()) {
-    const ssize_t got = pread(fd, bytes.data() + end, bytes.size() - end, off_t(file_offset));
+    const ssize_t got =
+        input == Input::kStream
+            ? read(fd, bytes.data() + end, bytes.size() - end)
+            : pread(fd, bytes.data() + end, bytes.size() - end, off_t(file_offset));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
       eof = true;
@@ -46,6 +54,7 @@ std::string ReadBuffer::Refill(size_t want) {
     }
     end += size_t(got);
     file_offset += uint64_t(got);
+    if (input == Input::kStream) break;  // what arrived is read; more may take its time
   }
   return "";
 }

@@ -19,27 +19,43 @@
 namespace mw::net::internal {
 
 // A regular file read with pread in chunks of kFileReadBufferBytes (more when one record or
-// block needs it), or bytes in memory, there at once. [pos, end) of `bytes` is not consumed yet.
-// The bytes move only in Refill(), so frames that point into them stay valid until the next one.
+// block needs it), a stream (a pipe) read with read(2) as bytes arrive, or bytes in memory,
+// there at once. [pos, end) of `bytes` is not consumed yet. The bytes move only in Refill(), so
+// frames that point into them stay valid until the next one.
+enum class Input { kFile, kStream, kMemory };
 struct ReadBuffer {
-  // fd >= 0: that file (closed by the destructor), read from `offset` on; `memory` is unused.
-  // Otherwise `memory`, from `offset` on.
-  ReadBuffer(int fd, Bytes memory, uint64_t offset);
+  // kFile: `fd` (closed by the destructor) from `offset` on; `head` is unused.
+  // kStream: `head` (bytes already read from `fd`) from `offset` on, then `fd` (closed by the
+  //   destructor).
+  // kMemory: `head` from `offset` on.
+  ReadBuffer(Input input, int fd, Bytes head, uint64_t offset);
   ~ReadBuffer();
   ReadBuffer(const ReadBuffer&) = delete;
   ReadBuffer& operator=(const ReadBuffer&) = delete;
 
   size_t avail() const { return end - pos; }
   // Moves the unread bytes to the front, grows the buffer to hold at least `want` bytes, and
-  // reads after them until it is full or the file ends (then `eof`). Empty on success; why,
-  // when a read failed (`eof` is set then too).
+  // reads after them: a file until the buffer is full or the file ends, a stream once (what a
+  // read(2) returns, so that a frame never waits for later ones), waiting if nothing is there
+  // yet; at the end `eof` is set. Empty on success; why, when a read failed (`eof` is set then
+  // too).
   std::string Refill(size_t want = 0);
 
+  Input input;
   int fd;
   Bytes bytes;
   size_t pos = 0, end = 0;
   uint64_t file_offset = 0;  // of bytes[end]
   bool eof = false;
+};
+
+// Where a loop reads from (see ReadBuffer), and the bytes libpcap's handle parsed the header
+// from, when that was a memory stream over a copy (they must outlive the handle).
+struct LoopInput {
+  Input input = Input::kMemory;
+  int fd = -1;         // kFile, kStream: closed by the source (also when opening it fails)
+  Bytes head;          // kStream: the bytes already read; kMemory: all of them
+  Bytes libpcap_view;  // backs the handle's fmemopen stream, or empty
 };
 
 // The first read error of a source, counted, with the one-line message both loops give:
@@ -74,9 +90,10 @@ class BufferedSource : public PacketSource {
 
  protected:
   // Owns `handle` (libpcap opened the file: its link type, snapshot length, filters) and the
-  // input (see ReadBuffer).
-  BufferedSource(pcap_t* handle, std::string name, int fd, Bytes memory, uint64_t offset)
-      : handle_(handle), name_(std::move(name)), in_(fd, std::move(memory), offset),
+  // input, from `offset` on.
+  BufferedSource(pcap_t* handle, std::string name, LoopInput input, uint64_t offset)
+      : handle_(handle), libpcap_view_(std::move(input.libpcap_view)), name_(std::move(name)),
+        in_(input.input, input.fd, std::move(input.head), offset),
         link_type_(pcap_datalink(handle)) {}
   ~BufferedSource() override { pcap_close(handle_); }
   BufferedSource(const BufferedSource&) = delete;
@@ -88,6 +105,7 @@ class BufferedSource : public PacketSource {
   void Fail(const std::string& why) { NoteReadError(status_, stats_, name_, why); }
 
   pcap_t* handle_;
+  Bytes libpcap_view_;
   std::string name_;
   ReadBuffer in_;
   int link_type_;  // libpcap's: the file's, or a pcapng file's first interface's

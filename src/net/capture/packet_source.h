@@ -100,9 +100,11 @@ inline constexpr int64_t kMaxCaptureSeconds = 100'000'000'000;
 // Capture files are read in chunks of this size (see OpenPcapFile).
 inline constexpr size_t kFileReadBufferBytes = size_t{1} << 20;
 
-// Opens a pcap or pcapng file. A regular file in classic pcap 2.4 or pcapng is read by our
-// loops in kFileReadBufferBytes chunks; other files (older pcap versions, pipes) by libpcap,
-// through a stdio stream with a kFileReadBufferBytes buffer. Errors (one line, naming the
+// Opens a pcap or pcapng file. Classic pcap 2.4 and pcapng are read by our loops: a regular
+// file in kFileReadBufferBytes chunks, a pipe (a FIFO, standard input) as bytes arrive, a frame
+// never waiting for later ones. Other formats (older pcap versions) go to libpcap, through a
+// stdio stream with a kFileReadBufferBytes buffer (a pipe's first bytes, already read to tell
+// the format, given back to it). Errors (one line, naming the
 // file): missing or unreadable file, not a capture file, a first interface whose link type the
 // decoder does not support, a BPF filter that does not compile. link_type() is the first
 // interface's; a pcapng file's later interfaces may have others (RawPacket::link_type).

@@ -1,5 +1,7 @@
 #include "net/capture/pcap_record_source.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -50,8 +52,8 @@ bool ParseFormat(ByteSpan head, FileFormat& format) {
 
 class PcapRecordSource final : public BufferedSource<PcapRecordSource> {
  public:
-  PcapRecordSource(pcap_t* handle, std::string name, int fd, Bytes memory, FileFormat format)
-      : BufferedSource(handle, std::move(name), fd, std::move(memory), kPcapFileHeaderBytes),
+  PcapRecordSource(pcap_t* handle, std::string name, LoopInput input, FileFormat format)
+      : BufferedSource(handle, std::move(name), std::move(input), kPcapFileHeaderBytes),
         format_(format), signed_times_(format.swapped == (std::endian::native == std::endian::big)),
         snapshot_(uint32_t(std::clamp<int>(pcap_snapshot(handle), 1, int(kMaxRecordBytes)))) {}
   ~PcapRecordSource() override {
@@ -248,16 +250,16 @@ bool IsPcapV24(ByteSpan head) {
 }
 
 Result<std::unique_ptr<PacketSource>> OpenPcapRecordSource(pcap_t* handle, std::string name,
-                                                           int fd, Bytes memory, ByteSpan head,
+                                                           LoopInput input, ByteSpan head,
                                                            const std::string& bpf_filter) {
   FileFormat format;
   if (!ParseFormat(head, format)) {
     pcap_close(handle);
-    if (fd >= 0) close(fd);
+    if (input.fd >= 0) close(input.fd);
     return Status::InvalidArgument(name + ": not a pcap 2.4 file");
   }
-  auto source = std::make_unique<PcapRecordSource>(handle, std::move(name), fd, std::move(memory),
-                                                   format);
+  auto source =
+      std::make_unique<PcapRecordSource>(handle, std::move(name), std::move(input), format);
   MW_RETURN_IF_ERROR(source->Prepare(bpf_filter));
   return std::unique_ptr<PacketSource>(std::move(source));
 }

@@ -1,6 +1,6 @@
 // PcapRecordSource: reads the records of a classic pcap file (version 2.4, either byte order,
-// microsecond or nanosecond timestamps) itself, from a file read in kFileReadBufferBytes chunks
-// or from memory, and hands out frames that point into its buffer without copying them.
+// microsecond or nanosecond timestamps) itself, from a file read in kFileReadBufferBytes chunks,
+// a pipe or memory, and hands out frames that point into its buffer without copying them.
 //
 // Why not libpcap's own loop: pcap_next_ex() reads each record with two fread() calls into one
 // buffer that the next call overwrites, so a caller that wants a batch of frames at once must
@@ -23,6 +23,7 @@
 
 #include "core/bytes.h"
 #include "core/status.h"
+#include "net/capture/buffered_source.h"
 #include "net/capture/packet_source.h"
 
 namespace mw::net::internal {
@@ -44,12 +45,12 @@ Status CompileFilter(pcap_t* handle, const std::string& source_name, const std::
 // pcap file of version 2.4 in either byte order, with microsecond or nanosecond timestamps.
 bool IsPcapV24(ByteSpan head);
 
-// Reads records from `fd` (a regular file, from offset kPcapFileHeaderBytes, with pread; closed
-// by the source) or, when fd < 0, from `memory`. `handle` has parsed the same file's header; the
-// source owns it and uses it for the link type, the snapshot length and the BPF filter. `head`
-// is the file header. Errors: an unsupported link type, a filter that does not compile.
+// Reads records from `input` (buffered_source.h: a regular file with pread, a pipe with read,
+// or memory), from offset kPcapFileHeaderBytes on. `handle` has parsed the same file's header;
+// the source owns it and uses it for the link type, the snapshot length and the BPF filter.
+// `head` is the file header. Errors: an unsupported link type, a filter that does not compile.
 Result<std::unique_ptr<PacketSource>> OpenPcapRecordSource(pcap_t* handle, std::string name,
-                                                           int fd, Bytes memory, ByteSpan head,
+                                                           LoopInput input, ByteSpan head,
                                                            const std::string& bpf_filter);
 
 }  // namespace mw::net::internal

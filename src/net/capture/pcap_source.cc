@@ -152,14 +152,10 @@ namespace {
 // libpcap reads a file through stdio, one record header and one packet at a time; with stdio's
 // default buffer (the file system's block size, 4 KiB) that is a read(2) per 4 KiB, and those
 // system calls cost more than the rest of the read path. The stream gets a kFileReadBufferBytes
-// buffer instead, owned by the source and freed after pcap_close.
-Result<std::unique_ptr<PacketSource>> OpenWithLibpcap(const std::string& path,
-                                                      const CaptureOptions& options) {
-  FILE* stream = std::fopen(path.c_str(), "rb");
-  if (stream == nullptr) {
-    return Status::InvalidArgument("cannot read capture file " + path + ": " +
-                                   std::strerror(errno));
-  }
+// buffer instead, owned by the source and freed after pcap_close. Takes `stream` (closed on
+// failure too).
+Result<std::unique_ptr<PacketSource>> OpenLibpcapStream(FILE* stream, const std::string& path,
+                                                        const CaptureOptions& options) {
   Bytes buffer(kFileReadBufferBytes);
   if (std::setvbuf(stream, reinterpret_cast<char*>(buffer.data()), _IOFBF, buffer.size()) != 0) {
     buffer = Bytes{};  // stdio keeps its own buffer: slower, still correct
@@ -176,17 +172,155 @@ Result<std::unique_ptr<PacketSource>> OpenWithLibpcap(const std::string& path,
                 options.bpf_filter);
 }
 
+Result<std::unique_ptr<PacketSource>> OpenWithLibpcap(const std::string& path,
+                                                      const CaptureOptions& options) {
+  FILE* stream = std::fopen(path.c_str(), "rb");
+  if (stream == nullptr) {
+    return Status::InvalidArgument("cannot read capture file " + path + ": " +
+                                   std::strerror(errno));
+  }
+  return OpenLibpcapStream(stream, path, options);
+}
+
+// Appends what `fd` gives to `out` until it holds `want` bytes or the stream ends. False on a
+// read error (errno says which).
+bool ReadUpTo(int fd, Bytes& out, size_t want) {
+  while (out.size() < want) {
+    const size_t have = out.size();
+    out.resize(want);
+    const ssize_t got = read(fd, out.data() + have, want - have);
+    out.resize(have + size_t(std::max<ssize_t>(got, 0)));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return got == 0;
+  }
+  return true;
+}
+
+uint32_t Field32(const Bytes& b, size_t at, bool big_endian) {
+  uint32_t v = uint32_t(b[at]) | uint32_t(b[at + 1]) << 8 | uint32_t(b[at + 2]) << 16 |
+               uint32_t(b[at + 3]) << 24;
+  return big_endian ? __builtin_bswap32(v) : v;
+}
+
+// The first bytes of a pcapng stream up to its first interface description block (what libpcap
+// reads to open it), appended to `head` (which holds at least the first 12 bytes). Stops early,
+// leaving libpcap to say what is wrong, at the end of the stream or at a block it would refuse.
+// False on a read error.
+bool ReadPcapngOpening(int fd, Bytes& head) {
+  constexpr uint32_t kInterfaceBlock = 1, kObsoletePacket = 2, kSimplePacket = 3,
+                     kEnhancedPacket = 6;
+  constexpr size_t kMostBytes = size_t{2} * internal::kMaxPcapngBlockBytes;
+  const uint32_t magic = Field32(head, 8, false);
+  if (magic != 0x1A2B3C4D && magic != 0x4D3C2B1A) return true;
+  const bool big_endian = magic != 0x1A2B3C4D;
+  size_t at = 0;
+  while (at < kMostBytes) {
+    if (!ReadUpTo(fd, head, at + 8)) return false;
+    if (head.size() < at + 8) return true;
+    const uint32_t type = Field32(head, at, big_endian);
+    const uint32_t length = Field32(head, at + 4, big_endian);
+    if (length < 12 || length > internal::kMaxPcapngBlockBytes) return true;
+    if (!ReadUpTo(fd, head, at + length)) return false;
+    if (head.size() < at + length) return true;
+    at += length;
+    if (type == kInterfaceBlock || type == kObsoletePacket || type == kSimplePacket ||
+        type == kEnhancedPacket) {
+      return true;
+    }
+  }
+  return true;
+}
+
+// A stdio stream that gives `head` (bytes already read from `fd`), then the rest of `fd`: how
+// libpcap reads a pipe whose first bytes we looked at.
+struct PrefixedStream {
+  Bytes head;
+  size_t pos = 0;
+  int fd = -1;
+};
+ssize_t PrefixedRead(void* cookie, char* out, size_t size) {
+  auto* s = static_cast<PrefixedStream*>(cookie);
+  if (s->pos < s->head.size()) {
+    const size_t n = std::min(size, s->head.size() - s->pos);
+    std::memcpy(out, s->head.data() + s->pos, n);
+    s->pos += n;
+    return ssize_t(n);
+  }
+  while (true) {
+    const ssize_t got = read(s->fd, out, size);
+    if (got >= 0 || errno != EINTR) return got;
+  }
+}
+int PrefixedClose(void* cookie) {
+  auto* s = static_cast<PrefixedStream*>(cookie);
+  const int rc = close(s->fd);
+  delete s;
+  return rc;
+}
+
+// A pipe (standard input, a FIFO): its first bytes say the format. Classic pcap 2.4 and pcapng
+// are read by our loops with read(2), libpcap parsing the header from a copy of those bytes;
+// anything else goes to libpcap whole. Takes `fd`.
+Result<std::unique_ptr<PacketSource>> OpenStream(const std::string& path, int fd,
+                                                 const CaptureOptions& options) {
+  Bytes head;
+  if (!ReadUpTo(fd, head, internal::kPcapFileHeaderBytes) ||
+      (head.size() >= 12 && internal::IsPcapng(head) && !ReadPcapngOpening(fd, head))) {
+    const int error = errno;
+    close(fd);
+    return Status::InvalidArgument("cannot read capture file " + path + ": " +
+                                   std::strerror(error));
+  }
+  const bool pcap = internal::IsPcapV24(head);
+  const bool pcapng = head.size() >= 12 && internal::IsPcapng(head);
+  if (!pcap && !pcapng) {
+    FILE* stream = fopencookie(new PrefixedStream{std::move(head), 0, fd}, "rb",
+                               {PrefixedRead, nullptr, nullptr, PrefixedClose});
+    if (stream == nullptr) {
+      close(fd);
+      return Status::IoError("cannot read capture file " + path + ": fopencookie failed");
+    }
+    return OpenLibpcapStream(stream, path, options);
+  }
+  Bytes view = head;  // what libpcap parses the header from; lives as long as its handle
+  FILE* stream = fmemopen(view.data(), view.size(), "rb");
+  if (stream == nullptr) {
+    close(fd);
+    return Status::IoError("cannot read capture file " + path + ": fmemopen failed");
+  }
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* handle =
+      pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+  if (handle == nullptr) {
+    std::fclose(stream);
+    close(fd);
+    return Status::InvalidArgument("cannot read capture file " + path + ": " + errbuf);
+  }
+  const size_t header_bytes = std::min(head.size(), internal::kPcapFileHeaderBytes);
+  const Bytes file_header(head.begin(), head.begin() + long(header_bytes));
+  internal::LoopInput input{internal::Input::kStream, fd, std::move(head), std::move(view)};
+  if (pcapng) {
+    return internal::OpenPcapngRecordSource(handle, "file " + path, std::move(input),
+                                            options.bpf_filter);
+  }
+  return internal::OpenPcapRecordSource(handle, "file " + path, std::move(input), file_header,
+                                        options.bpf_filter);
+}
+
 // A regular file that starts as a classic pcap 2.4 file or as a pcapng file: libpcap opens it
 // from a duplicate of the descriptor (its checks and messages for the file header), our loop
-// reads the records or blocks with pread. nullptr = neither (the caller opens it with libpcap,
-// which also gives the error messages).
+// reads the records or blocks with pread. A pipe: OpenStream. nullptr = neither (the caller
+// opens it with libpcap, which also gives the error messages).
 Result<std::unique_ptr<PacketSource>> OpenWithRecordLoop(const std::string& path,
                                                          const CaptureOptions& options) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unique_ptr<PacketSource>();
   struct stat st {};
+  if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+    return OpenStream(path, fd, options);
+  }
   uint8_t head[internal::kPcapFileHeaderBytes];
-  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  const bool regular = S_ISREG(st.st_mode);
   const ssize_t got = regular ? pread(fd, head, sizeof head, 0) : -1;
   const bool pcap = got == ssize_t(sizeof head) && internal::IsPcapV24(head);
   const bool pcapng = got >= 4 && internal::IsPcapng(ByteSpan(head, size_t(got)));
@@ -209,11 +343,12 @@ Result<std::unique_ptr<PacketSource>> OpenWithRecordLoop(const std::string& path
     close(fd);
     return Status::InvalidArgument("cannot read capture file " + path + ": " + errbuf);
   }
+  internal::LoopInput input{internal::Input::kFile, fd, Bytes{}, Bytes{}};
   if (pcapng) {
-    return internal::OpenPcapngRecordSource(handle, "file " + path, fd, Bytes{},
+    return internal::OpenPcapngRecordSource(handle, "file " + path, std::move(input),
                                             options.bpf_filter);
   }
-  return internal::OpenPcapRecordSource(handle, "file " + path, fd, Bytes{}, head,
+  return internal::OpenPcapRecordSource(handle, "file " + path, std::move(input), head,
                                         options.bpf_filter);
 }
 
@@ -247,12 +382,15 @@ Result<std::unique_ptr<PacketSource>> OpenPcapMemory(ByteSpan bytes,
   }
   if (own_loop && internal::IsPcapng(copy)) {
     // The stream reads `copy`, which moves into the source: its heap buffer stays where it is.
-    return internal::OpenPcapngRecordSource(handle, "memory", -1, std::move(copy),
-                                            options.bpf_filter);
+    return internal::OpenPcapngRecordSource(
+        handle, "memory", {internal::Input::kMemory, -1, std::move(copy), Bytes{}},
+        options.bpf_filter);
   }
   if (own_loop) {
     const Bytes head(copy.begin(), copy.begin() + internal::kPcapFileHeaderBytes);
-    return internal::OpenPcapRecordSource(handle, "memory", -1, std::move(copy), head,
+    return internal::OpenPcapRecordSource(handle, "memory",
+                                          {internal::Input::kMemory, -1, std::move(copy), Bytes{}},
+                                          head,
                                           options.bpf_filter);
   }
   return Finish(std::make_unique<PcapSource>(handle, "memory", false, std::move(copy)),

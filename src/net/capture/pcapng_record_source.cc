@@ -70,8 +70,8 @@ struct Interface {
 
 class PcapngRecordSource final : public BufferedSource<PcapngRecordSource> {
  public:
-  PcapngRecordSource(pcap_t* handle, std::string name, int fd, Bytes memory)
-      : BufferedSource(handle, std::move(name), fd, std::move(memory), 0) {}
+  PcapngRecordSource(pcap_t* handle, std::string name, LoopInput input)
+      : BufferedSource(handle, std::move(name), std::move(input), 0) {}
   ~PcapngRecordSource() override {
     for (auto& [link, program] : filters_) pcap_freecode(program.get());
   }
@@ -422,10 +422,9 @@ bool IsPcapng(ByteSpan head) {
 }
 
 Result<std::unique_ptr<PacketSource>> OpenPcapngRecordSource(pcap_t* handle, std::string name,
-                                                             int fd, Bytes memory,
+                                                             LoopInput input,
                                                              const std::string& bpf_filter) {
-  auto source =
-      std::make_unique<PcapngRecordSource>(handle, std::move(name), fd, std::move(memory));
+  auto source = std::make_unique<PcapngRecordSource>(handle, std::move(name), std::move(input));
   MW_RETURN_IF_ERROR(source->Prepare(bpf_filter));
   return std::unique_ptr<PacketSource>(std::move(source));
 }

@@ -1,6 +1,6 @@
-// PcapngRecordSource: reads the blocks of a pcapng file itself, from a file read in chunks or
-// from memory, and hands out frames that point into its buffer without copying them (a whole
-// batch stays valid together, as with PcapRecordSource).
+// PcapngRecordSource: reads the blocks of a pcapng file itself, from a file read in chunks, a
+// pipe or memory, and hands out frames that point into its buffer without copying them (a
+// whole batch stays valid together, as with PcapRecordSource).
 //
 // Why not libpcap's reader: it refuses a file whose interfaces differ in link type or snapshot
 // length ("an interface has a type 101 different from the type of the first interface"), and
@@ -30,6 +30,7 @@
 
 #include "core/bytes.h"
 #include "core/status.h"
+#include "net/capture/buffered_source.h"
 #include "net/capture/packet_source.h"
 
 namespace mw::net::internal {
@@ -45,12 +46,12 @@ inline constexpr size_t kMaxPcapngInterfaces = size_t{1} << 16;
 // Whether `head` (at least 4 bytes) starts a pcapng file (a section header block).
 bool IsPcapng(ByteSpan head);
 
-// Reads blocks from `fd` (a regular file, from offset 0, with pread; closed by the source) or,
-// when fd < 0, from `memory`. `handle` has opened the same file (its first section header and
-// interface); the source owns it. Errors: the first interface's link type is not supported, the
-// filter does not compile for it.
+// Reads blocks from `input` (buffered_source.h: a regular file with pread, a pipe with read, or
+// memory), from its first byte on. `handle` has opened the same file (its first section header
+// and interface); the source owns it. Errors: the first interface's link type is not supported,
+// the filter does not compile for it.
 Result<std::unique_ptr<PacketSource>> OpenPcapngRecordSource(pcap_t* handle, std::string name,
-                                                             int fd, Bytes memory,
+                                                             LoopInput input,
                                                              const std::string& bpf_filter);
 
 }  // namespace mw::net::internal

@@ -4,8 +4,13 @@
 #include "net/capture/pcapng_record_source.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "net/capture/reading_test_util.h"
@@ -335,6 +340,115 @@ TEST(PcapngRecordSource, DamagedFilesEndAsLibpcapEndsThem) {
   EXPECT_EQ((*source)->status().message(),
             "memory: read error after 10 packet(s): a packet arrived on interface 3, but there's "
             "no Interface Description Block for that interface");
+}
+
+}  // namespace
+}  // namespace mw::net
+
+namespace mw::net {
+namespace {
+
+// Writes `bytes` into a new FIFO in chunks (so that reads come back partial) from a thread, while
+// the caller reads the FIFO by its path: how `--pcap -` reads a pipe.
+class FifoWriter {
+ public:
+  FifoWriter(const std::string& name, Bytes bytes)
+      : path_(TempFile(name, Bytes{0})) {
+    std::filesystem::remove(path_);
+    EXPECT_EQ(mkfifo(path_.c_str(), 0600), 0);
+    thread_ = std::thread([this, b = std::move(bytes)] {
+      FILE* f = std::fopen(path_.c_str(), "wb");
+      if (f == nullptr) return;
+      for (size_t at = 0; at < b.size(); at += 777) {
+        std::fwrite(b.data() + at, 1, std::min<size_t>(777, b.size() - at), f);
+        std::fflush(f);
+      }
+      std::fclose(f);
+    });
+  }
+  ~FifoWriter() {
+    thread_.join();
+    std::filesystem::remove(path_);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::thread thread_;
+};
+
+Reading ReadFifo(const std::string& name, const Bytes& bytes, bool batched,
+                 std::string* error = nullptr, bool* stable = nullptr) {
+  FifoWriter writer(name, bytes);
+  auto source = OpenPcapFile(writer.path());
+  if (!source.ok()) {
+    if (error != nullptr) *error = source.status().message();
+    return Reading{};
+  }
+  if (stable != nullptr) *stable = (*source)->ReadsStableBatches();
+  Reading r = ReadAll(**source, batched);
+  if (error != nullptr) *error = (*source)->status().message();
+  return r;
+}
+
+// Pipes (standard input, FIFOs) are read by our loops too, as bytes arrive, with the frames
+// libpcap gives for the same bytes; a pcapng of mixed interfaces from a pipe is read as from a
+// file; what is neither classic pcap 2.4 nor pcapng goes to libpcap whole.
+TEST(PcapngRecordSource, PipesReadAsFiles) {
+  std::signal(SIGPIPE, SIG_IGN);  // a reader that gives up early: the writer gets EPIPE
+  testing::PcapWriter pcap(kLinkEthernet);
+  for (int i = 0; i < 300; ++i) pcap.Add(int64_t(i) * 1000, Frame(kLinkEthernet, i, 500));
+  NgBuilder mixed;
+  mixed.Interface(kLinkEthernet);
+  mixed.Interface(kLinkRawAlt);
+  for (int i = 0; i < 300; ++i) {
+    const int link = i % 2 == 0 ? kLinkEthernet : kLinkRawAlt;
+    mixed.Enhanced(uint32_t(i % 2), uint64_t(i) * 1000, Frame(link, i, 300));
+  }
+  for (const Bytes* bytes : {&pcap.bytes(), &mixed.bytes()}) {
+    auto expected_source = OpenPcapMemory(*bytes);
+    ASSERT_TRUE(expected_source.ok());
+    const Reading expected = ReadAll(**expected_source, false);
+    ASSERT_EQ(expected.frames.size(), 300u);
+    for (bool batched : {false, true}) {
+      bool stable = false;
+      std::string error;
+      const Reading got = ReadFifo("pipe", *bytes, batched, &error, &stable);
+      EXPECT_TRUE(stable);  // our loop, not libpcap's
+      EXPECT_EQ(got.end, NextResult::kEnd) << error;
+      ASSERT_EQ(got.frames.size(), expected.frames.size());
+      for (size_t i = 0; i < got.frames.size(); ++i) {
+        ASSERT_EQ(got.frames[i], expected.frames[i]) << i;
+      }
+      EXPECT_EQ(got.packets, 300u);
+    }
+  }
+
+  // pcap 2.3 (libpcap's to read) and bytes that are no capture: libpcap gets the whole stream.
+  Bytes old_version = pcap.bytes();
+  old_version[6] = 3;
+  auto reference = OpenPcapMemory(old_version);
+  ASSERT_TRUE(reference.ok());
+  bool stable = true;
+  std::string error;
+  const Reading old_read = ReadFifo("old", old_version, false, &error, &stable);
+  EXPECT_FALSE(stable);
+  EXPECT_EQ(old_read.frames, ReadAll(**reference, false).frames);
+  ReadFifo("junk", Bytes(100, 'x'), false, &error);
+  EXPECT_NE(error.find("unknown file format"), std::string::npos) << error;
+  ReadFifo("empty", Bytes{}, false, &error);
+  EXPECT_NE(error.find("cannot read capture file"), std::string::npos) << error;
+  // A pcapng stream cut before its first interface: libpcap's reason.
+  ReadFifo("no_interface", Bytes(mixed.bytes().begin(), mixed.bytes().begin() + 28), false,
+           &error);
+  EXPECT_NE(error.find("no Interface Description Blocks"), std::string::npos) << error;
+  // Cut in a packet block: counted and said, after the frames before it.
+  const Bytes& m = mixed.bytes();
+  const Reading cut = ReadFifo("cut", Bytes(m.begin(), m.end() - 100), true, &error);
+  EXPECT_EQ(cut.end, NextResult::kError);
+  EXPECT_EQ(cut.read_errors, 1u);
+  EXPECT_EQ(cut.frames.size(), 299u);
+  EXPECT_NE(error.find("truncated pcapng dump file"), std::string::npos) << error;
 }
 
 }  // namespace
