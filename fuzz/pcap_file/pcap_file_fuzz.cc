@@ -5,8 +5,8 @@
 // interfaces or sections differ (link type, snapshot length, byte order) or on a large block,
 // ours reads on, so the comparison ends there. Inputs of odd size are read through a BPF
 // filter, which both run record by record and whose rejections both count. Every frame then
-// goes through the decoder and a small flow table. The same bytes are then read through a pipe
-// (our loops reading a stream) and compared with reading them from memory. Errors must be
+// goes through the decoder and a small flow table. One input in 16 is also read through a pipe
+// (our loops reading a stream) and compared with reading it from memory. Errors must be
 // values, never crashes.
 #include <unistd.h>
 
@@ -111,6 +111,9 @@ void CompareWithLibpcap(mw::ByteSpan bytes) {
 // sniffed from bytes already consumed) and from memory: the same frames, end and counters.
 void CompareStreamWithMemory(mw::ByteSpan bytes) {
   if (bytes.size() > 60000) return;  // what a pipe holds without a reader
+  // A pipe and an open per input cost ten times the rest: one input in 16 (by its size, so
+  // that the same input is always checked or not, with and without a filter).
+  if ((bytes.size() >> 1) % 16 != 0) return;
   int fds[2];
   if (pipe(fds) != 0) std::abort();
   if (!bytes.empty() && write(fds[1], bytes.data(), bytes.size()) != ssize_t(bytes.size())) {
