@@ -59,6 +59,18 @@ std::string ReadBuffer::Refill(size_t want) {
   return "";
 }
 
+bool ReadUpTo(int fd, Bytes& out, size_t want) {
+  while (out.size() < want) {
+    const size_t have = out.size();
+    out.resize(want);
+    const ssize_t got = read(fd, out.data() + have, want - have);
+    out.resize(have + size_t(std::max<ssize_t>(got, 0)));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return got == 0;
+  }
+  return true;
+}
+
 void NoteReadError(Status& status, CaptureStats& stats, const std::string& name,
                    const std::string& why) {
   if (!status.ok()) return;

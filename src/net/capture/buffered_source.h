@@ -49,6 +49,10 @@ struct ReadBuffer {
   bool eof = false;
 };
 
+// Appends what `fd` gives to `out` until it holds `want` bytes or the stream ends. False on a
+// read error (errno says which).
+bool ReadUpTo(int fd, Bytes& out, size_t want);
+
 // Where a loop reads from (see ReadBuffer), and the bytes libpcap's handle parsed the header
 // from, when that was a memory stream over a copy (they must outlive the handle).
 struct LoopInput {

@@ -182,55 +182,6 @@ Result<std::unique_ptr<PacketSource>> OpenWithLibpcap(const std::string& path,
   return OpenLibpcapStream(stream, path, options);
 }
 
-// Appends what `fd` gives to `out` until it holds `want` bytes or the stream ends. False on a
-// read error (errno says which).
-bool ReadUpTo(int fd, Bytes& out, size_t want) {
-  while (out.size() < want) {
-    const size_t have = out.size();
-    out.resize(want);
-    const ssize_t got = read(fd, out.data() + have, want - have);
-    out.resize(have + size_t(std::max<ssize_t>(got, 0)));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return got == 0;
-  }
-  return true;
-}
-
-uint32_t Field32(const Bytes& b, size_t at, bool big_endian) {
-  uint32_t v = uint32_t(b[at]) | uint32_t(b[at + 1]) << 8 | uint32_t(b[at + 2]) << 16 |
-               uint32_t(b[at + 3]) << 24;
-  return big_endian ? __builtin_bswap32(v) : v;
-}
-
-// The first bytes of a pcapng stream up to its first interface description block (what libpcap
-// reads to open it), appended to `head` (which holds at least the first 12 bytes). Stops early,
-// leaving libpcap to say what is wrong, at the end of the stream or at a block it would refuse.
-// False on a read error.
-bool ReadPcapngOpening(int fd, Bytes& head) {
-  constexpr uint32_t kInterfaceBlock = 1, kObsoletePacket = 2, kSimplePacket = 3,
-                     kEnhancedPacket = 6;
-  constexpr size_t kMostBytes = size_t{2} * internal::kMaxPcapngBlockBytes;
-  const uint32_t magic = Field32(head, 8, false);
-  if (magic != 0x1A2B3C4D && magic != 0x4D3C2B1A) return true;
-  const bool big_endian = magic != 0x1A2B3C4D;
-  size_t at = 0;
-  while (at < kMostBytes) {
-    if (!ReadUpTo(fd, head, at + 8)) return false;
-    if (head.size() < at + 8) return true;
-    const uint32_t type = Field32(head, at, big_endian);
-    const uint32_t length = Field32(head, at + 4, big_endian);
-    if (length < 12 || length > internal::kMaxPcapngBlockBytes) return true;
-    if (!ReadUpTo(fd, head, at + length)) return false;
-    if (head.size() < at + length) return true;
-    at += length;
-    if (type == kInterfaceBlock || type == kObsoletePacket || type == kSimplePacket ||
-        type == kEnhancedPacket) {
-      return true;
-    }
-  }
-  return true;
-}
-
 // A stdio stream that gives `head` (bytes already read from `fd`), then the rest of `fd`: how
 // libpcap reads a pipe whose first bytes we looked at.
 struct PrefixedStream {
@@ -264,8 +215,8 @@ int PrefixedClose(void* cookie) {
 Result<std::unique_ptr<PacketSource>> OpenStream(const std::string& path, int fd,
                                                  const CaptureOptions& options) {
   Bytes head;
-  if (!ReadUpTo(fd, head, internal::kPcapFileHeaderBytes) ||
-      (head.size() >= 12 && internal::IsPcapng(head) && !ReadPcapngOpening(fd, head))) {
+  if (!internal::ReadUpTo(fd, head, internal::kPcapFileHeaderBytes) ||
+      (head.size() >= 12 && internal::IsPcapng(head) && !internal::ReadPcapngOpening(fd, head))) {
     const int error = errno;
     close(fd);
     return Status::InvalidArgument("cannot read capture file " + path + ": " +

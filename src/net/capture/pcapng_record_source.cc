@@ -421,6 +421,32 @@ bool IsPcapng(ByteSpan head) {
   return head.size() >= 4 && Load32(head.data(), false) == kSectionHeader;
 }
 
+bool ReadPcapngOpening(int fd, Bytes& head) {
+  if (head.size() < kBlockHeaderBytes + 4) return true;
+  const uint32_t magic = Load32(head.data() + 8, false);
+  if (magic != kByteOrderMagic && magic != __builtin_bswap32(kByteOrderMagic)) return true;
+  const bool big_endian = magic != kByteOrderMagic;
+  constexpr size_t kMostBytes = size_t{2} * kMaxPcapngBlockBytes;
+  size_t at = 0;
+  while (at < kMostBytes) {
+    if (!ReadUpTo(fd, head, at + kBlockHeaderBytes)) return false;
+    if (head.size() < at + kBlockHeaderBytes) return true;
+    const uint32_t type = Load32(head.data() + at, big_endian);
+    const uint32_t length = Load32(head.data() + at + 4, big_endian);
+    if (length < kBlockHeaderBytes + kBlockTrailerBytes || length > kMaxPcapngBlockBytes) {
+      return true;
+    }
+    if (!ReadUpTo(fd, head, at + length)) return false;
+    if (head.size() < at + length) return true;
+    at += length;
+    if (type == kInterfaceDescription || type == kEnhancedPacket || type == kSimplePacket ||
+        type == kObsoletePacket) {
+      return true;
+    }
+  }
+  return true;
+}
+
 Result<std::unique_ptr<PacketSource>> OpenPcapngRecordSource(pcap_t* handle, std::string name,
                                                              LoopInput input,
                                                              const std::string& bpf_filter) {

@@ -46,6 +46,12 @@ inline constexpr size_t kMaxPcapngInterfaces = size_t{1} << 16;
 // Whether `head` (at least 4 bytes) starts a pcapng file (a section header block).
 bool IsPcapng(ByteSpan head);
 
+// For a pipe, whose bytes cannot be read twice: appends to `head` (the stream's first bytes, at
+// least 12) what libpcap reads to open a pcapng file, up to and including the first interface
+// description block, read from `fd`. Stops early, leaving libpcap to say what is wrong, at the
+// end of the stream or at a block it would refuse. False on a read error (errno says which).
+bool ReadPcapngOpening(int fd, Bytes& head);
+
 // Reads blocks from `input` (buffered_source.h: a regular file with pread, a pipe with read, or
 // memory), from its first byte on. `handle` has opened the same file (its first section header
 // and interface); the source owns it. Errors: the first interface's link type is not supported,
