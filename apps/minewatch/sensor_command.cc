@@ -219,7 +219,7 @@ int RunSensor(const SensorArgs& a) {
   // that the next run appends to).
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  std::signal(SIGHUP, OnHangup);  // (glibc's signal(): reads it interrupts are restarted)
+  std::signal(SIGHUP, OnHangup);  // (glibc's signal() restarts the reads it interrupts)
   if (!a.iface.empty()) {
     net::LiveOptions live;
     live.interface = a.iface;
