@@ -101,17 +101,17 @@ class PcapngRecordSource final : public BufferedSource<PcapngRecordSource> {
       uint32_t length = 0;
       bool whole = false;
       bool header_known = false;
+      bool section_start = false;     // a new section starts here
+      bool big_endian = big_endian_;  // how this block's fields read
       if (avail >= kBlockHeaderBytes) {
         const uint8_t* block = in_.bytes.data() + in_.pos;
         // A section header's type reads the same in either byte order; its byte order magic,
         // after the length, says how to read the length and the rest of the section. (As
         // libpcap reads them: section headers met before the file's first interface are
         // skipped like unknown blocks.)
-        const bool section_start =
-            Load32(block, false) == kSectionHeader && (!started_ || seen_interface_);
+        section_start = Load32(block, false) == kSectionHeader && (!started_ || seen_interface_);
         if (!section_start || avail >= kBlockHeaderBytes + 4) {
           header_known = true;
-          bool big_endian = big_endian_;
           if (section_start) {
             const uint32_t magic = Load32(block + 8, false);
             if (magic == kByteOrderMagic) {
@@ -158,10 +158,8 @@ class PcapngRecordSource final : public BufferedSource<PcapngRecordSource> {
         break;
       }
       const uint8_t* block = in_.bytes.data() + in_.pos;
-      const bool section_start =
-          Load32(block, false) == kSectionHeader && (!started_ || seen_interface_);
       in_.pos += length;
-      if (section_start) big_endian_ = Load32(block + 8, false) != kByteOrderMagic;
+      big_endian_ = big_endian;
       if (!started_) {
         // The file's first section header: libpcap has checked it (its length but not its
         // trailer); what it holds past the version (options) is not needed.
