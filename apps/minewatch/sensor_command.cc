@@ -40,6 +40,10 @@ void OnSignal(int sig) {
 std::atomic<bool> g_reopen_eve{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 void OnHangup(int) { g_reopen_eve.store(true); }
+// SIGUSR2 (an intel update: after `minewatch intel import` wrote a new snapshot) asks for the
+// snapshot to be loaded again from its file, between batches, without losing the flows.
+std::atomic<bool> g_reload_intel{false};
+void OnReloadIntel(int) { g_reload_intel.store(true); }
 
 struct SensorArgs {
   std::vector<std::string> pcaps;
@@ -98,17 +102,19 @@ int RunSensor(const SensorArgs& a) {
     return cli::UsageError("minewatch sensor", "--flow-events takes none, mining or all");
   }
   std::unique_ptr<intel::Snapshot> intel;
+  // Where the snapshot comes from, and where SIGUSR2 loads it again ("" with --no-intel).
+  const std::string intel_path = a.no_intel ? "" : a.intel.empty() ? DefaultIntelPath() : a.intel;
   if (!a.no_intel) {
     std::error_code ec;
-    const std::string path = a.intel.empty() ? DefaultIntelPath() : a.intel;
-    if (!a.intel.empty() || std::filesystem::exists(path, ec)) {
-      auto snap = intel::Snapshot::Load(path);
+    if (!a.intel.empty() || std::filesystem::exists(intel_path, ec)) {
+      auto snap = intel::Snapshot::Load(intel_path);
       if (!snap.ok()) {
-        return cli::UsageError("minewatch sensor", "intel " + path + ": " + snap.status().message());
+        return cli::UsageError("minewatch sensor",
+                               "intel " + intel_path + ": " + snap.status().message());
       }
       intel = std::make_unique<intel::Snapshot>(std::move(snap).value());
     } else {
-      std::cerr << "minewatch sensor: no intel snapshot at " << path
+      std::cerr << "minewatch sensor: no intel snapshot at " << intel_path
                 << " (list-based detection off; see minewatch intel import)\n";
     }
   }
@@ -144,6 +150,30 @@ int RunSensor(const SensorArgs& a) {
       std::cerr << "minewatch sensor: SIGHUP: reopened " << a.eve << "\n";
     }
   };
+  // An intel update. The new snapshot replaces the old only once it has loaded and checked out;
+  // a failed load keeps the one in use (or none) and says why.
+  auto reload_intel = [&] {
+    if (a.no_intel) {
+      std::cerr << "minewatch sensor: SIGUSR2: --no-intel was given, no intel to reload\n";
+      return;
+    }
+    auto snap = intel::Snapshot::Load(intel_path);
+    if (!snap.ok()) {
+      counters.Get("intel.reload_failures").Inc();
+      std::cerr << "minewatch sensor: SIGUSR2: intel " << intel_path << ": "
+                << snap.status().message() << "; "
+                << (intel ? "the snapshot loaded before stays in use"
+                          : "list-based detection stays off")
+                << "\n";
+      return;
+    }
+    auto next = std::make_unique<intel::Snapshot>(std::move(snap).value());
+    pipeline.SetIntel(next.get());
+    intel = std::move(next);  // (the old one is freed: the pipeline no longer reads it)
+    counters.Get("intel.reloads").Inc();
+    std::cerr << "minewatch sensor: SIGUSR2: reloaded intel " << intel_path << " ("
+              << intel->entry_count() << " entries)\n";
+  };
   // A live sensor's heartbeat: a "health" event with every counter, every --health-interval
   // seconds, and one more when the capture stops.
   auto now_us = [] {
@@ -176,6 +206,7 @@ int RunSensor(const SensorArgs& a) {
       // (Before the batch is processed: a signal that arrived while the read waited applies to
       // the events of what the wait brought.)
       if (g_reopen_eve.exchange(false)) reopen();
+      if (g_reload_intel.exchange(false)) reload_intel();
       if (!batch.empty()) {
         pipeline.ProcessFrames(batch.frames());
         if (tty && ((n + batch.size()) >> 18) != (n >> 18)) {
@@ -220,6 +251,7 @@ int RunSensor(const SensorArgs& a) {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGHUP, OnHangup);  // (glibc's signal() restarts the reads it interrupts)
+  std::signal(SIGUSR2, OnReloadIntel);
   if (!a.iface.empty()) {
     net::LiveOptions live;
     live.interface = a.iface;
@@ -293,7 +325,8 @@ void AddSensorCommand(CLI::App& app, cli::Action& action) {
   cmd->add_option("--eve", a->eve, "Where events go: a file (appended; SIGHUP reopens it) or - for stdout")
       ->capture_default_str();
   cmd->add_option("--intel", a->intel,
-                  "Compiled intel snapshot (minewatch intel import); default: the shipped one");
+                  "Compiled intel snapshot (minewatch intel import); default: the shipped one; "
+                  "SIGUSR2 loads it again");
   cmd->add_flag("--no-intel", a->no_intel, "Do not load any intel snapshot");
   cmd->add_option("--name", a->name, "Sensor name written into every event")->capture_default_str();
   cmd->add_option("--flow-events", a->flow_events,

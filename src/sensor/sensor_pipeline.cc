@@ -9,7 +9,6 @@
 #include "detectors/crypto_p2p/crypto_p2p_detector.h"
 #include "detectors/http_mining/http_mining_detector.h"
 #include "detectors/mining_rhythm/mining_rhythm_detector.h"
-#include "detectors/pool_name/pool_name_detector.h"
 #include "detectors/stratum_session/stratum_session_detector.h"
 #include "sensor/flow_state.h"
 
@@ -223,7 +222,6 @@ class SensorPipeline::HttpRecordTaker final : public analyzers::http::HttpListen
 SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel,
                                events::EventSink* sink, CounterSet* counters)
     : config_(std::move(config)),
-      intel_(intel),
       sink_(sink),
       counters_(counters != nullptr ? counters : &own_counters_),
       tls_taker_(std::make_unique<TlsFactsTaker>()),
@@ -233,13 +231,17 @@ SensorPipeline::SensorPipeline(SensorConfig config, const intel::Snapshot* intel
   flows_ = std::make_unique<net::FlowTable>(config_.flows, this);
   stratum_decoder_ = std::make_unique<stratum::Decoder>(stratum_codec_counters_);
   detectors_.push_back(std::make_unique<detectors::StratumSessionDetector>());
-  detectors_.push_back(std::make_unique<detectors::PoolNameDetector>(intel_));
+  auto pool_name = std::make_unique<detectors::PoolNameDetector>(intel);
+  pool_name_ = pool_name.get();
+  detectors_.push_back(std::move(pool_name));
   detectors_.push_back(std::make_unique<detectors::HttpMiningDetector>());
   detectors_.push_back(std::make_unique<detectors::MiningRhythmDetector>());
   detectors_.push_back(std::make_unique<detectors::CryptoP2pDetector>());
 }
 
 SensorPipeline::~SensorPipeline() = default;
+
+void SensorPipeline::SetIntel(const intel::Snapshot* intel) { pool_name_->SetIntel(intel); }
 
 void SensorPipeline::ProcessFrame(const net::RawPacket& frame) {
   ++frames_;

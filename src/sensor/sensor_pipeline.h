@@ -2,8 +2,8 @@
 // protocol analyzers per flow (Stratum, WebSocket, HTTP, TLS, DNS, Stratum V2) -> detectors ->
 // events (alerts, plus "stratum", "dns" and "flow" metadata) to an EventSink.
 //
-// One pipeline per thread; not thread-safe. The sink, the intel snapshot and the counters must
-// outlive the pipeline. Call Finish() at the end of input to end every flow (flows still open then
+// One pipeline per thread; not thread-safe. The sink, the intel snapshot (until SetIntel() replaces
+// it) and the counters must outlive the pipeline. Call Finish() at the end of input to end every flow (flows still open then
 // are inspected one last time).
 #pragma once
 
@@ -18,6 +18,7 @@
 #include "analyzers/tls/certificate_cache.h"
 #include "core/counters.h"
 #include "detectors/common/detector.h"
+#include "detectors/pool_name/pool_name_detector.h"
 #include "intel/snapshot.h"
 #include "net/capture/packet_source.h"
 #include "net/decode/decoder.h"
@@ -56,10 +57,16 @@ struct SensorConfig {
 class SensorPipeline : public net::FlowListener {
  public:
   // `intel` may be null (then no list-based detection); `counters` may be null (then they are
-  // kept internally). Every pointer given must outlive the pipeline.
+  // kept internally). Every pointer given must outlive the pipeline (`intel`: or SetIntel()).
   SensorPipeline(SensorConfig config, const intel::Snapshot* intel, events::EventSink* sink,
                  CounterSet* counters);
   ~SensorPipeline() override;
+
+  // An intel update: matches against `intel` (may be null) from now on; the previous snapshot is
+  // not read again and may be freed once this returns. Flows still open are matched again at
+  // their next inspection (every few segments, and at their end), so a pool connection that was
+  // open before the update is reported; signatures a flow raised already are not raised twice.
+  void SetIntel(const intel::Snapshot* intel);
 
   // One captured frame.
   void ProcessFrame(const net::RawPacket& frame);
@@ -102,7 +109,7 @@ class SensorPipeline : public net::FlowListener {
   void CountLinesAfterVerdict(std::string_view bytes, bool text);
 
   SensorConfig config_;
-  const intel::Snapshot* intel_;
+  detectors::PoolNameDetector* pool_name_;  // (among detectors_) the one that reads intel
   events::EventSink* sink_;
   CounterSet own_counters_;  // used when the caller passes no CounterSet
   CounterSet* counters_;

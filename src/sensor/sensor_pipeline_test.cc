@@ -12,6 +12,8 @@
 #include "analyzers/tls/tls_analyzer.h"
 #include "analyzers/tls/tls_test_util.h"
 #include "detectors/common/detector.h"
+#include "intel/feed_parser.h"
+#include "intel/snapshot_builder.h"
 #include "net/capture/frame_batch.h"
 #include "net/testing/capture_gen.h"
 #include "net/testing/packet_builder.h"
@@ -415,6 +417,67 @@ TEST(SensorPipeline, TlsInsideAnHttpConnectTunnelIsRead) {
   const auto evs = RunSensor(w, {}, &counters);
   EXPECT_EQ(counters.Value("tls.client_hello"), 1u);
   EXPECT_TRUE(AlertIds(evs).empty());
+}
+
+// A snapshot of one pool-category domain feed listing `names` (one a line).
+intel::Snapshot PoolIntel(const std::string& names) {
+  intel::SnapshotBuilder b;
+  b.AddFeed(intel::ParseFeed(names, {"pools.txt", intel::Format::kDomains, intel::Category::kPool}));
+  auto bytes = b.Build();
+  EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+  auto snap = intel::Snapshot::FromBytes(*bytes);
+  EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+  return std::move(snap).value();
+}
+
+// An intel update while flows are open (SIGUSR2 in the CLI): a flow whose SNI was matched
+// against the old snapshot is matched again against the new one at its next inspection (here
+// after a few more segments), a flow that starts after the update is matched against it at
+// once, and after an update to no snapshot nothing list-based fires. Each flow alerts once.
+TEST(SensorPipeline, IntelReplacedWhileFlowsAreOpenIsMatchedByThem) {
+  const intel::Snapshot before = PoolIntel("other.example\n");
+  const intel::Snapshot after = PoolIntel("pool.reload.test\n");
+  PcapWriter w(kEth);
+  Conversation early("10.0.6.1", 47001, "10.0.6.2", 443, w);  // open across the update
+  early.Handshake(1'000'000);
+  early.ClientSends(1'050'000, AsText(ClientHelloBytes("eu.pool.reload.test")));
+  early.ServerSends(1'060'000, AsText(ServerHelloBytes()));
+  for (int i = 0; i < 8; ++i) early.ClientSends(3'000'000 + i * 1000, std::string(40, '\x17'));
+  Conversation late("10.0.6.1", 47002, "10.0.6.2", 443, w);  // starts after it
+  late.Handshake(4'000'000);
+  late.ClientSends(4'050'000, AsText(ClientHelloBytes("eu.pool.reload.test")));
+  Conversation unlisted("10.0.6.1", 47003, "10.0.6.2", 443, w);  // after an update to none
+  unlisted.Handshake(7'000'000);
+  unlisted.ClientSends(7'050'000, AsText(ClientHelloBytes("eu.pool.reload.test")));
+
+  auto src = net::OpenPcapMemory(w.bytes());
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  events::MemorySink sink;
+  CounterSet counters;
+  SensorPipeline p({}, &before, &sink, &counters);
+  net::RawPacket frame;
+  bool updated = false, emptied = false;
+  while ((*src)->Next(frame) == net::NextResult::kPacket) {
+    if (!updated && frame.ts_us >= 2'000'000) {
+      EXPECT_TRUE(AlertIds(sink.events()).empty()) << "the old snapshot lists no such name";
+      p.SetIntel(&after);
+      updated = true;
+    }
+    if (!emptied && frame.ts_us >= 6'000'000) {
+      p.SetIntel(nullptr);
+      emptied = true;
+    }
+    p.ProcessFrame(frame);
+  }
+  p.Finish();
+  std::vector<uint16_t> alerted_ports;
+  for (const auto& e : sink.events()) {
+    if (!e.alert) continue;
+    EXPECT_EQ(e.alert->signature_id, detectors::sid::kPoolNameTls);
+    alerted_ports.push_back(e.src_port);
+  }
+  std::sort(alerted_ports.begin(), alerted_ports.end());
+  EXPECT_EQ(alerted_ports, (std::vector<uint16_t>{47001, 47002}));
 }
 
 // A TLS flow's "flow" event names its SNI and the client's JA3 and JA4, computed by the sensor

@@ -3,7 +3,7 @@
 # flows before they end, which the sensor reports in one line (and counts); a table large
 # enough reports nothing; a limit out of range is a one-line usage error. Also: the capture
 # counters of several files, a --bpf filter that keeps nothing (counted, one line), a pcapng
-# file with interfaces of two link types, SIGHUP reopening the EVE file. The capture (five TCP
+# file with interfaces of two link types, SIGHUP reopening the EVE file, SIGUSR2 reloading intel. The capture (five TCP
 # flows that all stay open, on loopback addresses) is written below.
 source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
@@ -113,6 +113,61 @@ grep -q "SIGHUP: reopened $work/eve.json" "$work/hup.err" && pass "the reopen is
   || fail "no new EVE file after the reopen"
 expect_eq "$(event_types "$work/eve.json.1" "$work/eve.json")" "$(event_types "$work/ref.json")" \
   "the two files hold every event of the run, once"
+
+# SIGUSR2 (an intel update): the snapshot is loaded again from its file, and flows already open
+# are matched against it too. Two TLS mining sessions to 127.0.0.1:55907 come through a FIFO; the
+# intel file is replaced and the signal sent between them. Alone, the old snapshot raises
+# nothing on them and the new one an address alert on each.
+printf '198.51.100.4:3333\n' >"$work/old_feed.txt"
+printf '127.0.0.1:55907\n' >"$work/new_feed.txt"
+for v in old new; do
+  expect_exit 0 "import the $v intel" -- "$MINEWATCH" intel import --out "$work/$v.mwintel" \
+    "$work/${v}_feed.txt,format=maltrail,category=pool"
+done
+head -c 200 "$work/new.mwintel" >"$work/cut.mwintel"
+{ cat "$pcaps/v1_tls/capture.pcap"; tail -c +25 "$pcaps/xmrig_tls/capture.pcap"; } >"$work/tls_two.pcap"
+address_alerts() { grep -c '"signature_id":9100103,' "$1" || true; }
+for v in old new; do
+  expect_exit 0 "both TLS sessions with the $v intel" -- "$MINEWATCH" sensor \
+    --pcap "$work/tls_two.pcap" --intel "$work/$v.mwintel" --eve "$work/$v.json"
+done
+expect_eq "$(address_alerts "$work/old.json")" 0 "the old intel does not list the pool"
+expect_eq "$(address_alerts "$work/new.json")" 2 "the new intel lists it: one alert a flow"
+# usr2_run NAME FIRST NEXT: the sensor starts with FIRST as its --intel file; after the first
+# session NEXT is moved over that file and SIGUSR2 sent. Sets usr2_rc.
+usr2_run() {
+  cp "$work/$2.mwintel" "$work/in_use.mwintel"
+  mkfifo "$work/$1_pipe"
+  "$MINEWATCH" sensor --pcap "$work/$1_pipe" --intel "$work/in_use.mwintel" \
+    --eve "$work/$1.json" --stats >/dev/null 2>"$work/$1.err" &
+  local pid=$!
+  exec 5>"$work/$1_pipe"
+  cat "$pcaps/v1_tls/capture.pcap" >&5
+  sleep 0.5
+  cp "$work/$3.mwintel" "$work/replacement.mwintel"
+  mv "$work/replacement.mwintel" "$work/in_use.mwintel"
+  kill -USR2 "$pid"
+  sleep 0.3
+  tail -c +25 "$pcaps/xmrig_tls/capture.pcap" >&5
+  exec 5>&-
+  usr2_rc=0
+  wait "$pid" || usr2_rc=$?
+}
+usr2_run reload old new
+expect_eq "$usr2_rc" 0 "SIGUSR2 does not end the sensor"
+grep -q "SIGUSR2: reloaded intel $work/in_use.mwintel (1 entries)" "$work/reload.err" \
+  && pass "the reload is said" || fail "no reload line: $(head -c 300 "$work/reload.err")"
+expect_eq "$(awk '$1 == "intel.reloads" {print $2}' "$work/reload.err")" 1 "intel.reloads counts it"
+expect_eq "$(address_alerts "$work/reload.json")" 2 \
+  "after the reload both sessions alert, the one open before it too"
+usr2_run failed new cut
+expect_eq "$usr2_rc" 0 "a failed reload does not end the sensor"
+grep -q "SIGUSR2: intel $work/in_use.mwintel: .*; the snapshot loaded before stays in use" \
+  "$work/failed.err" && pass "the failed reload is said, with its reason" \
+  || fail "no failure line: $(head -c 300 "$work/failed.err")"
+expect_eq "$(awk '$1 == "intel.reload_failures" {print $2}' "$work/failed.err")" 1 \
+  "intel.reload_failures counts it"
+expect_eq "$(address_alerts "$work/failed.json")" 2 "the snapshot in use before still matches"
 
 # A pcapng capture taken on two interfaces of different link types (libpcap's reader refuses
 # it): the first two flows on an Ethernet interface, the other three on a raw IP one.

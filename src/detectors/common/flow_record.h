@@ -226,6 +226,7 @@ struct FlowRecord {
   struct DetectorMemo {
     bool pool_name_sni = false;      // the TLS SNI was matched against intel
     bool pool_name_address = false;  // the server's address and port were
+    uint32_t pool_name_generation = 0;  // of which intel (the pool_name detector's SetIntel count)
     size_t pool_name_host = 0;       // std::hash of the HTTP Host last matched (0: none yet)
   };
   mutable DetectorMemo memo;

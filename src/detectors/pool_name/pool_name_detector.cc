@@ -64,6 +64,11 @@ void PoolNameDetector::Inspect(const FlowRecord& flow, std::vector<Finding>& out
     if (intel_->Match(q, &m)) Report(m, sid::kPoolNameDns, "DNS query", q, out);
   }
   FlowRecord::DetectorMemo& memo = flow.memo;
+  if (memo.pool_name_generation != generation_) {  // matched against an intel since replaced
+    memo.pool_name_sni = memo.pool_name_address = false;
+    memo.pool_name_host = 0;
+    memo.pool_name_generation = generation_;
+  }
   if (!memo.pool_name_sni && flow.tls && !flow.tls->hello.sni.empty() &&
       !flow.Alerted(sid::kPoolNameTls)) {
     memo.pool_name_sni = true;

@@ -67,6 +67,46 @@ TEST(PoolNameDetector, DnsSniHostAndAddress) {
   EXPECT_NE(out[0].evidence[1].find("lab.csv"), std::string::npos);
 }
 
+// An intel update (SetIntel): what a flow's memo says was matched against the old snapshot is
+// matched again against the new one, once; a signature the flow raised is not raised again;
+// with no snapshot nothing fires.
+TEST(PoolNameDetector, ReplacedIntelIsMatchedAgainByFlowsAlreadyInspected) {
+  intel::SnapshotBuilder b;
+  b.AddFeed(intel::ParseFeed("unrelated.example\n",
+                             {"old.txt", intel::Format::kDomains, intel::Category::kPool}));
+  auto old_bytes = b.Build();
+  ASSERT_TRUE(old_bytes.ok());
+  auto old_intel = intel::Snapshot::FromBytes(*old_bytes);
+  ASSERT_TRUE(old_intel.ok());
+  PoolNameDetector d(&*old_intel);
+  FlowRecord r = TcpFlowTo(127, 0, 0, 9, 4444);
+  r.tls = TlsFacts{};
+  r.tls->hello.sni = "pool.minelab.test";
+  std::vector<Finding> out;
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+
+  intel::Snapshot intel = MakeIntel();  // lists the address (127.0.0.9:4444)
+  d.SetIntel(&intel);
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].signature_id, sid::kPoolAddress);
+  r.alerted.push_back(sid::kPoolAddress);  // (as the pipeline records it)
+  out.clear();
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty()) << "matched once per snapshot";
+
+  // Replaced by the same lists again: the raised address is not raised twice.
+  d.SetIntel(&intel);
+  d.Inspect(r, out);
+  EXPECT_TRUE(out.empty());
+
+  FlowRecord fresh = TcpFlowTo(127, 0, 0, 9, 4444);
+  d.SetIntel(nullptr);
+  d.Inspect(fresh, out);
+  EXPECT_TRUE(out.empty()) << "no snapshot, no finding";
+}
+
 // What a flow shows late is still matched: an SNI that arrives after the first inspection, and
 // a Host that changes with a later request.
 TEST(PoolNameDetector, LateAndChangedFactsAreMatched) {
