@@ -10,9 +10,11 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/counters.h"
+#include "core/privileges.h"
 #include "intel/snapshot.h"
 #include "minewatch/commands.h"
 #include "minewatch/default_intel.h"
@@ -57,6 +59,7 @@ struct SensorArgs {
   bool no_intel = false;
   double duration_s = 0;
   uint32_t capture_buffer_mb = 0;  // 0: libpcap's default
+  std::string user;                // live: the account to become once the capture is open
   double health_interval_s = 60;
   bool health_interval_given = false;
   uint32_t max_flows = net::FlowTableConfig{}.max_flows;
@@ -87,6 +90,16 @@ int RunSensor(const SensorArgs& a) {
   if (a.capture_buffer_mb != 0 && a.iface.empty()) {
     return cli::UsageError("minewatch sensor",
                            "--capture-buffer applies to a live capture (--iface)");
+  }
+  std::optional<Account> account;
+  if (!a.user.empty()) {
+    if (a.iface.empty()) {
+      return cli::UsageError("minewatch sensor",
+                             "--user applies to a live capture (--iface): read files as that user");
+    }
+    auto found = LookUpAccount(a.user);
+    if (!found.ok()) return cli::UsageError("minewatch sensor", "--user: " + found.status().message());
+    account = *found;
   }
   if (a.health_interval_given && a.iface.empty()) {
     return cli::UsageError("minewatch sensor",
@@ -259,7 +272,14 @@ int RunSensor(const SensorArgs& a) {
     live.buffer_bytes = int(a.capture_buffer_mb << 20);
     auto src = net::OpenLiveInterface(live);
     if (!src.ok()) return cli::UsageError("minewatch sensor", src.status().message());
+    if (account) {
+      // The capture is open: what comes next, parsing what others send, needs no privilege.
+      if (const Status st = DropPrivileges(*account); !st.ok()) {
+        return cli::UsageError("minewatch sensor", "--user: " + st.message());
+      }
+    }
     std::cerr << "minewatch sensor: listening on " << a.iface
+              << (account ? " as user " + account->name : std::string())
               << (intel ? "" : " (no intel snapshot: list-based detection off)") << "\n";
     if (!drain(**src, true)) rc = 2;
     live_source = (*src)->name();
@@ -338,6 +358,9 @@ void AddSensorCommand(CLI::App& app, cli::Action& action) {
                   "Live capture: the kernel's capture buffer in MiB (default: libpcap's, 2 MiB); "
                   "larger when capture.kernel_dropped grows")
       ->check(CLI::Range(1, 2048));
+  cmd->add_option("--user", a->user,
+                  "Live capture started as root: become this account once the capture and the "
+                  "EVE file are open (its groups too; no capability is kept)");
   cmd->add_option("--health-interval", a->health_interval_s,
                   "Live capture: a \"health\" event with every counter this often, in seconds, "
                   "and one when the capture stops (0: none)")

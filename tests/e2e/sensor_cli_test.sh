@@ -3,7 +3,8 @@
 # flows before they end, which the sensor reports in one line (and counts); a table large
 # enough reports nothing; a limit out of range is a one-line usage error. Also: the capture
 # counters of several files, a --bpf filter that keeps nothing (counted, one line), a pcapng
-# file with interfaces of two link types, SIGHUP reopening the EVE file, SIGUSR2 reloading intel. The capture (five TCP
+# file with interfaces of two link types, SIGHUP reopening the EVE file, SIGUSR2 reloading intel,
+# --user. The capture (five TCP
 # flows that all stay open, on loopback addresses) is written below.
 source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
@@ -285,6 +286,36 @@ print(max(sizes, default=0))' "$ring_pid" 2>/dev/null || echo 0; }
 else
   echo "skip: live capture needs root"
 fi
+# --user: started as root, the sensor opens the capture, then becomes the account (no root, no
+# capability, no root group) and goes on capturing as it.
+if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1; then
+  "$MINEWATCH" sensor --iface lo --no-intel --eve "$work/user.json" --duration 3 --stats \
+    --health-interval 0 --user nobody 2>"$work/user.err" &
+  user_pid=$!
+  said_listening() { grep -q "listening on lo as user nobody" "$work/user.err"; }
+  wait_until 5 said_listening && pass "the sensor says which user it captures as" \
+    || fail "no listening line: $(head -c 300 "$work/user.err")"
+  ids=$(awk '$1 == "Uid:" || $1 == "Gid:" {print $2, $3, $4, $5} $1 == "CapEff:" {print $2}
+             $1 == "Groups:" {$1 = ""; print "groups" $0}' "/proc/$user_pid/status" | tr '\n' '/')
+  expect_eq "$ids" "$(id -u nobody) $(id -u nobody) $(id -u nobody) $(id -u nobody)/$(id -g nobody) \
+$(id -g nobody) $(id -g nobody) $(id -g nobody)/groups $(id -G nobody)/0000000000000000/" \
+    "every user and group id is nobody's, and no capability is left"
+  python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20): s.sendto(b"minewatch-user-test", ("127.0.0.1", 9)); time.sleep(0.01)'
+  rc=0
+  wait "$user_pid" || rc=$?
+  expect_eq "$rc" 0 "the capture as nobody ends normally"
+  packets=$(awk '$1 == "decode.udp" {print $2}' "$work/user.err")
+  [[ -n "$packets" && "$packets" -ge 20 ]] && pass "it captured and decoded as nobody ($packets UDP)" \
+    || fail "decode.udp is '$packets' after 20 datagrams"
+else
+  echo "skip: --user needs root and a user nobody"
+fi
+check_usage "--user with a file" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" --user nobody
+check_usage "--user unknown" -- "$MINEWATCH" sensor --iface lo --user no-such-user-mw
+grep -q "no user 'no-such-user-mw'" /tmp/mw_e2e_err.$$ && pass "the error names the user" \
+  || fail "unknown user: $(cat /tmp/mw_e2e_err.$$)"
 check_usage "--capture-buffer 0" -- "$MINEWATCH" sensor --iface lo --capture-buffer 0
 check_usage "--capture-buffer 4096" -- "$MINEWATCH" sensor --iface lo --capture-buffer 4096
 check_usage "--capture-buffer with a file" -- "$MINEWATCH" sensor --pcap "$work/five_flows.pcap" \
