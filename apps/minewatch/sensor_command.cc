@@ -134,6 +134,9 @@ int RunSensor(const SensorArgs& a) {
   auto sink = events::JsonLinesSink::Open(a.eve);
   if (!sink.ok()) return cli::UsageError("minewatch sensor", sink.status().message());
   CounterSet counters;
+  // Entries of the snapshot in use (0: none), so that --stats and health events say which intel
+  // the alerts were matched against.
+  counters.Get("intel.entries").Set(intel ? intel->entry_count() : 0);
   auto pipeline_owner =
       std::make_unique<sensor::SensorPipeline>(config, intel.get(), sink->get(), &counters);
   sensor::SensorPipeline& pipeline = *pipeline_owner;
@@ -184,6 +187,7 @@ int RunSensor(const SensorArgs& a) {
     pipeline.SetIntel(next.get());
     intel = std::move(next);  // (the old one is freed: the pipeline no longer reads it)
     counters.Get("intel.reloads").Inc();
+    counters.Get("intel.entries").Set(intel->entry_count());
     std::cerr << "minewatch sensor: SIGUSR2: reloaded intel " << intel_path << " ("
               << intel->entry_count() << " entries)\n";
   };

@@ -159,6 +159,8 @@ expect_eq "$usr2_rc" 0 "SIGUSR2 does not end the sensor"
 grep -q "SIGUSR2: reloaded intel $work/in_use.mwintel (1 entries)" "$work/reload.err" \
   && pass "the reload is said" || fail "no reload line: $(head -c 300 "$work/reload.err")"
 expect_eq "$(awk '$1 == "intel.reloads" {print $2}' "$work/reload.err")" 1 "intel.reloads counts it"
+expect_eq "$(awk '$1 == "intel.entries" {print $2}' "$work/reload.err")" 1 \
+  "intel.entries gives the size of the snapshot in use"
 expect_eq "$(address_alerts "$work/reload.json")" 2 \
   "after the reload both sessions alert, the one open before it too"
 usr2_run failed new cut
