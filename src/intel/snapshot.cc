@@ -1,7 +1,6 @@
 #include "intel/snapshot.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,10 +27,8 @@ Snapshot::Snapshot(Snapshot&& other) noexcept { *this = std::move(other); }
 
 Snapshot& Snapshot::operator=(Snapshot&& other) noexcept {
   if (this == &other) return *this;
-  Release();
   base_ = other.base_;
   size_ = other.size_;
-  mapped_ = other.mapped_;
   owned_ = std::move(other.owned_);
   seed_ = other.seed_;
   strings_ = other.strings_;
@@ -57,20 +54,16 @@ Snapshot& Snapshot::operator=(Snapshot&& other) noexcept {
   coins_ = other.coins_;
   coins_count_ = other.coins_count_;
   other.base_ = nullptr;
-  other.mapped_ = false;
   other.size_ = 0;
   return *this;
 }
 
-Snapshot::~Snapshot() { Release(); }
-
-void Snapshot::Release() {
-  if (mapped_ && base_ != nullptr) munmap(const_cast<uint8_t*>(base_), size_);
-  base_ = nullptr;
-  mapped_ = false;
-}
+Snapshot::~Snapshot() = default;
 
 Result<Snapshot> Snapshot::Load(const std::string& path, LoadOptions options) {
+  // Read into memory, not mapped: a file written over in place (`cp new.mwintel FILE`) while a
+  // sensor matches against it would change the bytes under the checks Validate() made, or, cut
+  // shorter, end the process with SIGBUS. The copy is the snapshot's; the file may change.
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
   struct stat st{};
@@ -82,14 +75,25 @@ Result<Snapshot> Snapshot::Load(const std::string& path, LoadOptions options) {
     close(fd);
     return Status::Corruption(path + ": too short for an intel snapshot");
   }
-  const auto size = static_cast<size_t>(st.st_size);
-  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (p == MAP_FAILED) return Status::IoError("cannot map " + path + ": " + std::strerror(errno));
   Snapshot s;
-  s.base_ = static_cast<const uint8_t*>(p);
-  s.size_ = size;
-  s.mapped_ = true;
+  const auto size = static_cast<size_t>(st.st_size);
+  s.owned_.resize((size + 7) / 8);
+  auto* at = reinterpret_cast<uint8_t*>(s.owned_.data());
+  size_t got = 0;
+  while (got < size) {
+    const ssize_t n = read(fd, at + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int e = errno;
+      close(fd);
+      return Status::IoError("cannot read " + path + ": " + std::strerror(e));
+    }
+    if (n == 0) break;  // (shortened while read: the size check below says so)
+    got += size_t(n);
+  }
+  close(fd);
+  s.base_ = at;
+  s.size_ = got;
   Status v = s.Validate(options);
   if (!v.ok()) return Status(v.code(), path + ": " + v.message());
   return s;

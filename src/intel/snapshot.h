@@ -5,8 +5,9 @@
 //   if (snap->Match(sni, &m)) { ... snap->Explain(m) ... }
 //   if (snap->MatchIp(ip, port, &m)) { ... }
 //
-// Load() memory-maps the file and validates it (header, version, checksum, every offset and
-// index), so a corrupt file is a kCorruption error and never a crash. Lookups do not allocate
+// Load() reads the file into memory (a copy: the file may be replaced or written over while the
+// snapshot is in use) and validates it (header, version, checksum, every offset and index), so
+// a corrupt file is a kCorruption error and never a crash. Lookups do not allocate
 // and do not lock: a Snapshot is immutable after loading and may be shared by any number of
 // threads. Entry views (EntryInfo) point into the snapshot and live as long as it does.
 //
@@ -169,7 +170,6 @@ class Snapshot {
   void ConfirmKey(const DomainQuery& q, uint32_t probe, uint32_t record, MatchResult* out,
                   uint16_t* levels, uint32_t* allow_level) const;
   Status Validate(LoadOptions options);
-  void Release();
   // Adds a feed entry (or notes an allowlist entry) found at a suffix of `level` bytes.
   void Add(MatchResult* out, uint32_t entry, uint32_t level, uint16_t* levels,
            uint32_t* allow_level) const;
@@ -180,8 +180,7 @@ class Snapshot {
 
   const uint8_t* base_ = nullptr;
   size_t size_ = 0;
-  bool mapped_ = false;
-  std::vector<uint64_t> owned_;   // FromBytes: 8-byte aligned copy
+  std::vector<uint64_t> owned_;   // the snapshot's bytes, 8-byte aligned
 
   uint32_t seed_ = 0;
   const char* strings_ = nullptr;

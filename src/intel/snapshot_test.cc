@@ -314,7 +314,7 @@ TEST(SnapshotLoad, CorruptionIsAnErrorNeverACrash) {
   }
 }
 
-TEST(SnapshotLoad, MapsAFileAndReportsMissingFiles) {
+TEST(SnapshotLoad, ReadsAFileAndReportsMissingFiles) {
   const Bytes good = BuildFrom({{"f", Format::kDomains, Category::kPool, "a.example\n"}});
   const std::string path = Numbered(::testing::TempDir() + "/intel_snapshot_test.", getpid(), "");
   ASSERT_TRUE(WriteSnapshotFile(path, good).ok());
@@ -327,6 +327,29 @@ TEST(SnapshotLoad, MapsAFileAndReportsMissingFiles) {
   std::remove(path.c_str());
   auto missing = Snapshot::Load(path);
   EXPECT_EQ(missing.status().code(), StatusCode::kIoError);
+}
+
+// The file written over in place while its snapshot is in use (`cp new.mwintel FILE`: truncated,
+// then rewritten shorter): the loaded snapshot is unchanged. (Mapped, it read the new bytes, or
+// died of SIGBUS past the new end.)
+TEST(SnapshotLoad, TheFileWrittenOverLeavesTheLoadedSnapshotAsItWas) {
+  const Bytes good =
+      BuildFrom({{"f", Format::kDomains, Category::kPool, "a.example\nz.example\n"}});
+  const std::string path = Numbered(::testing::TempDir() + "/intel_overwritten_test.", getpid(), "");
+  ASSERT_TRUE(WriteSnapshotFile(path, good).ok());
+  auto s = Snapshot::Load(path);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  FILE* f = std::fopen(path.c_str(), "wb");  // truncates, as cp does
+  ASSERT_NE(f, nullptr);
+  std::fputs("not a snapshot", f);
+  std::fclose(f);
+  MatchResult m;
+  EXPECT_TRUE(s->Match("a.example", &m));
+  EXPECT_TRUE(s->Match("www.z.example", &m));
+  EXPECT_FALSE(s->Match("b.example", &m));
+  EXPECT_EQ(s->entry_count(), 2u);
+  EXPECT_EQ(Snapshot::Load(path).status().code(), StatusCode::kCorruption);
+  std::remove(path.c_str());
 }
 
 TEST(SnapshotLoad, BuildIsDeterministic) {
