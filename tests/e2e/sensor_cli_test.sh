@@ -171,6 +171,26 @@ grep -q "SIGUSR2: intel $work/in_use.mwintel: .*; the snapshot loaded before sta
 expect_eq "$(awk '$1 == "intel.reload_failures" {print $2}' "$work/failed.err")" 1 \
   "intel.reload_failures counts it"
 expect_eq "$(address_alerts "$work/failed.json")" 2 "the snapshot in use before still matches"
+# The intel file written over in place (cp, no rename), and no signal: the sensor goes on with
+# the snapshot it read. (When it was memory-mapped, later matches read the new bytes, missing the
+# second session here, or died of SIGBUS when the file shrank by whole pages.)
+cp "$(dirname "$0")/../../rules/intel/lab.csv" "$work/lab.csv"
+expect_exit 0 "import a larger snapshot" -- "$MINEWATCH" intel import --out "$work/in_use.mwintel" \
+  "$work/lab.csv,name=lab" "$work/new_feed.txt,format=maltrail,category=pool"
+mkfifo "$work/inplace_pipe"
+"$MINEWATCH" sensor --pcap "$work/inplace_pipe" --intel "$work/in_use.mwintel" \
+  --eve "$work/inplace.json" >/dev/null 2>"$work/inplace.err" &
+inplace_pid=$!
+exec 5>"$work/inplace_pipe"
+cat "$pcaps/v1_tls/capture.pcap" >&5
+sleep 0.5
+cp "$work/cut.mwintel" "$work/in_use.mwintel"
+tail -c +25 "$pcaps/xmrig_tls/capture.pcap" >&5
+exec 5>&-
+rc=0
+wait "$inplace_pid" || rc=$?
+expect_eq "$rc" 0 "the intel file written over in place does not end the sensor"
+expect_eq "$(address_alerts "$work/inplace.json")" 2 "the snapshot read at start still matches"
 
 # A pcapng capture taken on two interfaces of different link types (libpcap's reader refuses
 # it): the first two flows on an Ethernet interface, the other three on a raw IP one.
