@@ -147,11 +147,15 @@ int RunSensor(const SensorArgs& a) {
   net::CaptureStats capture;  // every source's, summed (exported once, at the end)
   // A live sensor flushes its events as they come; a failed write (disk full, a closed pipe's
   // reader gone) is said at once, not only when the capture stops.
+  // When the events' reader is gone (a closed pipe), nothing written can arrive any more: the
+  // sensor stops instead of capturing on for nobody (SIGPIPE is ignored, so it sees EPIPE).
   bool write_failure_said = false;
+  bool reader_gone = false;
   auto flush = [&] {
     const Status st = (*sink)->Flush();
     if (!st.ok() && !write_failure_said) {
-      std::cerr << "minewatch sensor: " << st.message() << "\n";
+      std::cerr << "minewatch sensor: " << st.message()
+                << ((*sink)->ReaderGone() ? "; nothing reads them any more: stopping" : "") << "\n";
       write_failure_said = true;
     }
     return st;
@@ -233,6 +237,11 @@ int RunSensor(const SensorArgs& a) {
         }
         n += batch.size();
         if (live) (void)flush();
+        if ((*sink)->ReaderGone()) {
+          (void)flush();  // (says so, once)
+          reader_gone = true;
+          break;
+        }
       }
       if (heartbeat && std::chrono::steady_clock::now() >= next_health) {
         pipeline.ExportCounters();
@@ -269,6 +278,7 @@ int RunSensor(const SensorArgs& a) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGHUP, OnHangup);  // (glibc's signal() restarts the reads it interrupts)
   std::signal(SIGUSR2, OnReloadIntel);
+  std::signal(SIGPIPE, SIG_IGN);  // a closed events pipe is a failed write (EPIPE), said and ended
   if (!a.iface.empty()) {
     net::LiveOptions live;
     live.interface = a.iface;
@@ -285,7 +295,7 @@ int RunSensor(const SensorArgs& a) {
     std::cerr << "minewatch sensor: listening on " << a.iface
               << (account ? " as user " + account->name : std::string())
               << (intel ? "" : " (no intel snapshot: list-based detection off)") << "\n";
-    if (!drain(**src, true)) rc = 2;
+    if (!drain(**src, true) || reader_gone) rc = 2;
     live_source = (*src)->name();
   } else {
     for (const std::string& given : a.pcaps) {
@@ -299,7 +309,8 @@ int RunSensor(const SensorArgs& a) {
         rc = 2;
         continue;
       }
-      if (!drain(**src, false)) rc = 2;
+      if (!drain(**src, false) || reader_gone) rc = 2;
+      if (reader_gone) break;
       if (const int sig = g_stop_signal.load(); sig != 0) {
         std::cerr << "minewatch sensor: stopped by signal " << sig << " before " << given
                   << " was read to its end; the events of what was read are written\n";

@@ -192,6 +192,27 @@ wait "$inplace_pid" || rc=$?
 expect_eq "$rc" 0 "the intel file written over in place does not end the sensor"
 expect_eq "$(address_alerts "$work/inplace.json")" 2 "the snapshot read at start still matches"
 
+# Events into a pipe whose reader is gone (a log shipper that died; here `true`, which reads
+# nothing): the sensor says so in one line and exits 2, instead of dying of SIGPIPE in silence
+# (exit 141). 3,000 UDP flows, each a "flow" event: far more than a pipe holds.
+python3 - "$work/udp_flows.pcap" <<'PY'
+import struct, sys
+out = open(sys.argv[1], "wb")
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))  # LINKTYPE_RAW
+for i in range(3000):
+    udp = struct.pack(">HHHH", 20000 + i, 9, 8 + 4, 0) + b"ping"
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     bytes([127, 0, 0, 1]), bytes([127, 0, 0, 3])) + udp
+    out.write(struct.pack("<IIII", 1_700_000_000, i, len(ip), len(ip)) + ip)
+PY
+rc=0  # (pipefail is on: the pipeline's status is the sensor's, `true` exits 0)
+"$MINEWATCH" sensor --pcap "$work/udp_flows.pcap" --no-intel --flow-events all --eve - \
+  2>"$work/epipe.err" | true || rc=$?
+expect_eq "$rc" 2 "events to a pipe nobody reads: exit 2, not death by SIGPIPE"
+expect_eq "$(grep -c "writing events to stdout failed: Broken pipe.*nothing reads them any more" \
+  "$work/epipe.err")" 1 "the broken pipe is said once"
+expect_eq "$(wc -l <"$work/epipe.err")" 1 "and nothing else is said"
+
 # A pcapng capture taken on two interfaces of different link types (libpcap's reader refuses
 # it): the first two flows on an Ethernet interface, the other three on a raw IP one.
 python3 - "$work/five_flows.pcap" "$work/two_links.pcapng" <<'PY'

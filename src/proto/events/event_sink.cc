@@ -52,6 +52,11 @@ Status JsonLinesSink::Reopen() {
   return Status::Ok();
 }
 
+bool JsonLinesSink::ReaderGone() {
+  std::lock_guard<std::mutex> l(mu_);
+  return failed_ && error_ == EPIPE;
+}
+
 void JsonLinesSink::NoteFailure() {
   if (!failed_) error_ = errno;
   failed_ = true;

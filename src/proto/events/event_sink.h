@@ -33,6 +33,10 @@ class JsonLinesSink : public EventSink {
   // (the folder is gone, no permission) the file in use stays in use and the error says why.
   // Writing to stdout, nothing to reopen: OK.
   Status Reopen();
+  // Whether a write failed because nobody reads the destination any more: a pipe or socket whose
+  // reader closed it (EPIPE). Nothing written later can arrive. (The process must ignore
+  // SIGPIPE to see this: by default that signal ends it at the failing write.)
+  bool ReaderGone();
   // Where lines go: the path, or "stdout".
   const std::string& destination() const { return name_; }
   uint64_t written() const { return written_; }

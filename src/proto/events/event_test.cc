@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -305,6 +310,32 @@ TEST(JsonLinesSinkTest, AFailedWriteIsAnErrorNamingTheFileAndTheReason) {
   EXPECT_NE(first.message().find(std::strerror(ENOSPC)), std::string::npos) << first.message();
   (*sink)->Emit(SampleAlert());
   EXPECT_FALSE((*sink)->Flush().ok());
+  EXPECT_FALSE((*sink)->ReaderGone()) << "a full disk is not a reader gone";
+}
+
+// Lines to a FIFO whose reader closed it (a log shipper that died): the write fails with EPIPE
+// and the sink says nobody reads any more.
+TEST(JsonLinesSinkTest, AReaderThatClosedThePipeIsSeen) {
+  const std::string path = ::testing::TempDir() + "/sink_fifo." + std::to_string(getpid());
+  std::remove(path.c_str());
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0) << std::strerror(errno);
+  const int reader = open(path.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0) << std::strerror(errno);
+  auto sink = JsonLinesSink::Open(path);
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  (*sink)->Emit(SampleAlert());
+  ASSERT_TRUE((*sink)->Flush().ok());
+  EXPECT_FALSE((*sink)->ReaderGone());
+  close(reader);
+  const auto old_action = std::signal(SIGPIPE, SIG_IGN);
+  (*sink)->Emit(SampleAlert());
+  const Status st = (*sink)->Flush();
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(std::strerror(EPIPE)), std::string::npos) << st.message();
+  EXPECT_TRUE((*sink)->ReaderGone());
+  sink->reset();  // (its last flush fails the same way)
+  std::signal(SIGPIPE, old_action);
+  std::remove(path.c_str());
 }
 
 }  // namespace
