@@ -100,8 +100,9 @@ void OpenConnectTunnel(Conversation& c, const std::string& target) {
   c.ServerSends(1'020'000, "HTTP/1.1 200 Connection established\r\n\r\n");
 }
 
-// 40 rounds, 10 s apart from `ts`, of a miner's rhythm in bytes no analyzer claims: a 90-byte
-// client record answered at once with 40 bytes, and every third round a 300-byte server push.
+// 40 shares found at random from `ts` (exponential gaps, 10 s on average, as hashing finds
+// them), in bytes no analyzer claims: a 90-byte client record answered at once with 40 bytes,
+// and after every third a 300-byte server push, halfway to the next share.
 void SendMiningRhythm(Conversation& c, int64_t ts) {
   std::mt19937 rng(5);
   auto noise = [&](size_t n) {
@@ -109,11 +110,14 @@ void SendMiningRhythm(Conversation& c, int64_t ts) {
     for (char& ch : s) ch = char(rng() | 0x80);  // high bytes: neither JSON nor text
     return s;
   };
+  std::exponential_distribution<double> gap(0.1);
+  int64_t next = int64_t(gap(rng) * 1e6) + 100'000;
   for (int i = 0; i < 40; ++i) {
-    ts += 10'000'000;
+    ts += next;
+    next = int64_t(gap(rng) * 1e6) + 100'000;
     c.ClientSends(ts, noise(90));
     c.ServerSends(ts + 30'000, noise(40));
-    if (i % 3 == 0) c.ServerSends(ts + 5'000'000, noise(300));
+    if (i % 3 == 0) c.ServerSends(ts + next / 2 + 15'000, noise(300));
   }
 }
 

@@ -96,6 +96,10 @@ void MiningRhythmDetector::Inspect(const FlowRecord& flow, std::vector<Finding>&
   if (r.client_mean_interval_s < t_.min_interval_s || r.client_mean_interval_s > t_.max_interval_s) {
     return;
   }
+  // Shares come when the hashing finds one: at random. A client that sends on a clock (an IoT
+  // device's telemetry, MQTT keep-alives) is not mining, whatever else matches.
+  if (r.client_intervals < t_.min_client_intervals) return;
+  if (r.client_periodic_share > t_.max_periodic_share) return;
   Finding f;
   f.signature_id = sid::kMiningRhythm;
   f.signature = std::string("MINEWATCH mining rhythm in ") + (tls ? "TLS" : "an unidentified") +

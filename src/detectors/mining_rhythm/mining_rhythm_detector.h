@@ -19,6 +19,10 @@ struct RhythmThresholds {
   double min_reply_ratio = 0.5;   // of client records answered at once
   double min_interval_s = 0.2;    // share cadence bounds
   double max_interval_s = 300;
+  // A timer drives the client (telemetry, keep-alives), not share finding, when more than this
+  // share of its intervals sit at their median; judged once there are min_client_intervals.
+  uint32_t min_client_intervals = 5;
+  double max_periodic_share = 0.6;
 };
 
 class MiningRhythmDetector : public Detector {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace mw::detectors {
 namespace {
@@ -18,27 +20,74 @@ void Add(FlowRecord& r, int dir, uint32_t size, int64_t ts) {
   r.last_ts_us = std::max(r.last_ts_us, ts);
 }
 
-// A miner over TLS: handshake, then a share every 3 s answered in 20 ms, a job every 10 s.
-FlowRecord MiningOverTls(uint16_t port) {
+// Payload segments given out of order, added in capture order.
+struct Segment {
+  int64_t ts;
+  int dir;
+  uint32_t size;
+};
+void AddInOrder(FlowRecord& r, std::vector<Segment> segs) {
+  std::stable_sort(segs.begin(), segs.end(),
+                   [](const Segment& a, const Segment& b) { return a.ts < b.ts; });
+  for (const Segment& s : segs) Add(r, s.dir, s.size, s.ts);
+}
+
+// A TLS flow's record up to its handshake, to `port`.
+FlowRecord TlsHandshake(uint16_t port, bool self_signed) {
   FlowRecord r;
   r.ip_proto = 6;
   r.server.port = port;
   r.first_ts_us = 0;
   r.tls = TlsFacts{};
   r.tls->client_hello = true;
-  r.tls->self_signed = true;
+  r.tls->self_signed = self_signed;
   Add(r, 0, 300, 0);          // ClientHello
   Add(r, 1, 1200, 10'000);    // ServerHello..Done
   Add(r, 0, 120, 20'000);     // key exchange, Finished
   Add(r, 1, 60, 30'000);
+  return r;
+}
+
+// A miner over TLS: handshake, subscribe and authorize, then shares found at random times
+// (exponential gaps of 3 s on average: hashing finds them as a Poisson process) each answered
+// in 20 ms, and a job pushed 1.5 s after every third share.
+FlowRecord MiningOverTls(uint16_t port) {
+  FlowRecord r = TlsHandshake(port, true);
   Add(r, 0, 180, 40'000);     // subscribe
   Add(r, 1, 700, 50'000);     // reply + first job
   Add(r, 0, 150, 60'000);     // authorize
-  for (int64_t t = 3 * kSec; t < 60 * kSec; t += 3 * kSec) {
-    Add(r, 0, 190, t);
-    Add(r, 1, 70, t + 20'000);
-    if (t % (9 * kSec) == 0) Add(r, 1, 820, t + 1500'000);
+  std::mt19937 rng(7);
+  std::exponential_distribution<double> gap(1.0 / 3.0);
+  std::vector<Segment> segs;
+  int shares = 0;
+  for (int64_t t = 3 * kSec; t < 60 * kSec; t += int64_t(gap(rng) * kSec) + 1) {
+    segs.push_back({t, 0, 190});
+    segs.push_back({t + 20'000, 1, 70});
+    if (++shares % 3 == 0) segs.push_back({t + 1'500'000, 1, 820});
   }
+  AddInOrder(r, std::move(segs));
+  return r;
+}
+
+// An IoT device over MQTT in TLS (port 8883, a CA-issued certificate, no ALPN): telemetry every
+// `period` (plus up to `jitter` of delay) that the broker acknowledges at once, and a command
+// pushed every 7 s that the device acknowledges 2 ms later.
+FlowRecord TelemetryOverTls(int64_t period, int64_t jitter) {
+  FlowRecord r = TlsHandshake(8883, false);
+  Add(r, 0, 60, 40'000);   // CONNECT
+  Add(r, 1, 30, 50'000);   // CONNACK
+  std::mt19937 rng(3);
+  std::vector<Segment> segs;
+  for (int64_t t = kSec; t < 60 * kSec; t += period) {
+    const int64_t at = t + (jitter > 0 ? int64_t(rng() % uint64_t(jitter)) : 0);
+    segs.push_back({at, 0, 75});
+    segs.push_back({at + 300, 1, 26});
+  }
+  for (int64_t t = 2'500'000; t < 60 * kSec; t += 7 * kSec) {
+    segs.push_back({t, 1, 60});
+    segs.push_back({t + 2'000, 0, 26});
+  }
+  AddInOrder(r, std::move(segs));
   return r;
 }
 
@@ -49,6 +98,32 @@ TEST(RhythmFeatures, SeparatesRepliesFromPushes) {
   EXPECT_GE(f.server_pushes, 5u);
   EXPECT_GE(f.replied_client_records, 15u);
   EXPECT_NEAR(f.client_mean_interval_s, 3.0, 0.5);
+}
+
+// The client's own records (not the answers to pushes) on a clock are periodic; shares are not.
+TEST(RhythmFeatures, TelemetryOnAClockIsPeriodicSharesAreNot) {
+  const RhythmFeatures mining = ComputeRhythm(MiningOverTls(3334), 3);
+  EXPECT_GE(mining.client_intervals, 10u);
+  EXPECT_LT(mining.client_periodic_share, 0.3);
+  const RhythmFeatures device = ComputeRhythm(TelemetryOverTls(3 * kSec, 40'000), 3);
+  // 20 telemetry records, 19 intervals; the acknowledgements of the 9 commands are left out.
+  EXPECT_EQ(device.client_intervals, 19u);
+  EXPECT_GT(device.client_periodic_share, 0.9);
+  EXPECT_GE(device.server_pushes, 8u);
+  EXPECT_GE(device.replied_client_records, 18u);
+}
+
+// Everything else the rhythm looks at matches mining: a long flow, small client records the
+// server answers at once, unsolicited pushes, no ALPN, a non-web port. Only the clock tells.
+TEST(MiningRhythmDetector, ADeviceSendingOnAClockDoesNotFire) {
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  d.Inspect(TelemetryOverTls(3 * kSec, 0), out);
+  EXPECT_TRUE(out.empty()) << "telemetry every 3 s";
+  d.Inspect(TelemetryOverTls(3 * kSec, 200'000), out);
+  EXPECT_TRUE(out.empty()) << "telemetry every 3 s, up to 0.2 s late";
+  d.Inspect(TelemetryOverTls(3 * kSec, 3 * kSec), out);
+  EXPECT_EQ(out.size(), 1u) << "the same device sending at random times looks like a miner";
 }
 
 TEST(MiningRhythmDetector, MiningOverTlsOnAnOddPortFires) {

@@ -43,6 +43,7 @@ RhythmFeatures ComputeRhythm(const FlowRecord& flow, uint32_t skip_records) {
   size_t ci = 0;
   int64_t last_client_ts = -1;
   bool last_client_answered = true;
+  std::vector<int64_t> push_times;
   for (size_t si = skip_records; si < s.size(); ++si) {
     const int64_t ts = s[si].second;
     while (ci < c.size() && c[ci].second <= ts) {
@@ -57,7 +58,30 @@ RhythmFeatures ComputeRhythm(const FlowRecord& flow, uint32_t skip_records) {
       ++f.replied_client_records;
     } else {
       ++f.server_pushes;
+      push_times.push_back(ts);
     }
+  }
+  // The client's own records (not answers to a push), then their intervals.
+  std::vector<int64_t> own;
+  size_t pi = 0;
+  for (int64_t t : ctimes) {
+    while (pi < push_times.size() && push_times[pi] + kPushAnswerUs < t) ++pi;
+    const bool answers_push = pi < push_times.size() && push_times[pi] <= t;
+    if (!answers_push) own.push_back(t);
+  }
+  std::vector<int64_t> intervals;
+  for (size_t i = 1; i < own.size(); ++i) {
+    if (own[i] - own[i - 1] >= kMinIntervalUs) intervals.push_back(own[i] - own[i - 1]);
+  }
+  f.client_intervals = uint32_t(intervals.size());
+  if (!intervals.empty()) {
+    std::vector<int64_t> sorted = intervals;
+    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+    const int64_t median = sorted[sorted.size() / 2];
+    const int64_t tolerance = std::max<int64_t>(median / 10, 25'000);
+    size_t near = 0;
+    for (int64_t v : intervals) near += (v >= median - tolerance && v <= median + tolerance);
+    f.client_periodic_share = double(near) / double(intervals.size());
   }
   return f;
 }
@@ -73,6 +97,11 @@ std::vector<std::string> RhythmFeatures::Describe() const {
   out.emplace_back(buf);
   std::snprintf(buf, sizeof(buf), "%u unsolicited server pushes (median %.0f B)", server_pushes,
                 server_median_bytes);
+  out.emplace_back(buf);
+  std::snprintf(buf, sizeof(buf),
+                "client records at random times, as shares are found: %.0f %% of %u intervals near "
+                "their median (a timer gives nearly all)",
+                100 * client_periodic_share, client_intervals);
   out.emplace_back(buf);
   return out;
 }
