@@ -16,9 +16,9 @@ namespace mw::sensor {
 enum class HealthState { kRunning, kStopped };
 
 // Counters that are in every health event even at zero (a zero here is news: no packets, no
-// kernel drops, no alerts); every other counter is there when it is not zero.
+// kernel drops, no alerts, no intel loaded); every other counter is there when it is not zero.
 inline constexpr std::string_view kHealthCountersAlways[] = {
-    "capture.packets", "capture.kernel_dropped", "sensor.alerts"};
+    "capture.packets", "capture.kernel_dropped", "sensor.alerts", "intel.entries"};
 
 // `source` names what is captured ("interface eth0"); times are microseconds since the epoch.
 // JSON: {"timestamp", "event_type": "health", "event_id", "sensor",

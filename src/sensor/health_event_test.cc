@@ -30,6 +30,7 @@ TEST(HealthEvent, CarriesStateSourceUptimeAndCounters) {
   // Zero, but news: always there.
   EXPECT_EQ(c["capture.kernel_dropped"], 0);
   EXPECT_EQ(c["sensor.alerts"], 0);
+  EXPECT_EQ(c["intel.entries"], 0);  // (a sensor matching against no list)
 }
 
 TEST(HealthEvent, IdsDifferByTimeAndStateAndRepeatForACopy) {
