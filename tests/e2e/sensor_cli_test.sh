@@ -91,22 +91,30 @@ expect_exit 0 "two mining sessions in one run" -- \
   "$MINEWATCH" sensor --pcap "$work/two.pcap" --no-intel --eve "$work/ref.json"
 event_types() { cat "$@" | python3 -c 'import json, sys, collections
 print(sorted(collections.Counter(json.loads(l)["event_type"] for l in sys.stdin).items()))'; }
-mkfifo "$work/hup_pipe"
-"$MINEWATCH" sensor --pcap "$work/hup_pipe" --no-intel --eve "$work/eve.json" \
-  >/dev/null 2>"$work/hup.err" &
-sensor_pid=$!
-exec 4>"$work/hup_pipe"
-has_hup_pipe_open() { ls -l "/proc/$sensor_pid/fd" 2>/dev/null | grep -q "$work/hup_pipe"; }
-wait_until 10 has_hup_pipe_open || fail "the sensor did not open the FIFO"
-cat "$pcaps/v1_tcp/capture.pcap" >&4
-sleep 0.5
-mv "$work/eve.json" "$work/eve.json.1"
-kill -HUP "$sensor_pid"
-sleep 0.3
-tail -c +25 "$pcaps/xmrig_tcp/capture.pcap" >&4
-exec 4>&-
-rc=0
-wait "$sensor_pid" || rc=$?
+# fifo_run NAME FIRST SECOND ACTION SENSOR_ARGS...: the sensor reads the captures FIRST then
+# SECOND (its file header dropped) from a FIFO this script holds open, so that ACTION (a command,
+# which may use $fifo_pid) runs while the sensor waits for the second. Stderr in $work/NAME.err;
+# sets fifo_rc.
+fifo_run() {
+  local name=$1 first=$2 second=$3 action=$4
+  shift 4
+  mkfifo "$work/$name.fifo"
+  "$MINEWATCH" sensor --pcap "$work/$name.fifo" "$@" >/dev/null 2>"$work/$name.err" &
+  fifo_pid=$!
+  exec 5>"$work/$name.fifo"  # (opens once the sensor has opened its end)
+  cat "$first" >&5
+  sleep 0.5
+  $action
+  sleep 0.3
+  tail -c +25 "$second" >&5
+  exec 5>&-
+  fifo_rc=0
+  wait "$fifo_pid" || fifo_rc=$?
+}
+rotate() { mv "$work/eve.json" "$work/eve.json.1"; kill -HUP "$fifo_pid"; }
+fifo_run hup "$pcaps/v1_tcp/capture.pcap" "$pcaps/xmrig_tcp/capture.pcap" rotate \
+  --no-intel --eve "$work/eve.json"
+rc=$fifo_rc
 expect_eq "$rc" 0 "SIGHUP does not end the sensor"
 grep -q "SIGHUP: reopened $work/eve.json" "$work/hup.err" && pass "the reopen is said" \
   || fail "no reopen line: $(head -c 300 "$work/hup.err")"
@@ -136,23 +144,17 @@ expect_eq "$(address_alerts "$work/old.json")" 0 "the old intel does not list th
 expect_eq "$(address_alerts "$work/new.json")" 2 "the new intel lists it: one alert a flow"
 # usr2_run NAME FIRST NEXT: the sensor starts with FIRST as its --intel file; after the first
 # session NEXT is moved over that file and SIGUSR2 sent. Sets usr2_rc.
+replace_intel() {
+  cp "$work/$next_intel.mwintel" "$work/replacement.mwintel"
+  mv "$work/replacement.mwintel" "$work/in_use.mwintel"
+  kill -USR2 "$fifo_pid"
+}
 usr2_run() {
   cp "$work/$2.mwintel" "$work/in_use.mwintel"
-  mkfifo "$work/$1_pipe"
-  "$MINEWATCH" sensor --pcap "$work/$1_pipe" --intel "$work/in_use.mwintel" \
-    --eve "$work/$1.json" --stats >/dev/null 2>"$work/$1.err" &
-  local pid=$!
-  exec 5>"$work/$1_pipe"
-  cat "$pcaps/v1_tls/capture.pcap" >&5
-  sleep 0.5
-  cp "$work/$3.mwintel" "$work/replacement.mwintel"
-  mv "$work/replacement.mwintel" "$work/in_use.mwintel"
-  kill -USR2 "$pid"
-  sleep 0.3
-  tail -c +25 "$pcaps/xmrig_tls/capture.pcap" >&5
-  exec 5>&-
-  usr2_rc=0
-  wait "$pid" || usr2_rc=$?
+  next_intel=$3
+  fifo_run "$1" "$pcaps/v1_tls/capture.pcap" "$pcaps/xmrig_tls/capture.pcap" replace_intel \
+    --intel "$work/in_use.mwintel" --eve "$work/$1.json" --stats
+  usr2_rc=$fifo_rc
 }
 usr2_run reload old new
 expect_eq "$usr2_rc" 0 "SIGUSR2 does not end the sensor"
@@ -177,18 +179,10 @@ expect_eq "$(address_alerts "$work/failed.json")" 2 "the snapshot in use before 
 cp "$(dirname "$0")/../../rules/intel/lab.csv" "$work/lab.csv"
 expect_exit 0 "import a larger snapshot" -- "$MINEWATCH" intel import --out "$work/in_use.mwintel" \
   "$work/lab.csv,name=lab" "$work/new_feed.txt,format=maltrail,category=pool"
-mkfifo "$work/inplace_pipe"
-"$MINEWATCH" sensor --pcap "$work/inplace_pipe" --intel "$work/in_use.mwintel" \
-  --eve "$work/inplace.json" >/dev/null 2>"$work/inplace.err" &
-inplace_pid=$!
-exec 5>"$work/inplace_pipe"
-cat "$pcaps/v1_tls/capture.pcap" >&5
-sleep 0.5
-cp "$work/cut.mwintel" "$work/in_use.mwintel"
-tail -c +25 "$pcaps/xmrig_tls/capture.pcap" >&5
-exec 5>&-
-rc=0
-wait "$inplace_pid" || rc=$?
+write_over_intel() { cp "$work/cut.mwintel" "$work/in_use.mwintel"; }
+fifo_run inplace "$pcaps/v1_tls/capture.pcap" "$pcaps/xmrig_tls/capture.pcap" write_over_intel \
+  --intel "$work/in_use.mwintel" --eve "$work/inplace.json"
+rc=$fifo_rc
 expect_eq "$rc" 0 "the intel file written over in place does not end the sensor"
 expect_eq "$(address_alerts "$work/inplace.json")" 2 "the snapshot read at start still matches"
 
