@@ -14,6 +14,16 @@ bool OffersWebAlpn(const TlsFacts& t) {
 
 bool KnownOtherProtocol(const FlowRecord& flow) {
   if (flow.head[0].starts_with("SSH-") || flow.head[1].starts_with("SSH-")) return true;
+  // Protocols that speak in the clear before STARTTLS: a mail or file server's greeting, an
+  // XMPP client's stream header. Chat and mail push to the client and acknowledge what it
+  // sends, as a pool does; no pool greets like this.
+  const HeadBytes& server = flow.head[1];
+  if (server.starts_with("220 ") || server.starts_with("220-") || server.starts_with("* OK") ||
+      server.starts_with("+OK")) {
+    return true;
+  }
+  const HeadBytes& client = flow.head[0];
+  if (client.starts_with("<?xml") || client.starts_with("<stream:stream")) return true;
   if (flow.http && flow.tunnel_target() == nullptr) return true;  // a tunnel's content is not HTTP
   return false;
 }

@@ -232,6 +232,34 @@ TEST(MiningRhythmDetector, SshIsLeftAlone) {
   EXPECT_TRUE(out.empty());
 }
 
+// Mail and chat that turn to TLS after a greeting in the clear (STARTTLS) are left alone: an
+// XMPP client's stream header, an SMTP, IMAP or POP3 server's greeting.
+TEST(MiningRhythmDetector, StartTlsProtocolsAreLeftAlone) {
+  MiningRhythmDetector d;
+  std::vector<Finding> out;
+  FlowRecord r = MiningOverTls(5222);
+  r.tls.reset();  // (the handshake comes after the greeting: not read as a TLS flow)
+  d.Inspect(r, out);
+  ASSERT_EQ(out.size(), 1u) << "the same rhythm without a greeting";
+  for (const char* client : {"<?xml version='1.0'?><stream:stream to='example.org'",
+                             "<stream:stream xmlns='jabber:client'"}) {
+    FlowRecord x = r;
+    x.head[0] = client;
+    out.clear();
+    d.Inspect(x, out);
+    EXPECT_TRUE(out.empty()) << client;
+  }
+  for (const char* server : {"220 mail.example.org ESMTP Postfix", "220-smtp.example.org",
+                             "* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.",
+                             "+OK POP3 ready"}) {
+    FlowRecord x = r;
+    x.head[1] = server;
+    out.clear();
+    d.Inspect(x, out);
+    EXPECT_TRUE(out.empty()) << server;
+  }
+}
+
 TEST(MiningRhythmDetector, StratumV2Handshake) {
   analyzers::sv2::Sv2Features v;
   v.handshake_match = true;
