@@ -146,9 +146,9 @@ int RunSensor(const SensorArgs& a) {
   std::string live_source;  // set once a live capture has ended: its last health event
   net::CaptureStats capture;  // every source's, summed (exported once, at the end)
   // A live sensor flushes its events as they come; a failed write (disk full, a closed pipe's
-  // reader gone) is said at once, not only when the capture stops.
-  // When the events' reader is gone (a closed pipe), nothing written can arrive any more: the
-  // sensor stops instead of capturing on for nobody (SIGPIPE is ignored, so it sees EPIPE).
+  // reader gone) is said at once, not only when the capture stops. When the reader is gone,
+  // nothing written can arrive any more: the sensor stops instead of capturing on for nobody
+  // (SIGPIPE is ignored, so the write fails with EPIPE).
   bool write_failure_said = false;
   bool reader_gone = false;
   auto flush = [&] {
