@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -14,12 +15,14 @@
 #include <string>
 
 #include "core/counters.h"
+#include "core/env.h"
 #include "core/privileges.h"
 #include "intel/snapshot.h"
 #include "minewatch/commands.h"
 #include "minewatch/default_intel.h"
 #include "net/capture/frame_batch.h"
 #include "net/capture/packet_source.h"
+#include "net/capture/reopening_live_source.h"
 #include "net/flow/flow_table.h"
 #include "proto/events/event_sink.h"
 #include "sensor/health_event.h"
@@ -206,6 +209,21 @@ int RunSensor(const SensorArgs& a) {
     (*sink)->Emit(sensor::MakeHealthEvent(a.name, source, state, now_us(), started_us, counters));
     (void)flush();
   };
+  auto report_health = [&](net::PacketSource& src, sensor::HealthState state) {
+    pipeline.ExportCounters();
+    src.stats().ExportTo(counters);
+    emit_health(src.name(), state);
+  };
+  // A live interface that disappears (a tap or veth re-created, ppp0 after a reconnect) is
+  // waited for, with the flows kept: said in one line when it goes and when it is back, and in
+  // a health event at once (state "interface_down" until then).
+  bool capture_down = false;
+  struct LossListener : net::CaptureLossListener {
+    std::function<void(const Status&)> lost;
+    std::function<void(int64_t)> back;
+    void OnCaptureLost(const Status& why) override { lost(why); }
+    void OnCaptureBack(int64_t down_us) override { back(down_us); }
+  } loss_listener;
   // Frames are read a batch at a time: the pipeline decodes a group ahead and prefetches each
   // packet's flow before it gets to it. A live batch takes only the frames that are ready, so
   // that no frame waits for a batch to fill.
@@ -244,9 +262,8 @@ int RunSensor(const SensorArgs& a) {
         }
       }
       if (heartbeat && std::chrono::steady_clock::now() >= next_health) {
-        pipeline.ExportCounters();
-        src.stats().ExportTo(counters);
-        emit_health(src.name(), sensor::HealthState::kRunning);
+        report_health(src, capture_down ? sensor::HealthState::kInterfaceDown
+                                        : sensor::HealthState::kRunning);
         next_health += interval;
         if (next_health < std::chrono::steady_clock::now()) {
           next_health = std::chrono::steady_clock::now() + interval;  // (a long stall: no burst)
@@ -284,8 +301,23 @@ int RunSensor(const SensorArgs& a) {
     live.interface = a.iface;
     live.bpf_filter = a.bpf;
     live.buffer_bytes = int(a.capture_buffer_mb << 20);
-    auto src = net::OpenLiveInterface(live);
-    if (!src.ok()) return cli::UsageError("minewatch sensor", src.status().message());
+    auto first = net::OpenLiveInterface(live);
+    if (!first.ok()) return cli::UsageError("minewatch sensor", first.status().message());
+    auto src = std::make_unique<net::ReopeningLiveSource>(
+        std::move(first).value(), [&live] { return net::OpenLiveInterface(live); },
+        Env::Default(), &loss_listener, int64_t{live.read_timeout_ms} * 1000);
+    loss_listener.lost = [&](const Status& why) {
+      capture_down = true;
+      std::cerr << "minewatch sensor: " << why.message() << "; waiting for " << a.iface
+                << " to come back (flows kept, trying every second)\n";
+      if (a.health_interval_s > 0) report_health(*src, sensor::HealthState::kInterfaceDown);
+    };
+    loss_listener.back = [&](int64_t down_us) {
+      capture_down = false;
+      std::fprintf(stderr, "minewatch sensor: %s is back after %.1f s; capturing again\n",
+                   a.iface.c_str(), double(down_us) / 1e6);
+      if (a.health_interval_s > 0) report_health(*src, sensor::HealthState::kRunning);
+    };
     if (account) {
       // The capture is open: what comes next, parsing what others send, needs no privilege.
       if (const Status st = DropPrivileges(*account); !st.ok()) {
@@ -295,8 +327,8 @@ int RunSensor(const SensorArgs& a) {
     std::cerr << "minewatch sensor: listening on " << a.iface
               << (account ? " as user " + account->name : std::string())
               << (intel ? "" : " (no intel snapshot: list-based detection off)") << "\n";
-    if (!drain(**src, true) || reader_gone) rc = 2;
-    live_source = (*src)->name();
+    if (!drain(*src, true) || reader_gone) rc = 2;
+    live_source = src->name();
   } else {
     for (const std::string& given : a.pcaps) {
       // "-": standard input (a pipe from tcpdump -w - or zcat), read as bytes arrive.

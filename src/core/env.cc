@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 
 namespace mw {
 namespace {
@@ -20,6 +21,11 @@ class PosixEnv : public Env {
   int64_t MonotonicMicros() override {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::steady_clock::now().time_since_epoch()).count();
+  }
+  void SleepMicros(int64_t us) override {
+    if (us <= 0) return;
+    timespec ts{static_cast<time_t>(us / 1'000'000), static_cast<long>(us % 1'000'000) * 1000};
+    ::nanosleep(&ts, nullptr);
   }
   Result<std::string> ReadFile(const std::string& path) override {
     // read(2) itself, so that a directory (EISDIR) or an I/O error is an error with its

@@ -19,6 +19,8 @@ class Env {
   virtual int64_t NowMicros() = 0;
   // Monotonic time, microseconds from an arbitrary start.
   virtual int64_t MonotonicMicros() = 0;
+  // Waits about `us` microseconds (a signal may end the wait early). A FakeEnv's clocks move.
+  virtual void SleepMicros(int64_t us) = 0;
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   // Writes via a temporary file and rename, so readers see the old or the new content only.
   virtual Status WriteFileAtomic(const std::string& path, const std::string& data,
@@ -36,6 +38,7 @@ class FakeEnv : public Env {
  public:
   int64_t NowMicros() override;
   int64_t MonotonicMicros() override;
+  void SleepMicros(int64_t us) override { AdvanceMicros(us); }
   Result<std::string> ReadFile(const std::string& path) override;
   Status WriteFileAtomic(const std::string& path, const std::string& data, int mode) override;
   bool FileExists(const std::string& path) override;

@@ -6,6 +6,15 @@
 
 namespace mw::sensor {
 
+std::string_view HealthStateName(HealthState state) {
+  switch (state) {
+    case HealthState::kRunning: return "running";
+    case HealthState::kInterfaceDown: return "interface_down";
+    case HealthState::kStopped: return "stopped";
+  }
+  return "unknown";
+}
+
 events::Event MakeHealthEvent(std::string_view sensor_name, std::string_view source,
                               HealthState state, int64_t now_us, int64_t started_us,
                               const CounterSet& counters) {
@@ -13,7 +22,7 @@ events::Event MakeHealthEvent(std::string_view sensor_name, std::string_view sou
   e.timestamp = events::FormatTimestamp(now_us);
   e.event_type = "health";
   e.sensor = std::string(sensor_name);
-  const std::string state_name = state == HealthState::kRunning ? "running" : "stopped";
+  const std::string state_name(HealthStateName(state));
   // One heartbeat per sensor, source, time and state: a copy sent again keeps its id.
   e.event_id = events::MakeEventId(sensor_name, "health", 0,
                                    std::string(source) + "/" + e.timestamp + "/" + state_name);

@@ -12,8 +12,11 @@
 
 namespace mw::sensor {
 
-// Whether the sensor is still capturing, or this is its last word before it stops.
-enum class HealthState { kRunning, kStopped };
+// Whether the sensor is capturing ("running"), alive but waiting for its interface to come back
+// ("interface_down": it disappeared; net::ReopeningLiveSource), or giving its last word before
+// it stops ("stopped").
+enum class HealthState { kRunning, kInterfaceDown, kStopped };
+std::string_view HealthStateName(HealthState state);
 
 // Counters that are in every health event even at zero (a zero here is news: no packets, no
 // kernel drops, no alerts, no intel loaded); every other counter is there when it is not zero.

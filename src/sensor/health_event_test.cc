@@ -41,9 +41,14 @@ TEST(HealthEvent, IdsDifferByTimeAndStateAndRepeatForACopy) {
   EXPECT_EQ(make(HealthState::kRunning, 5'000'000), make(HealthState::kRunning, 5'000'000));
   EXPECT_NE(make(HealthState::kRunning, 5'000'000), make(HealthState::kRunning, 6'000'000));
   EXPECT_NE(make(HealthState::kRunning, 5'000'000), make(HealthState::kStopped, 5'000'000));
+  EXPECT_NE(make(HealthState::kRunning, 5'000'000),
+            make(HealthState::kInterfaceDown, 5'000'000));
   const auto stopped = MakeHealthEvent("edge-1", "interface lo", HealthState::kStopped, 0, 0,
                                        counters);
   EXPECT_EQ(stopped.payload["state"], "stopped");
+  const auto waiting = MakeHealthEvent("edge-1", "interface lo", HealthState::kInterfaceDown, 0,
+                                       0, counters);
+  EXPECT_EQ(waiting.payload["state"], "interface_down");
 }
 
 }  // namespace

@@ -48,8 +48,13 @@ struct CaptureStats {
   // File records the BPF filter rejected (not in `packets`). A live capture's filter runs in the
   // kernel, which does not report what it rejected, so it stays 0 there.
   uint64_t filtered = 0;
+  // Live (ReopeningLiveSource): times the interface was lost (its handle failed: the read error
+  // is in `read_errors` too), and times it was opened again.
+  uint64_t interface_lost = 0;
+  uint64_t interface_reopened = 0;
   // Sets "capture.packets", "capture.bytes", "capture.read_errors", "capture.kernel_dropped",
-  // "capture.timestamps_clamped", "capture.filtered".
+  // "capture.timestamps_clamped", "capture.filtered", "capture.interface_lost",
+  // "capture.interface_reopened".
   void ExportTo(CounterSet& counters) const;
   // Adds another source's counts (several files read into one pipeline).
   CaptureStats& operator+=(const CaptureStats& other);
@@ -122,6 +127,9 @@ struct LiveOptions {
   int read_timeout_ms = 200;   // Next() returns kTimeout after this long without packets
   int buffer_bytes = 0;        // kernel buffer size; 0 = libpcap default
 };
+// Errors: Status::Unavailable when the interface does not exist or is not up (it may be
+// later: ReopeningLiveSource retries those), other codes for what lasts (no permission, a
+// filter that does not compile).
 Result<std::unique_ptr<PacketSource>> OpenLiveInterface(const LiveOptions& options);
 
 }  // namespace mw::net

@@ -135,6 +135,8 @@ void CaptureStats::ExportTo(CounterSet& counters) const {
   counters.Get("capture.kernel_dropped").Set(kernel_dropped);
   counters.Get("capture.timestamps_clamped").Set(timestamps_clamped);
   counters.Get("capture.filtered").Set(filtered);
+  counters.Get("capture.interface_lost").Set(interface_lost);
+  counters.Get("capture.interface_reopened").Set(interface_reopened);
 }
 
 CaptureStats& CaptureStats::operator+=(const CaptureStats& other) {
@@ -144,6 +146,8 @@ CaptureStats& CaptureStats::operator+=(const CaptureStats& other) {
   kernel_dropped += other.kernel_dropped;
   timestamps_clamped += other.timestamps_clamped;
   filtered += other.filtered;
+  interface_lost += other.interface_lost;
+  interface_reopened += other.interface_reopened;
   return *this;
 }
 
@@ -368,11 +372,14 @@ Result<std::unique_ptr<PacketSource>> OpenLiveInterface(const LiveOptions& optio
       why += " (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN: see docs/deploy.md)";
     }
     pcap_close(handle);
-    return Status::Unavailable(name + ": cannot capture: " + why);
+    // Unavailable: the interface is not there or not up (it may be later); anything else lasts.
+    const bool may_come = rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_IFACE_NOT_UP;
+    return may_come ? Status::Unavailable(name + ": cannot capture: " + why)
+                    : Status::FailedPrecondition(name + ": cannot capture: " + why);
   }
   if (pcap_setnonblock(handle, 1, errbuf) != 0) {
     pcap_close(handle);
-    return Status::Unavailable(name + ": cannot set non-blocking mode: " + errbuf);
+    return Status::FailedPrecondition(name + ": cannot set non-blocking mode: " + errbuf);
   }
   return Finish(std::make_unique<PcapSource>(handle, name, true, Bytes{}, options.read_timeout_ms),
                 options.bpf_filter);

@@ -274,6 +274,25 @@ TEST(LiveSource, MissingInterfaceIsAClearError) {
   EXPECT_EQ(msg.find(last), colon + 2) << msg;
 }
 
+// A missing interface may appear later (ReopeningLiveSource retries Unavailable); no permission
+// and a bad filter do not go away by themselves.
+TEST(LiveSource, ErrorCodesSayWhatMayPass) {
+  LiveOptions options;
+  options.interface = "mw-no-such-if0";
+  auto missing = OpenLiveInterface(options);
+  ASSERT_FALSE(missing.ok());
+  const bool denied = missing.status().message().find("permission") != std::string::npos;
+  EXPECT_EQ(missing.status().code(),
+            denied ? StatusCode::kFailedPrecondition : StatusCode::kUnavailable)
+      << missing.status().message();
+  options.interface = "lo";
+  options.bpf_filter = "tcp port";
+  auto bad_filter = OpenLiveInterface(options);
+  ASSERT_FALSE(bad_filter.ok());
+  EXPECT_NE(bad_filter.status().code(), StatusCode::kUnavailable)
+      << bad_filter.status().message();
+}
+
 TEST(LiveSource, LoopbackReturnsAfterTimeout) {
   LiveOptions options;
   options.interface = "lo";
