@@ -307,18 +307,26 @@ if [[ $(id -u) == 0 ]] && command -v runuser >/dev/null && runuser -u nobody -- 
 else
   echo "skip: not root, or user nobody cannot run $MINEWATCH"
 fi
-# --capture-buffer sizes the kernel's capture ring (seen in the process's memory map).
+# --capture-buffer sizes the kernel's capture ring (seen in the process's memory map). The
+# sensor runs until told to stop (--duration only bounds it), so that a slow machine cannot make
+# the check miss it.
 if [[ $(id -u) == 0 ]]; then
-  "$MINEWATCH" sensor --iface lo --no-intel --eve /dev/null --duration 3 --capture-buffer 64 \
+  "$MINEWATCH" sensor --iface lo --no-intel --eve /dev/null --duration 60 --capture-buffer 64 \
     --health-interval 0 2>/dev/null &
   ring_pid=$!
-  ring_bytes() { python3 -c 'import sys
-sizes = [int(b, 16) - int(a, 16) for a, b in
-         (l.split()[0].split("-") for l in open(f"/proc/{sys.argv[1]}/maps") if "socket:" in l)]
-print(max(sizes, default=0))' "$ring_pid" 2>/dev/null || echo 0; }
+  ring_bytes() {  # the largest socket mapping, in bytes
+    local max=0 range a b path
+    while read -r range _ _ _ _ path; do
+      [[ $path == socket:* ]] || continue
+      a=$((16#${range%-*})); b=$((16#${range#*-}))
+      if ((b - a > max)); then max=$((b - a)); fi
+    done <"/proc/$ring_pid/maps"
+    echo "$max"
+  }
   ring_is_64m() { [[ $(ring_bytes) == $((64 << 20)) ]]; }
-  wait_until 5 ring_is_64m && pass "--capture-buffer 64: a 64 MiB ring" \
+  wait_until 10 ring_is_64m && pass "--capture-buffer 64: a 64 MiB ring" \
     || fail "--capture-buffer 64: ring of $(ring_bytes) bytes"
+  kill -INT "$ring_pid" 2>/dev/null || true
   wait "$ring_pid" || fail "the sensor with --capture-buffer 64 failed"
 else
   echo "skip: live capture needs root"
@@ -326,7 +334,7 @@ fi
 # --user: started as root, the sensor opens the capture, then becomes the account (no root, no
 # capability, no root group) and goes on capturing as it.
 if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1; then
-  "$MINEWATCH" sensor --iface lo --no-intel --eve "$work/user.json" --duration 3 --stats \
+  "$MINEWATCH" sensor --iface lo --no-intel --eve "$work/user.json" --duration 60 --stats \
     --health-interval 0 --user nobody 2>"$work/user.err" &
   user_pid=$!
   said_listening() { grep -q "listening on lo as user nobody" "$work/user.err"; }
@@ -340,6 +348,8 @@ $(id -g nobody) $(id -g nobody) $(id -g nobody)/groups $(id -G nobody)/000000000
   python3 -c 'import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(20): s.sendto(b"minewatch-user-test", ("127.0.0.1", 9)); time.sleep(0.01)'
+  sleep 0.5  # (the kernel hands the capture its packets a block at a time: 200 ms at most)
+  kill -INT "$user_pid" 2>/dev/null || true
   rc=0
   wait "$user_pid" || rc=$?
   expect_eq "$rc" 0 "the capture as nobody ends normally"

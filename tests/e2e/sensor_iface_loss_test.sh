@@ -15,13 +15,18 @@ lab_setup sensor_iface_loss
 HOST_NS=mw_host_$$
 POOL_NS=mw_pool_$$
 cleanup_all() {
+  for ns in "$HOST_NS" "$POOL_NS"; do  # (whatever still runs in them, then the namespaces)
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+  done
   lab_cleanup
   ip netns del "$HOST_NS" 2>/dev/null || true
   ip netns del "$POOL_NS" 2>/dev/null || true
 }
 trap cleanup_all EXIT
-in_host() { ip netns exec "$HOST_NS" "$@"; }
-in_pool() { ip netns exec "$POOL_NS" "$@"; }
+# Commands run in a namespace through these (not through a shell function: `ip netns exec`
+# becomes the command, so that $! of a background one is the command itself and signals reach it).
+in_host=(ip netns exec "$HOST_NS")
+in_pool=(ip netns exec "$POOL_NS")
 
 if ! ip netns add "$HOST_NS" 2>"$T/netns.log" || ! ip netns add "$POOL_NS" 2>>"$T/netns.log"; then
   fail "cannot create network namespaces (needs root): $(head -1 "$T/netns.log")"
@@ -39,18 +44,18 @@ ip -n "$HOST_NS" link set lo up && ip -n "$POOL_NS" link set lo up && make_link 
 
 for w in pool miner; do "$MINELAB" wallet --file "$T/$w.key" new >/dev/null; done
 MINER_ADDR=$(addr_of miner)
-in_pool "$MINELAB" node --datadir "$T/node" --rpc 127.0.0.1:0 --p2p 127.0.0.1:0 \
+"${in_pool[@]}" "$MINELAB" node --datadir "$T/node" --rpc 127.0.0.1:0 --p2p 127.0.0.1:0 \
   --longpoll-timeout 5 >"$T/node.log" 2>&1 &
 pids+=($!)
 wait_until 10 test -s "$T/node/node.json" || { fail "node did not start"; finish; }
 RPC=$(jget "['rpc']" <"$T/node/node.json" | cut -d: -f2)
-in_pool "$MINELAB" pool --node "http://127.0.0.1:$RPC/" --address "$(addr_of pool)" \
+"${in_pool[@]}" "$MINELAB" pool --node "http://127.0.0.1:$RPC/" --address "$(addr_of pool)" \
   --allow-non-loopback --listen 10.77.0.2:3333 --api-listen 127.0.0.1:0 --start-difficulty 0.001 >"$T/pool.log" 2>&1 &
 pids+=($!)
 wait_until 10 grep -qs "pool ready" "$T/pool.log" && pass "pool up on 10.77.0.2:3333 (namespace $POOL_NS)" \
   || { fail "pool did not start"; finish; }
 
-in_host "$MINEWATCH" sensor --iface va --eve "$T/eve.json" --no-intel --health-interval 1 \
+"${in_host[@]}" "$MINEWATCH" sensor --iface va --eve "$T/eve.json" --no-intel --health-interval 1 \
   --duration 90 >"$T/sensor.log" 2>&1 &
 SENSOR=$!
 pids+=($SENSOR)
@@ -60,8 +65,8 @@ wait_until 10 grep -qs "listening on va" "$T/sensor.log" && pass "sensor listeni
 # miner_alerted NAME: a miner logging in as $MINER_ADDR.NAME through va is alerted within 10 s
 # (the live test holds the 5 s bound; here the point is that it is seen at all).
 miner_alerted() {
-  in_host "$MINELAB" miner --allow-non-loopback --pool "stratum+tcp://10.77.0.2:3333" --user "$MINER_ADDR.$1" \
-    --threads 1 --report-interval 30 >"$T/miner_$1.log" 2>&1 &
+  "${in_host[@]}" "$MINELAB" miner --allow-non-loopback --pool "stratum+tcp://10.77.0.2:3333" \
+    --user "$MINER_ADDR.$1" --threads 1 --report-interval 30 >"$T/miner_$1.log" 2>&1 &
   local miner=$!
   pids+=($miner)
   if wait_until 10 grep -qs "\"login\":\"$MINER_ADDR.$1\"" "$T/eve.json"; then
@@ -118,7 +123,7 @@ assert last["sensor.alerts"] >= 3, last
 PY
 
 # With --user the capture right is gone once the sensor runs: it cannot open va again.
-in_host "$MINEWATCH" sensor --iface va --user nobody --eve "$T/eve_user.json" --no-intel \
+"${in_host[@]}" "$MINEWATCH" sensor --iface va --user nobody --eve "$T/eve_user.json" --no-intel \
   --duration 60 >"$T/sensor_user.log" 2>&1 &
 SENSOR=$!
 pids+=($SENSOR)
